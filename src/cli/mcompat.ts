@@ -1,0 +1,11 @@
+/** `mcompat`: the server-side command (broker, server, quickstart, operator tools). */
+import { Command } from "commander";
+import { registerBroker } from "./commands/broker.js";
+import { registerUp } from "./commands/up.js";
+import { runProgram } from "./run.js";
+
+const program = new Command("mcompat").description("MCollective-compatible server and tools speaking the Choria protocol over NATS");
+registerBroker(program);
+registerUp(program);
+
+await runProgram(program);

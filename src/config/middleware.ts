@@ -1,0 +1,45 @@
+/** Which brokers to connect to: explicit hosts, else DNS SRV records, else puppet:4222. */
+import type { Config } from "./config.js";
+
+export interface BrokerAddress {
+  host: string;
+  port: number;
+}
+
+/** Looks up SRV records; injected so that this module does no I/O of its own. */
+export type SrvResolver = (name: string) => Promise<Array<{ name: string; port: number; priority: number; weight: number }>>;
+
+const SRV_NAMES = ["_mcollective-server._tcp", "_x-puppet-mcollective._tcp"];
+
+/** Parses `host:port` (default port 4222), accepting a `nats://` or `tls://` scheme. */
+export function parseBrokerAddress(spec: string): BrokerAddress {
+  const bare = spec.trim().replace(/^[a-z]+:\/\//, "");
+  const match = /^(.*?)(?::(\d+))?$/.exec(bare)!;
+  return { host: match[1], port: match[2] ? Number(match[2]) : 4222 };
+}
+
+/** The SRV domain: `plugin.choria.srv_domain`, `CHORIA_SRV_DOMAIN`, else the domain part of the identity. */
+export function srvDomain(config: Config, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const explicit = config.get("plugin.choria.srv_domain") ?? env.CHORIA_SRV_DOMAIN;
+  if (explicit) return explicit;
+  const dot = config.identity.indexOf(".");
+  return dot > 0 ? config.identity.slice(dot + 1) : undefined;
+}
+
+/** Resolves the broker list in Choria's order of precedence. */
+export async function middlewareHosts(config: Config, resolveSrv: SrvResolver): Promise<BrokerAddress[]> {
+  const explicit = config.list("plugin.choria.middleware_hosts");
+  if (explicit.length > 0) return explicit.map(parseBrokerAddress);
+  const domain = srvDomain(config);
+  if (config.bool("plugin.choria.use_srv", true) && domain) {
+    for (const name of SRV_NAMES) {
+      const records = await resolveSrv(`${name}.${domain}`).catch(() => []);
+      if (records.length > 0) {
+        return records
+          .sort((a, b) => a.priority - b.priority || b.weight - a.weight)
+          .map((r) => ({ host: r.name, port: r.port }));
+      }
+    }
+  }
+  return [{ host: "puppet", port: 4222 }];
+}

@@ -1,0 +1,20 @@
+/** A throwaway CA and certificates for one test run, made once and shared by every test file. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { issueCert, makeCa, type ThrowawayCa } from "../../src/security/index.js";
+
+let shared: Promise<ThrowawayCa> | undefined;
+
+/** The run's CA under a temp ssldir; certificates issued with `testCert` land beside it. */
+export function testCa(): Promise<ThrowawayCa> {
+  shared ??= makeCa(mkdtempSync(join(tmpdir(), "mcompat-test-ssl-")), "mcompat Test CA");
+  return shared;
+}
+
+/** Cert, key and CA paths for `name`, signed by the run's CA. */
+export async function testCert(name: string, altNames: string[] = []): Promise<{ cert: string; key: string; ca: string }> {
+  const ca = await testCa();
+  const { cert, key } = await issueCert(ca, name, altNames);
+  return { cert, key, ca: ca.caCert };
+}
