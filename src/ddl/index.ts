@@ -14,3 +14,5 @@ export { summarize, formatAggregates, AGGREGATE_FUNCTIONS, AggregateFailure } fr
 export type { AggregateFunction, AggregateReply, AggregateResult, FormatOptions } from "./aggregates.js";
 export { rubySprintf, RubyFloat } from "./sprintf.js";
 export { renderDoc } from "./doc.js";
+export { checkDdl } from "./check.js";
+export type { DdlProblem } from "./check.js";
