@@ -51,7 +51,6 @@ export class WorkerPool {
   private readonly all = new Set<RubyWorker>();
   private readonly queue: Pending[] = [];
   private readonly running = new Map<string, number>();
-  private starting = 0;
   private stopped = false;
   private unservable?: Map<string, string>;
 
@@ -109,7 +108,7 @@ export class WorkerPool {
       if ((this.running.get(pending.call.agent) ?? 0) >= this.perAgent) { i++; continue; }
       const worker = this.idle.pop();
       if (!worker) {
-        if (this.all.size + this.starting < this.size) this.startWorker();
+        if (this.all.size < this.size) this.startWorker();
         return;
       }
       this.queue.splice(i, 1);
@@ -118,22 +117,20 @@ export class WorkerPool {
   }
 
   private startWorker(): void {
-    this.starting++;
     const worker = new RubyWorker(this.spec);
+    // A worker counts against the pool size from its start until its process is gone.
+    this.all.add(worker);
+    void worker.exited.then(() => this.forget(worker));
     worker.ready.then(
       () => {
-        this.starting--;
-        this.all.add(worker);
-        void worker.exited.then(() => this.forget(worker));
-        if (this.stopped || !worker.isAlive) void worker.stop();
-        else this.idle.push(worker);
+        if (this.stopped) void worker.stop();
+        else if (worker.isAlive) this.idle.push(worker);
         this.pump();
       },
       (err: Error) => {
-        this.starting--;
         this.spec.log("error", err.message);
         // With no worker able to start, waiting requests would wait forever.
-        if (this.all.size === 0 && this.starting === 0) {
+        if ([...this.all].every((w) => w === worker || !w.isAlive)) {
           for (const p of this.queue.splice(0)) p.resolve(failure(`no Ruby worker could start: ${err.message}`));
         }
       },
@@ -162,11 +159,8 @@ export class WorkerPool {
   }
 
   private release(worker: RubyWorker): void {
-    if (!worker.isAlive) this.forget(worker);
-    else if (worker.served >= this.recycleAfter || this.stopped) {
-      this.forget(worker);
-      void worker.stop();
-    } else this.idle.push(worker);
+    if (worker.isAlive && (worker.served >= this.recycleAfter || this.stopped)) void worker.stop();
+    else if (worker.isAlive) this.idle.push(worker);
     this.pump();
   }
 

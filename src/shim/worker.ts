@@ -39,6 +39,7 @@ export class RubyWorker {
   private inflight?: Inflight;
   private nextId = 1;
   private alive = true;
+  private retired = false;
   private resolveReady!: (r: ReadyReport) => void;
   private rejectReady!: (e: Error) => void;
 
@@ -47,7 +48,11 @@ export class RubyWorker {
     this.ready.catch(() => undefined);
     // Own process group, so a kill also reaches the commands an agent started.
     this.child = spawn(spec.ruby, [spec.script], { stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"], detached: true });
-    this.exited = new Promise((resolve) => this.child.once("close", () => resolve()));
+    // "exit", not "close": a daemon an agent started may keep the worker's stdout open forever.
+    this.exited = new Promise((resolve) => {
+      this.child.once("exit", () => resolve());
+      this.child.once("error", () => resolve());
+    });
     this.child.once("error", (err) => this.died(`could not start ${spec.ruby}: ${err.message}`));
     this.child.once("exit", (code, signal) => this.died(signal ? `killed by ${signal}` : `exited with code ${code}`));
     this.pipeOutput(this.child.stdout, "info", "stdout");
@@ -65,8 +70,9 @@ export class RubyWorker {
     return this.child.pid;
   }
 
+  /** False once the process exited or was told to go. */
   get isAlive(): boolean {
-    return this.alive;
+    return this.alive && !this.retired;
   }
 
   /** Runs one request; rejects with WorkerFailure when the worker dies or overruns timeoutMs (then it is killed). */
@@ -74,6 +80,10 @@ export class RubyWorker {
     if (this.inflight) throw new Error("a Ruby worker serves one request at a time");
     const id = this.nextId++;
     return new Promise<WorkerReply>((resolve, reject) => {
+      if (!this.isAlive) {
+        reject(new WorkerFailure("the Ruby worker for it had already stopped", false));
+        return;
+      }
       const timer = setTimeout(() => {
         this.inflight = undefined;
         reject(new WorkerFailure(`${label} timed out after ${timeoutMs / 1000}s`, true));
@@ -86,7 +96,8 @@ export class RubyWorker {
 
   /** Asks the worker to finish and exit; kills it if it has not gone after graceMs. */
   async stop(graceMs = 2000): Promise<void> {
-    if (this.alive) this.send({ op: Symbol.for("stop") });
+    this.send({ op: Symbol.for("stop") });
+    this.retired = true;
     const timer = setTimeout(() => this.kill(), graceMs);
     await this.exited;
     clearTimeout(timer);
@@ -94,6 +105,7 @@ export class RubyWorker {
 
   /** SIGKILL to the worker's whole process group. */
   kill(): void {
+    this.retired = true;
     if (this.child.pid === undefined || this.child.exitCode !== null || this.child.signalCode !== null) return;
     try {
       process.kill(-this.child.pid, "SIGKILL");
@@ -104,7 +116,7 @@ export class RubyWorker {
 
   private send(frame: Record<string, unknown>): void {
     const toRuby = this.child.stdio[3] as Writable;
-    if (this.alive && toRuby.writable) toRuby.write(encodeFrame(symbolHash(frame)));
+    if (this.isAlive && toRuby.writable) toRuby.write(encodeFrame(symbolHash(frame)));
   }
 
   private onData(chunk: Buffer): void {

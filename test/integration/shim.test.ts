@@ -1,22 +1,13 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { WorkerPool, type AgentCall } from "../../src/shim/index.js";
-
-const FIXTURES = fileURLToPath(new URL("../../../fixtures/agents/", import.meta.url));
-const agentFiles = (agent: string) => ({ agent, rb: join(FIXTURES, "mcollective/agent", `${agent}.rb`), ddl: join(FIXTURES, "mcollective/agent", `${agent}.ddl`) });
-const call = (agent: string, action: string, data: Record<string, unknown> = {}, timeoutSec = 5): AgentCall =>
-  ({ agent, action, data, caller: "choria=tester.mcollective", requestid: "0123456789abcdef0123456789abcdef",
-    sender: "tester", collective: "mcollective", timeoutSec });
+import { WorkerPool } from "../../src/shim/index.js";
+import { agentCall as call, fixtureAgent } from "../helpers/agents.js";
 
 describe("shim WorkerPool with real Ruby", function () {
   this.timeout(30000);
   let pool: WorkerPool;
-  const logs: string[] = [];
 
   before(() => {
-    pool = new WorkerPool({ config: { identity: "node1.example", "plugin.echo.greeting": "hi" }, agents: [agentFiles("echo")],
-      size: 2, log: (level, msg) => logs.push(`${level} ${msg}`) });
+    pool = new WorkerPool({ config: { identity: "node1.example" }, agents: [fixtureAgent("echo")], size: 2 });
   });
   after(() => pool.stop());
 
@@ -38,5 +29,11 @@ describe("shim WorkerPool with real Ruby", function () {
     const reply = await pool.call(call("echo", "nosuch"));
     assert.equal(reply.statuscode, 4);
     assert.match(reply.statusmsg, /Attempted to call action nosuch for echo but it's not declared in the DDL/);
+  });
+
+  it("keeps one worker per request and reuses it (no process per request)", async () => {
+    const pids = new Set<unknown>();
+    for (let i = 0; i < 5; i++) pids.add((await pool.call(call("echo", "whoami"))).data.pid);
+    assert.ok(pids.size <= 2, `expected at most 2 worker pids, saw ${pids.size}`);
   });
 });

@@ -1,8 +1,12 @@
 module MCollective
   # Data plugins (`package('bash').status` in -S filters): Data::Base subclasses register as "<name>_data".
   module Data
+    @loaded = false
+
     class << self
+      # Loads the data plugins of every libdir, dropping those whose activate_when says no.
       def load_data_sources
+        @loaded = true
         PluginManager.find_and_load("data")
         PluginManager.grep(/_data$/).each do |plugin|
           PluginManager[plugin].activate? || PluginManager.delete(plugin)
@@ -17,16 +21,19 @@ module MCollective
       end
 
       def [](plugin)
+        load_data_sources unless @loaded
         PluginManager[pluginname(plugin)]
       end
 
-      # Data.package("bash") -> the lookup result of the package data plugin.
+      # Data.package("bash") -> the lookup result of the package data plugin (plugins load on first use).
       def method_missing(method, *args)
+        load_data_sources unless @loaded
         super unless PluginManager.include?(pluginname(method))
         PluginManager[pluginname(method)].lookup(args.first)
       end
 
       def respond_to_missing?(method, include_private = false)
+        load_data_sources unless @loaded
         PluginManager.include?(pluginname(method)) || super
       end
 

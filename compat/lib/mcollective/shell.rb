@@ -44,7 +44,7 @@ module MCollective
       env = @environment.compact
       unset = @environment.select { |_, v| v.nil? }.keys
       unset.each { |k| env[k] = nil }
-      Open3.popen3(env, @command, chdir: @cwd, pgroup: true) do |stdin, out, err, wait|
+      Open3.popen3(env, @command, chdir: @cwd) do |stdin, out, err, wait|
         writer = Thread.new do
           stdin.write(@stdin) if @stdin
         rescue Errno::EPIPE
@@ -69,15 +69,16 @@ module MCollective
 
     private
 
-    # TERM, two seconds' grace, then KILL, for the whole process group of the command.
+    # TERM, two seconds' grace, then KILL. The command stays in the worker's process group, so
+    # killing an overrunning worker also ends the commands its agent started.
     def terminate(pid)
-      ::Process.kill("TERM", -pid)
+      ::Process.kill("TERM", pid)
       20.times do
         return if ::Process.waitpid(pid, ::Process::WNOHANG)
 
         sleep(0.1)
       end
-      ::Process.kill("KILL", -pid)
+      ::Process.kill("KILL", pid)
     rescue Errno::ESRCH, Errno::ECHILD
       nil
     end

@@ -48,7 +48,7 @@ module MCollective
         class_name = "#{name.to_s.capitalize}Validator"
         return const_get(class_name, false) if const_defined?(class_name, false)
 
-        PluginManager.loadclass("MCollective::Validator::#{class_name}")
+        PluginManager.loadclass("MCollective::Validator::#{name}_validator")
         raise(ValidatorError, "Unknown validator #{name}") unless const_defined?(class_name, false)
 
         const_get(class_name, false)

@@ -65,6 +65,8 @@ module MCompat
       return "activate_when / activate_agent says it should not run on this node" unless klass.activate?
 
       @agents[name] = klass
+      MCollective::PluginManager.delete("#{name}_agent")
+      MCollective::PluginManager << { type: "#{name}_agent", class: klass.to_s, single_instance: false }
       nil
     rescue Exception => e # rubocop:disable Lint/RescueException -- a broken agent file must not stop the others
       "#{e.class}: #{e.message.lines.first.to_s.strip}"

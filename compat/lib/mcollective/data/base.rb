@@ -7,8 +7,8 @@ module MCollective
       def self.inherited(klass)
         super
         type = klass.to_s.split("::").last.downcase
-        PluginManager.delete("#{type}_data")
-        PluginManager << { type: "#{type}_data", class: klass.to_s, single_instance: false }
+        PluginManager.delete(type)
+        PluginManager << { type: type, class: klass.to_s, single_instance: false }
       end
 
       def initialize

@@ -88,6 +88,17 @@ module MCollective
         end
       end
 
+      # The single query of a data plugin DDL.
+      def dataquery(input, &block)
+        raise("Data queries need a :description") unless input.include?(:description)
+        raise("Data queries can only have one definition") if @entities[:data]
+
+        @entities[:data] = { description: input[:description], input: {}, output: {} }
+        @current_entity = :data
+        instance_eval(&block) if block
+        @current_entity = nil
+      end
+
       def output(argument, properties)
         raise("Output needs to be defined within an action or dataquery") unless @current_entity
         raise("Output #{argument} needs a description argument") unless properties.include?(:description)
