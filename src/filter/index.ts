@@ -1,4 +1,6 @@
-/** Filters: matching a request's filter against a node (server side). */
+/** Filters: parsing what the user typed into wire filters (`parse.ts`) and matching them on a node (`match.ts`). */
+export { FilterError, buildFilter, parseCompound, parseFactFilter, parseWithFilter } from "./parse.js";
+export type { FilterSpec } from "./parse.js";
 export { matchFilter, matchCompound, filterDataCalls } from "./match.js";
 export type { NodeView } from "./match.js";
 export { lookupFact, compareFact } from "./facts.js";
