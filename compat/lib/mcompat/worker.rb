@@ -1,0 +1,104 @@
+require "mcompat/frames"
+require "mcompat/plain"
+
+module MCompat
+  # A long-lived worker: loads the agents it serves once, then answers call frames one at a time.
+  # Frames travel on their own file descriptors, so whatever agents print cannot corrupt them.
+  class Worker
+    def initialize(frames)
+      @frames = frames
+      @agents = {}
+    end
+
+    # Reads the init frame, loads the agents and serves calls until told to stop or the pipe closes.
+    def run
+      init = @frames.read
+      return if init.nil?
+
+      MCollective::Log.sink = ->(level, message) { @frames.write("type" => "log", "level" => level.to_s, "message" => message) }
+      configure(init)
+      report = load_agents(init[:agents] || [])
+      MCollective::Agents.agentlist = @agents.keys.sort
+      @frames.write(report.merge("type" => "ready", "pid" => Process.pid))
+      while (frame = @frames.read)
+        break if frame[:op] == :stop
+
+        @frames.write(serve(frame)) if frame[:op] == :call
+      end
+    end
+
+    private
+
+    def configure(init)
+      config = MCollective::Config.instance
+      config.load_pairs(init[:config] || {}, init[:configfile])
+      config.mode = :server
+    end
+
+    def load_agents(agents)
+      loaded = []
+      failed = []
+      agents.each do |spec|
+        reason = load_agent(spec[:agent], spec[:rb], spec[:ddl])
+        if reason
+          MCollective::Log.warn("Agent #{spec[:agent]} cannot be served: #{reason}")
+          failed << { "agent" => spec[:agent], "reason" => reason }
+        else
+          loaded << { "agent" => spec[:agent], "rb" => spec[:rb], "ddl" => spec[:ddl] }
+        end
+      end
+      { "loaded" => loaded, "failed" => failed }
+    end
+
+    # Loads one agent; returns nil when it can serve, else the reason it cannot.
+    def load_agent(name, rb_file, ddl_file)
+      libdir = rb_file[%r{\A(.*)/mcollective/agent/[^/]+\.rb\z}, 1]
+      $LOAD_PATH.unshift(libdir) if libdir && !$LOAD_PATH.include?(libdir)
+      MCollective::DDL.register(name, :agent, ddl_file)
+      MCollective::DDL.new(name, :agent)
+      load(rb_file)
+      klass_name = name.capitalize
+      return "#{rb_file} does not define MCollective::Agent::#{klass_name}" unless MCollective::Agent.const_defined?(klass_name, false)
+
+      klass = MCollective::Agent.const_get(klass_name, false)
+      return "MCollective::Agent::#{klass_name} is not an RPC agent" unless klass.is_a?(Class) && klass < MCollective::RPC::Agent
+      return "activate_when / activate_agent says it should not run on this node" unless klass.activate?
+
+      @agents[name] = klass
+      MCollective::PluginManager.delete("#{name}_agent")
+      MCollective::PluginManager << { type: "#{name}_agent", class: klass.to_s, single_instance: false }
+      nil
+    rescue Exception => e # rubocop:disable Lint/RescueException -- a broken agent file must not stop the others
+      "#{e.class}: #{e.message.lines.first.to_s.strip}"
+    end
+
+    def serve(frame)
+      reply = dispatch(frame)
+      { "type" => "reply", "id" => frame[:id] }.merge(Plain.convert(reply))
+    end
+
+    def dispatch(frame)
+      klass = @agents[frame[:agent]]
+      return failure(5, "Agent #{frame[:agent]} is not loaded in this worker") unless klass
+
+      agent = klass.new
+      reply = agent.handlemsg(message(frame), nil)
+      reply || { statuscode: 0, statusmsg: "OK", data: {} }
+    rescue Exception => e # rubocop:disable Lint/RescueException -- answer every request, whatever the agent did
+      raise if e.is_a?(SignalException)
+
+      MCollective::Log.error("#{frame[:agent]}##{frame[:action]} failed: #{e.class}: #{e}")
+      failure(5, "#{e.class}: #{e}")
+    end
+
+    def message(frame)
+      { msgtime: frame[:msgtime], senderid: frame[:sender], requestid: frame[:requestid], callerid: frame[:caller],
+        collective: frame[:collective], agent: frame[:agent],
+        body: { agent: frame[:agent], action: frame[:action], data: frame[:data] || {}, caller: frame[:caller] } }
+    end
+
+    def failure(code, message)
+      { statuscode: code, statusmsg: message, data: {} }
+    end
+  end
+end

@@ -1,0 +1,48 @@
+/** Server-side filter matching: does this node answer this request (protocol.md §4, mco-client.md §B)? */
+import type { CompoundToken, Filter } from "../protocol/types.js";
+import { matchFact } from "./facts.js";
+import { evaluateExpr, exprDataCalls } from "./expr.js";
+import { evaluateTokens, tokenDataCalls } from "./legacy.js";
+import { hasAgent, hasClass, identityMatches, type NodeView } from "./node.js";
+
+export type { NodeView } from "./node.js";
+
+/**
+ * True when the node passes every non-empty category: any identity, every agent, every class, every fact,
+ * every compound list. An empty filter matches every node. An unreadable compound expression does not match.
+ */
+export function matchFilter(filter: Filter, node: NodeView): boolean {
+  const identities = filter.identity ?? [];
+  if (identities.length > 0 && !identities.some((id) => identityMatches(node, id))) return false;
+  if (!(filter.agent ?? []).every((agent) => hasAgent(node, agent))) return false;
+  if (!(filter.cf_class ?? []).every((cls) => hasClass(node, cls))) return false;
+  if (!(filter.fact ?? []).every((rule) => matchFact(node.facts, rule))) return false;
+  return (filter.compound ?? []).every((tokens) => matchCompound(tokens, node));
+}
+
+/** One compound entry: the modern `[{expr}]` form or a legacy token list. */
+export function matchCompound(tokens: CompoundToken[], node: NodeView): boolean {
+  const exprs = tokens.flatMap((t) => ("expr" in t ? [t.expr] : []));
+  if (exprs.length === 0) return evaluateTokens(tokens, node);
+  try {
+    return exprs.every((expr) => evaluateExpr(expr, node));
+  } catch {
+    return false;
+  }
+}
+
+/** Every data-plugin call the filter's compound entries make, deduplicated, for the server to answer first. */
+export function filterDataCalls(filter: Filter): Array<{ plugin: string; query: string | null }> {
+  const calls = (filter.compound ?? []).flatMap((tokens) =>
+    tokens.flatMap((t) => {
+      if (!("expr" in t)) return tokenDataCalls([t]);
+      try {
+        return exprDataCalls(t.expr);
+      } catch {
+        return [];
+      }
+    }),
+  );
+  const seen = new Set<string>();
+  return calls.filter((c) => !seen.has(`${c.plugin}\0${c.query}`) && seen.add(`${c.plugin}\0${c.query}`) !== undefined);
+}

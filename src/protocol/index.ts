@@ -1,0 +1,31 @@
+/** The Choria protocol v1: envelopes, codecs, subjects and bodies. Pure: no I/O, the clock is passed in. */
+export * from "./types.js";
+export { ProtocolError } from "./errors.js";
+export type { ProtocolRule } from "./errors.js";
+export { encodeBase64, decodeBase64 } from "./base64.js";
+export { newRequestId, nodeSubject, broadcastSubject, replySubject, callerHash } from "./subjects.js";
+export { emptyFilter } from "./filter.js";
+export { MAX_PAYLOAD_BYTES, TRANSPORT_PROTOCOL } from "./transport.js";
+export {
+  encodeRequestL3,
+  encodeRequest,
+  decodeRequest,
+  decodeRequestLayers,
+  checkRequestTime,
+  MIN_TTL,
+  REQUEST_PROTOCOL,
+  SECURE_REQUEST_PROTOCOL,
+} from "./request.js";
+export type { DecodedRequest } from "./request.js";
+export { encodeReplyL3, encodeReply, decodeReply, replyHash, REPLY_PROTOCOL, SECURE_REPLY_PROTOCOL } from "./reply.js";
+export type { DecodedReply } from "./reply.js";
+export {
+  encodeRpcRequest,
+  parseRpcRequest,
+  encodeRpcReply,
+  parseRpcReply,
+  isDiscoveryPing,
+  isDiscoveryPong,
+  DISCOVERY_PING,
+  DISCOVERY_PONG,
+} from "./rpc.js";

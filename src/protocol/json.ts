@@ -1,0 +1,54 @@
+/** Strict JSON reading for the protocol layers: every layer must be a JSON object with the expected `protocol`. */
+import { ProtocolError } from "./errors.js";
+
+export type JsonObject = Record<string, unknown>;
+
+/** Parses `text` as a JSON object; `layer` names the layer in errors. */
+export function parseObject(text: string, layer: string): JsonObject {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ProtocolError(`${layer} is not valid JSON (${(err as Error).message})`, "json");
+  }
+  if (!isObject(value)) throw new ProtocolError(`${layer} is JSON but not an object`, "json");
+  return value;
+}
+
+/** Parses a layer and checks its `protocol` discriminator. */
+export function parseLayer(text: string, protocol: string, layer: string): JsonObject {
+  const obj = parseObject(text, layer);
+  if (obj.protocol !== protocol) {
+    throw new ProtocolError(`${layer} has protocol ${JSON.stringify(obj.protocol)}, expected "${protocol}"`, "protocol");
+  }
+  return obj;
+}
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A required non-empty string field. */
+export function requireString(obj: JsonObject, key: string, layer: string): string {
+  const value = obj[key];
+  if (typeof value !== "string" || value === "") {
+    throw new ProtocolError(`${layer} field "${key}" must be a non-empty string`, "field");
+  }
+  return value;
+}
+
+/** A required integer field. */
+export function requireInteger(obj: JsonObject, key: string, layer: string): number {
+  const value = obj[key];
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw new ProtocolError(`${layer} field "${key}" must be an integer`, "field");
+  }
+  return value;
+}
+
+/** A required JSON object field. */
+export function requireObject(obj: JsonObject, key: string, layer: string): JsonObject {
+  const value = obj[key];
+  if (!isObject(value)) throw new ProtocolError(`${layer} field "${key}" must be an object`, "field");
+  return value;
+}

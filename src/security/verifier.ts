@@ -1,0 +1,187 @@
+/**
+ * Server-side request verification: the caller's certificate chains to the CA, the callerid names the
+ * certificate (or the certificate is privileged), the name is on the allow-list, and the signature is good.
+ */
+import type { KeyObject, X509Certificate } from "node:crypto";
+import { verify as verifySignature } from "node:crypto";
+import type { DecodedRequest } from "../protocol/index.js";
+import { decodeBase64, ProtocolError } from "../protocol/index.js";
+import { CallerCertCache } from "./cache.js";
+import { allowsClientAuth, certNames, chainToRoots, parsePemChain, validity } from "./certs.js";
+import { SecurityError, type SecurityCheck } from "./errors.js";
+
+/** Who sent a verified request. */
+export interface VerifiedCaller {
+  callerid: string;
+  /** The name in the callerid (`choria=<certname>`). */
+  certname: string;
+  /** The certificate matched a privileged pattern, so it may act for any callerid. */
+  privileged: boolean;
+}
+
+/** The result of one check, passed or failed, for tools that show every check. */
+export interface CheckResult {
+  check: SecurityCheck;
+  ok: boolean;
+  detail: string;
+}
+
+export interface VerifierOptions {
+  /** PEM of the CA (a bundle may hold several certificates). */
+  caPem: string;
+  /** Names allowed to call; default `\.mcollective$`, `\.choria$`. */
+  allowlist?: RegExp[];
+  /** Certificate names that may act for others; default `\.privileged.mcollective$`, `\.privileged.choria$`. */
+  privileged?: RegExp[];
+  /** Folder of the seen-caller certificate cache (legacy `<ssldir>/choria_security`); no cache when omitted. */
+  cacheDir?: string;
+  /** Hears about problems that do not reject a request (a cache file that could not be written). */
+  warn?: (msg: string) => void;
+  /** How many parsed caller certificates to keep in memory. */
+  maxCachedCerts?: number;
+}
+
+export const DEFAULT_ALLOWLIST = [/\.mcollective$/, /\.choria$/];
+export const DEFAULT_PRIVILEGED = [/\.privileged.mcollective$/, /\.privileged.choria$/];
+
+const CALLERID = /^[a-z]+=([\w.-]+)$/;
+
+/** What a caller certificate PEM tells us, worked out once per distinct PEM text. */
+interface ParsedCaller {
+  leaf: X509Certificate;
+  publicKey: KeyObject;
+  names: string[];
+  /** Validity window of every certificate on the path to the CA, intersected. */
+  from: number;
+  to: number;
+  chainError?: SecurityError;
+}
+
+export class RequestVerifier {
+  private readonly roots: X509Certificate[];
+  private readonly allowlist: RegExp[];
+  private readonly privileged: RegExp[];
+  private readonly parsed = new Map<string, ParsedCaller>();
+  private readonly maxCachedCerts: number;
+  private readonly cache?: CallerCertCache;
+
+  constructor(opts: VerifierOptions) {
+    this.roots = parsePemChain(opts.caPem, "CA file");
+    this.allowlist = opts.allowlist ?? DEFAULT_ALLOWLIST;
+    this.privileged = opts.privileged ?? DEFAULT_PRIVILEGED;
+    this.maxCachedCerts = opts.maxCachedCerts ?? 10_000;
+    if (opts.cacheDir) this.cache = new CallerCertCache(opts.cacheDir, opts.warn);
+  }
+
+  /** Verifies a decoded request at `now` (unix seconds) and names its caller; throws SecurityError on the first failed check. */
+  verify(req: DecodedRequest, now = Date.now() / 1000): VerifiedCaller {
+    const { checks, caller, leaf } = this.run(req, now);
+    const failed = checks.find((c) => !c.ok);
+    if (failed || !caller || !leaf) throw new SecurityError(failed?.detail ?? "request could not be verified", failed?.check);
+    this.cache?.admit(caller.privileged ? certNames(leaf)[0] : caller.certname, req.pubcert, leaf);
+    return caller;
+  }
+
+  /** Runs every check and reports each one, without throwing or touching the seen-caller cache (for `mcompat wire decode`). */
+  assess(req: DecodedRequest, now = Date.now() / 1000): { checks: CheckResult[]; caller?: VerifiedCaller } {
+    const { checks, caller } = this.run(req, now);
+    return { checks, caller };
+  }
+
+  private run(req: DecodedRequest, now: number): { checks: CheckResult[]; caller?: VerifiedCaller; leaf?: X509Certificate } {
+    let cert: ParsedCaller;
+    try {
+      cert = this.parseCaller(req.pubcert);
+    } catch (err) {
+      return { checks: [fail(err as Error, "certificate")] };
+    }
+    const certLabel = cert.names[0] ?? "(no name)";
+    const checks: CheckResult[] = [this.checkChain(cert, certLabel, now)];
+    const match = CALLERID.exec(req.envelope.callerid);
+    const certname = match?.[1] ?? "";
+    const privileged = cert.names.some((n) => this.privileged.some((re) => re.test(n)));
+    checks.push(checkCallerid(req.envelope.callerid, certname, cert.names, privileged, certLabel));
+    checks.push(this.checkAllowlist(certname, privileged));
+    checks.push(checkSignature(req, cert.publicKey, certLabel));
+    return { checks, caller: { callerid: req.envelope.callerid, certname, privileged }, leaf: cert.leaf };
+  }
+
+  private checkChain(cert: ParsedCaller, label: string, now: number): CheckResult {
+    if (cert.chainError) return fail(cert.chainError, "chain");
+    if (now < cert.from) return { check: "chain", ok: false, detail: `certificate ${label} is not valid until ${iso(cert.from)}` };
+    if (now > cert.to) return { check: "chain", ok: false, detail: `certificate ${label} expired at ${iso(cert.to)}` };
+    return { check: "chain", ok: true, detail: `certificate ${label} is signed by the CA and valid until ${iso(cert.to)}` };
+  }
+
+  private checkAllowlist(certname: string, privileged: boolean): CheckResult {
+    if (privileged) return { check: "allowlist", ok: true, detail: "privileged certificate, allow-list does not apply" };
+    if (this.allowlist.some((re) => re.test(certname))) return { check: "allowlist", ok: true, detail: `${certname} is on the allow-list` };
+    return {
+      check: "allowlist",
+      ok: false,
+      detail: `caller ${certname || "(none)"} is not on the allow-list (${this.allowlist.map((re) => re.source).join(", ")})`,
+    };
+  }
+
+  /** Parses and chain-checks a caller PEM once; later requests with the same PEM text reuse the result. */
+  private parseCaller(pem: string): ParsedCaller {
+    const known = this.parsed.get(pem);
+    if (known) return known;
+    const [leaf, ...intermediates] = parsePemChain(pem, "caller certificate (pubcert)");
+    const names = certNames(leaf);
+    const label = names[0] ?? "(no name)";
+    const parsed: ParsedCaller = { leaf, publicKey: leaf.publicKey, names, ...validity(leaf) };
+    try {
+      const path = chainToRoots(leaf, intermediates.filter((c) => c.ca), this.roots, label);
+      for (const c of path) {
+        const v = validity(c);
+        parsed.from = Math.max(parsed.from, v.from);
+        parsed.to = Math.min(parsed.to, v.to);
+      }
+      if (!allowsClientAuth(leaf)) throw new SecurityError(`certificate ${label} is not allowed for client authentication (extended key usage)`, "chain");
+    } catch (err) {
+      parsed.chainError = err as SecurityError;
+    }
+    if (this.parsed.size >= this.maxCachedCerts) this.parsed.delete(this.parsed.keys().next().value as string);
+    this.parsed.set(pem, parsed);
+    return parsed;
+  }
+}
+
+function checkCallerid(callerid: string, certname: string, names: string[], privileged: boolean, label: string): CheckResult {
+  if (!certname) return { check: "callerid", ok: false, detail: `callerid ${JSON.stringify(callerid)} is not of the form choria=<certname>` };
+  if (privileged) return { check: "callerid", ok: true, detail: `privileged certificate ${label} may act as ${callerid}` };
+  if (names.includes(certname)) return { check: "callerid", ok: true, detail: `callerid ${callerid} matches certificate ${label}` };
+  return {
+    check: "callerid",
+    ok: false,
+    detail: `callerid ${callerid} does not match the certificate it was sent with (names: ${names.join(", ") || "none"})`,
+  };
+}
+
+function checkSignature(req: DecodedRequest, key: KeyObject, label: string): CheckResult {
+  let signature: Buffer;
+  try {
+    signature = decodeBase64(req.signature, "request signature");
+  } catch (err) {
+    if (err instanceof ProtocolError) return { check: "signature", ok: false, detail: err.message };
+    throw err;
+  }
+  let good = false;
+  try {
+    good = verifySignature("sha256", Buffer.from(req.l3), key, signature);
+  } catch {
+    good = false;
+  }
+  return good
+    ? { check: "signature", ok: true, detail: `signature made by ${label}'s key` }
+    : { check: "signature", ok: false, detail: `signature of request ${req.envelope.requestid} does not verify with the key of certificate ${label}` };
+}
+
+function fail(err: Error, check: SecurityCheck): CheckResult {
+  return { check: err instanceof SecurityError ? err.check : check, ok: false, detail: err.message };
+}
+
+function iso(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toISOString();
+}

@@ -1,0 +1,5 @@
+/** Node side of the Ruby workers that run legacy MCollective agents. */
+export { WorkerPool } from "./pool.js";
+export type { AgentCall, AgentProbe, WorkerPoolOptions } from "./pool.js";
+export type { AgentFiles, LogLevel, Logger } from "./worker.js";
+export { bundledAgents, BUNDLED_LIBDIR } from "./bundled.js";

@@ -1,0 +1,162 @@
+/** One long-lived Ruby worker process: spawn, init frame, one call at a time, kill on overrun. */
+import { spawn, type ChildProcess } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
+import { encodeFrame, FrameReader, symbolHash } from "./frames.js";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type Logger = (level: LogLevel, msg: string) => void;
+
+export interface AgentFiles { agent: string; rb: string; ddl: string }
+export interface ReadyReport { loaded: AgentFiles[]; failed: Array<{ agent: string; reason: string }> }
+export interface WorkerReply { statuscode: number; statusmsg: string; data: Record<string, unknown> }
+
+export interface WorkerSpec {
+  ruby: string;
+  script: string;
+  config: Record<string, string>;
+  configFile?: string;
+  agents: AgentFiles[];
+  log: Logger;
+}
+
+/** Why a call did not produce a reply. */
+export class WorkerFailure extends Error {
+  constructor(message: string, readonly timedOut: boolean) {
+    super(message);
+  }
+}
+
+interface Inflight { id: number; resolve: (r: WorkerReply) => void; reject: (e: WorkerFailure) => void; timer: NodeJS.Timeout }
+
+const RUBY_LEVELS: Record<string, LogLevel> = { debug: "debug", info: "info", warn: "warn", error: "error", fatal: "error" };
+
+export class RubyWorker {
+  readonly ready: Promise<ReadyReport>;
+  readonly exited: Promise<void>;
+  served = 0;
+  private readonly child: ChildProcess;
+  private readonly frames = new FrameReader();
+  private inflight?: Inflight;
+  private nextId = 1;
+  private alive = true;
+  private retired = false;
+  private resolveReady!: (r: ReadyReport) => void;
+  private rejectReady!: (e: Error) => void;
+
+  constructor(private readonly spec: WorkerSpec) {
+    this.ready = new Promise((resolve, reject) => { this.resolveReady = resolve; this.rejectReady = reject; });
+    this.ready.catch(() => undefined);
+    // Own process group, so a kill also reaches the commands an agent started.
+    this.child = spawn(spec.ruby, [spec.script], { stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"], detached: true });
+    // "exit", not "close": a daemon an agent started may keep the worker's stdout open forever.
+    this.exited = new Promise((resolve) => {
+      this.child.once("exit", () => resolve());
+      this.child.once("error", () => resolve());
+    });
+    this.child.once("error", (err) => this.died(`could not start ${spec.ruby}: ${err.message}`));
+    this.child.once("exit", (code, signal) => this.died(signal ? `killed by ${signal}` : `exited with code ${code}`));
+    this.pipeOutput(this.child.stdout, "info", "stdout");
+    this.pipeOutput(this.child.stderr, "warn", "stderr");
+    const fromRuby = this.child.stdio[4] as Readable;
+    fromRuby.on("data", (chunk: Buffer) => this.onData(chunk));
+    fromRuby.on("error", () => undefined);
+    const toRuby = this.child.stdio[3] as Writable;
+    toRuby.on("error", () => undefined);
+    this.send({ op: Symbol.for("init"), config: spec.config, configfile: spec.configFile,
+      agents: spec.agents.map((a) => symbolHash({ ...a })) });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** False once the process exited or was told to go. */
+  get isAlive(): boolean {
+    return this.alive && !this.retired;
+  }
+
+  /** Runs one request; rejects with WorkerFailure when the worker dies or overruns timeoutMs (then it is killed). */
+  call(request: Record<string, unknown>, timeoutMs: number, label: string): Promise<WorkerReply> {
+    if (this.inflight) throw new Error("a Ruby worker serves one request at a time");
+    const id = this.nextId++;
+    return new Promise<WorkerReply>((resolve, reject) => {
+      if (!this.isAlive) {
+        reject(new WorkerFailure("the Ruby worker for it had already stopped", false));
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.inflight = undefined;
+        reject(new WorkerFailure(`${label} timed out after ${timeoutMs / 1000}s`, true));
+        this.kill();
+      }, timeoutMs);
+      this.inflight = { id, resolve, reject, timer };
+      this.send({ op: Symbol.for("call"), id, ...request });
+    });
+  }
+
+  /** Asks the worker to finish and exit; kills it if it has not gone after graceMs. */
+  async stop(graceMs = 2000): Promise<void> {
+    this.send({ op: Symbol.for("stop") });
+    this.retired = true;
+    const timer = setTimeout(() => this.kill(), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** SIGKILL to the worker's whole process group. */
+  kill(): void {
+    this.retired = true;
+    if (this.child.pid === undefined || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    try {
+      process.kill(-this.child.pid, "SIGKILL");
+    } catch {
+      this.child.kill("SIGKILL");
+    }
+  }
+
+  private send(frame: Record<string, unknown>): void {
+    const toRuby = this.child.stdio[3] as Writable;
+    if (this.isAlive && toRuby.writable) toRuby.write(encodeFrame(symbolHash(frame)));
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const frame of this.frames.push(chunk) as Array<Record<string, unknown>>) {
+      if (frame.type === "log") this.spec.log(RUBY_LEVELS[String(frame.level)] ?? "info", `ruby[${this.pid}] ${String(frame.message)}`);
+      else if (frame.type === "ready") this.resolveReady({ loaded: frame.loaded as AgentFiles[], failed: frame.failed as ReadyReport["failed"] });
+      else if (frame.type === "reply") this.settle(frame);
+    }
+  }
+
+  private settle(frame: Record<string, unknown>): void {
+    const call = this.inflight;
+    if (!call || call.id !== frame.id) return;
+    this.inflight = undefined;
+    clearTimeout(call.timer);
+    this.served++;
+    call.resolve({ statuscode: Number(frame.statuscode), statusmsg: String(frame.statusmsg),
+      data: (frame.data ?? {}) as Record<string, unknown> });
+  }
+
+  private died(reason: string): void {
+    if (!this.alive) return;
+    this.alive = false;
+    this.rejectReady(new Error(`Ruby worker ${reason} before it was ready`));
+    const call = this.inflight;
+    this.inflight = undefined;
+    if (call) {
+      clearTimeout(call.timer);
+      call.reject(new WorkerFailure(`the Ruby worker running it ${reason}`, false));
+    }
+  }
+
+  private pipeOutput(stream: Readable | null, level: LogLevel, name: string): void {
+    let pending = "";
+    stream?.setEncoding("utf8");
+    stream?.on("data", (text: string) => {
+      const lines = (pending + text).split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) if (line.trim()) this.spec.log(level, `ruby[${this.pid}] ${name}: ${line}`);
+    });
+    stream?.on("end", () => { if (pending.trim()) this.spec.log(level, `ruby[${this.pid}] ${name}: ${pending}`); });
+  }
+}

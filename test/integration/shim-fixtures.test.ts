@@ -1,0 +1,183 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WorkerPool } from "../../src/shim/index.js";
+import { agentCall as call, fixtureAgent, processAlive } from "../helpers/agents.js";
+
+const SERVED = ["echo", "crash", "hang", "noisy", "errors", "tools"];
+const UNSERVABLE = ["broken", "needslib", "inactive", "notrpc"];
+
+describe("shim fixture agents: failures give the right statuscode and the pool keeps serving", function () {
+  this.timeout(30000);
+  let pool: WorkerPool;
+  let dir: string;
+  const logs: string[] = [];
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "mcompat-shim-"));
+    writeFileSync(join(dir, "facts.yaml"), "fixture:\n  nested: deep value\n");
+    pool = new WorkerPool({
+      config: { identity: "node1.example", "plugin.tools.name": "operator", "plugin.yaml": join(dir, "facts.yaml") },
+      agents: [...SERVED, ...UNSERVABLE].map(fixtureAgent), size: 2, log: (level, msg) => logs.push(`${level} ${msg}`),
+    });
+  });
+  after(async () => {
+    await pool.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("probes: loads what can serve and says why each other agent cannot", async () => {
+    const probe = await pool.probe();
+    assert.deepEqual(probe.loaded.map((a) => a.agent).sort(), [...SERVED].sort());
+    const reasons = Object.fromEntries(probe.failed.map((f) => [f.agent, f.reason]));
+    assert.match(reasons.broken, /SyntaxError/);
+    assert.match(reasons.needslib, /LoadError: cannot load such file -- mcompat_fixture_library_that_is_not_installed/);
+    assert.match(reasons.inactive, /activate_when/);
+    assert.match(reasons.notrpc, /not an RPC agent/);
+    const reply = await pool.call(call("broken", "x"));
+    assert.equal(reply.statuscode, 5);
+    assert.match(reply.statusmsg, /agent broken cannot be served: SyntaxError/);
+  });
+
+  it("answers 5 when an agent kills its worker, then serves again from a new one", async () => {
+    const before = (await pool.call(call("crash", "ok"))).data.status;
+    const exited = await pool.call(call("crash", "exit"));
+    assert.equal(exited.statuscode, 5);
+    assert.match(exited.statusmsg, /crash#exit failed: the Ruby worker running it exited with code 3/);
+    const killed = await pool.call(call("crash", "kill"));
+    assert.match(killed.statusmsg, /killed by SIGKILL/);
+    const after = await pool.call(call("crash", "ok"));
+    assert.equal(after.statuscode, 0);
+    assert.notEqual(after.data.status, before);
+  });
+
+  it("kills a worker that overruns the DDL timeout, and the commands it started", async () => {
+    const pidfile = join(dir, "sleep.pid");
+    const reply = await pool.call(call("hang", "shell_sleep", { pidfile }, 1));
+    assert.deepEqual(reply, { statuscode: 5, statusmsg: "hang#shell_sleep timed out after 1s", data: {} });
+    const child = Number(readFileSync(pidfile, "utf8"));
+    assert.ok(child > 0);
+    for (let i = 0; i < 50 && processAlive(child); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(processAlive(child), false, "the agent's child process outlived its worker");
+    assert.equal((await pool.call(call("hang", "ok"))).statuscode, 0);
+  });
+
+  it("sends what agents print to the log, never into the reply", async () => {
+    const reply = await pool.call(call("noisy", "print"));
+    assert.deepEqual(reply, { statuscode: 0, statusmsg: "OK", data: { status: "printed" } });
+    const text = logs.join("\n");
+    assert.match(text, /stdout: noisy agent says hello on stdout/);
+    assert.match(text, /stdout: direct to STDOUT/);
+    assert.match(text, /stdout: from a child process/);
+    assert.match(text, /stderr: noisy agent says hello on stderr/);
+    assert.match(text, /info ruby\[\d+\] noisy\.rb:\d+: noisy agent logs at info/);
+    assert.equal((await pool.call(call("echo", "echo", { message: "still framed" }))).data.message, "still framed");
+  });
+
+  it("maps each exception class to its statuscode, keeping data already set", async () => {
+    const expect: Array<[string, number, string]> = [
+      ["aborted", 1, "aborted on purpose"], ["unknown_action", 2, "no such thing"], ["missing_data", 3, "need more"],
+      ["invalid_data", 4, "bad input"], ["unknown_error", 5, "who knows"], ["runtime", 5, "plain runtime error"],
+      ["fail", 1, "soft failure"],
+    ];
+    for (const [action, code, msg] of expect) {
+      const reply = await pool.call(call("errors", action));
+      assert.equal(reply.statuscode, code, action);
+      assert.equal(reply.statusmsg, msg, action);
+    }
+    assert.equal((await pool.call(call("errors", "aborted"))).data.status, "kept");
+    assert.equal((await pool.call(call("errors", "fail"))).data.status, "after fail");
+    for (const code of [1, 2, 3, 4, 5]) {
+      const reply = await pool.call(call("errors", "fail_bang", { code: String(code) }));
+      assert.deepEqual([reply.statuscode, reply.statusmsg, reply.data.status], [code, "hard failure", "unset"]);
+    }
+    assert.equal((await pool.call(call("errors", "validate_helper"))).statuscode, 3);
+    const invalid = await pool.call(call("errors", "validate_helper", { name: "a;b" }));
+    assert.deepEqual([invalid.statuscode, invalid.statusmsg], [4, "Input name did not pass validation: value should not have ; in it"]);
+  });
+
+  it("runs commands through Shell with cwd, environment, output capture and timeout", async () => {
+    const reply = await pool.call(call("tools", "shell", { command: "pwd; echo $FIXTURE_VAR $LC_ALL; echo oops >&2; exit 7" }));
+    assert.deepEqual(reply.data, { stdout: "/\nfrom-env C\n", stderr: "oops\n", exitstatus: 7, signaled: false });
+    const timed = await pool.call(call("tools", "shell", { command: "sleep 30", timeout: 1 }));
+    assert.deepEqual([timed.data.exitstatus, timed.data.signaled], [null, true]);
+    const run = await pool.call(call("tools", "run", { command: "echo via run" }));
+    assert.deepEqual(run.data, { out: "via run", exitstatus: 0 });
+  });
+
+  it("loads util classes through PluginManager and sees agents registered as <name>_agent", async () => {
+    const reply = await pool.call(call("tools", "plugin"));
+    assert.equal(reply.data.greeting, "hello operator");
+    assert.deepEqual((reply.data.agents as string[]).sort(), SERVED.map((a) => `${a}_agent`).sort());
+  });
+
+  it("queries a data plugin", async () => {
+    const reply = await pool.call(call("tools", "data", { query: "word" }));
+    assert.deepEqual(reply.data, { length: 4, upper: "WORD" });
+  });
+
+  it("validates inputs with a named validator plugin, lists and types", async () => {
+    assert.deepEqual(await pool.call(call("tools", "validated", { word: "fine" })), { statuscode: 0, statusmsg: "OK", data: { word: "fine" } });
+    const bad = await pool.call(call("tools", "validated", { word: "Not-Fine" }));
+    assert.deepEqual([bad.statuscode, bad.statusmsg], [4, "Cannot validate input word: Not-Fine is not a lowercase word"]);
+    const missing = await pool.call(call("tools", "validated", {}));
+    assert.deepEqual([missing.statuscode, missing.statusmsg], [4, "Action validated needs a word argument"]);
+    const color = await pool.call(call("tools", "validated", { word: "ok", color: "blue" }));
+    assert.deepEqual([color.statuscode, color.statusmsg], [4, "Cannot validate input color: value should be one of red, green"]);
+    const count = await pool.call(call("tools", "validated", { word: "ok", count: "3" }));
+    assert.deepEqual([count.statuscode, count.statusmsg], [4, "Cannot validate input count: value should be a integer"]);
+  });
+
+  it("gives agents Config, Facts and the agent list", async () => {
+    const reply = await pool.call(call("tools", "config"));
+    assert.deepEqual(reply.data, { identity: "node1.example", fact: "deep value", agentlist: [...SERVED].sort() });
+  });
+});
+
+describe("shim pool scheduling", function () {
+  this.timeout(30000);
+
+  it("answers 'busy' when the queue is full, never dropping a request", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("hang"), fixtureAgent("echo")], size: 1, maxQueue: 1 });
+    try {
+      assert.equal((await pool.call(call("echo", "echo", { message: "warm" }))).statuscode, 0);
+      const hanging = pool.call(call("hang", "sleep", {}, 1));
+      const queued = pool.call(call("echo", "echo", { message: "queued" }));
+      const rejected = await pool.call(call("echo", "echo", { message: "one too many" }));
+      assert.deepEqual(rejected, { statuscode: 5, statusmsg: "busy", data: {} });
+      assert.equal((await hanging).statusmsg, "hang#sleep timed out after 1s");
+      assert.equal((await queued).data.message, "queued");
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it("lets other agents through while one agent's long actions hold workers", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("hang"), fixtureAgent("echo")], size: 2 });
+    try {
+      const settled: string[] = [];
+      const long = [1, 2].map((n) => pool.call(call("hang", "sleep", {}, 60)).then((r) => { settled.push(`hang${n}`); return r; }));
+      const echo = await pool.call(call("echo", "echo", { message: "not starved" }));
+      assert.equal(echo.data.message, "not starved");
+      assert.deepEqual(settled, []);
+      await pool.stop();
+      for (const reply of await Promise.all(long)) assert.equal(reply.statuscode, 5);
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it("recycles a worker after recycleAfter requests and leaves no process behind on stop", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("echo")], size: 1, recycleAfter: 2 });
+    const pids: unknown[] = [];
+    for (let i = 0; i < 4; i++) pids.push((await pool.call(call("echo", "whoami"))).data.pid);
+    assert.equal(pids[0], pids[1]);
+    assert.equal(pids[2], pids[3]);
+    assert.notEqual(pids[1], pids[2]);
+    const live = pool.stats().pids;
+    await pool.stop();
+    for (const pid of [...live, ...pids.map(Number)]) assert.equal(processAlive(pid), false, `worker ${pid} still running`);
+    assert.deepEqual(await pool.call(call("echo", "whoami")), { statuscode: 5, statusmsg: "the Ruby worker pool is stopped", data: {} });
+  });
+});
