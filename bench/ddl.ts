@@ -7,10 +7,12 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseDdl, rubyPrettyJson, toJsonDdl } from "../src/ddl/index.js";
 
 const AGENTS = 200;
+/** The bundled DDLs, found from this file (dist/bench/ddl.js) so the bench runs from any directory. */
+const BUNDLED = fileURLToPath(new URL("../../ddl/", import.meta.url));
 const ROUNDS = 7;
 
 export interface DdlBenchResult {
@@ -26,7 +28,7 @@ function makeLibdir(): string {
   const dir = mkdtempSync(join(tmpdir(), "mcompat-bench-ddl-"));
   const agentDir = join(dir, "mcollective", "agent");
   mkdirSync(agentDir, { recursive: true });
-  const templates = ["package", "service", "puppet", "rpcutil"].map((n) => readFileSync(join(process.cwd(), "ddl", `${n}.ddl`), "utf8"));
+  const templates = ["package", "service", "puppet", "rpcutil"].map((n) => readFileSync(join(BUNDLED, `${n}.ddl`), "utf8"));
   for (let i = 0; i < AGENTS; i++) {
     const text = templates[i % templates.length].replace(/:name(\s*)=> "[a-z]+"/, `:name$1=> "agent${i}"`);
     writeFileSync(join(agentDir, `agent${i}.ddl`), text);
