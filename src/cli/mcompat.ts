@@ -2,10 +2,12 @@
 import { Command } from "commander";
 import { registerBroker } from "./commands/broker.js";
 import { registerUp } from "./commands/up.js";
+import { registerWire } from "./commands/wire.js";
 import { runProgram } from "./run.js";
 
 const program = new Command("mcompat").description("MCollective-compatible server and tools speaking the Choria protocol over NATS");
 registerBroker(program);
 registerUp(program);
+registerWire(program);
 
 await runProgram(program);

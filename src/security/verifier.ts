@@ -159,6 +159,16 @@ function checkCallerid(callerid: string, certname: string, names: string[], priv
   };
 }
 
+/** Checks only that the request was signed by the key of the certificate it carries (no CA, no names). */
+export function selfSignatureCheck(req: DecodedRequest): CheckResult {
+  try {
+    const [leaf] = parsePemChain(req.pubcert, "caller certificate (pubcert)");
+    return checkSignature(req, leaf.publicKey, certNames(leaf)[0] ?? "(no name)");
+  } catch (err) {
+    return fail(err as Error, "signature");
+  }
+}
+
 function checkSignature(req: DecodedRequest, key: KeyObject, label: string): CheckResult {
   let signature: Buffer;
   try {
