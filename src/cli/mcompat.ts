@@ -1,6 +1,7 @@
 /** `mcompat`: the server-side command (broker, server, quickstart, operator tools). */
 import { Command } from "commander";
 import { registerBroker } from "./commands/broker.js";
+import { registerDdl } from "./commands/ddl.js";
 import { registerUp } from "./commands/up.js";
 import { registerWire } from "./commands/wire.js";
 import { runProgram } from "./run.js";
@@ -9,5 +10,6 @@ const program = new Command("mcompat").description("MCollective-compatible serve
 registerBroker(program);
 registerUp(program);
 registerWire(program);
+registerDdl(program);
 
 await runProgram(program);
