@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { RpcReplyBody } from "../protocol/types.js";
 import { symbolHash } from "./frames.js";
-import { RubyWorker, WorkerFailure, type AgentFiles, type Logger, type WorkerSpec } from "./worker.js";
+import { RubyWorker, WorkerFailure, type AgentFiles, type Logger, type ReadyReport, type WorkerSpec } from "./worker.js";
 
 /** One request for a Ruby agent, already validated against its DDL by the server. */
 export interface AgentCall {
@@ -52,7 +52,8 @@ export class WorkerPool {
   private readonly queue: Pending[] = [];
   private readonly running = new Map<string, number>();
   private stopped = false;
-  private unservable?: Map<string, string>;
+  /** Agents a worker could not load, with the reason (from probe() and every worker's ready report). */
+  private readonly unservable = new Map<string, string>();
 
   constructor(opts: WorkerPoolOptions) {
     this.size = Math.max(1, opts.size ?? Math.max(2, availableParallelism()));
@@ -68,8 +69,7 @@ export class WorkerPool {
     const worker = new RubyWorker(this.spec);
     try {
       const report = await worker.ready;
-      this.unservable = new Map(report.failed.map((f) => [f.agent, f.reason]));
-      for (const f of report.failed) this.spec.log("warn", `agent ${f.agent} cannot be served: ${f.reason}`);
+      this.noteFailures(report);
       return report;
     } finally {
       await worker.stop();
@@ -79,8 +79,8 @@ export class WorkerPool {
   /** Runs an action in a worker. Never rejects: overruns, a full queue and crashes are statuscode 5 replies. */
   call(c: AgentCall): Promise<RpcReplyBody> {
     if (this.stopped) return Promise.resolve(failure("the Ruby worker pool is stopped"));
-    const reason = this.unservable?.get(c.agent);
-    if (reason !== undefined) return Promise.resolve(failure(`agent ${c.agent} cannot be served: ${reason}`));
+    const unservable = this.unservableReply(c.agent);
+    if (unservable) return Promise.resolve(unservable);
     if (this.queue.length >= this.maxQueue) return Promise.resolve(failure("busy"));
     return new Promise((resolve) => {
       this.queue.push({ call: c, resolve });
@@ -105,6 +105,12 @@ export class WorkerPool {
   private pump(): void {
     for (let i = 0; i < this.queue.length && !this.stopped;) {
       const pending = this.queue[i];
+      const unservable = this.unservableReply(pending.call.agent);
+      if (unservable) {
+        this.queue.splice(i, 1);
+        pending.resolve(unservable);
+        continue;
+      }
       if ((this.running.get(pending.call.agent) ?? 0) >= this.perAgent) { i++; continue; }
       const worker = this.idle.pop();
       if (!worker) {
@@ -122,7 +128,8 @@ export class WorkerPool {
     this.all.add(worker);
     void worker.exited.then(() => this.forget(worker));
     worker.ready.then(
-      () => {
+      (report) => {
+        this.noteFailures(report);
         if (this.stopped) void worker.stop();
         else if (worker.isAlive) this.idle.push(worker);
         this.pump();
@@ -135,6 +142,18 @@ export class WorkerPool {
         }
       },
     );
+  }
+
+  private unservableReply(agent: string): RpcReplyBody | undefined {
+    const reason = this.unservable.get(agent);
+    return reason === undefined ? undefined : failure(`agent ${agent} cannot be served: ${reason}`);
+  }
+
+  private noteFailures(report: ReadyReport): void {
+    for (const f of report.failed) {
+      if (!this.unservable.has(f.agent)) this.spec.log("warn", `agent ${f.agent} cannot be served: ${f.reason}`);
+      this.unservable.set(f.agent, f.reason);
+    }
   }
 
   private async run(worker: RubyWorker, pending: Pending): Promise<void> {

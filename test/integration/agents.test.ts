@@ -61,6 +61,25 @@ describe("bundled agents through real Ruby", function () {
     });
   });
 
+  it("answers the package, service and puppet data plugins", async () => {
+    const tools = join(process.cwd(), "fixtures", "agents", "mcollective", "agent");
+    const data = new WorkerPool({ config: { "plugin.package.provider": "apt", "plugin.service.provider": "service",
+      "plugin.service.service.servicecmd": "/bin/false", "plugin.puppet.config": join(dir, "puppet.conf") }, size: 1,
+      agents: [bundledAgent("package"), bundledAgent("service"), bundledAgent("puppet"),
+        { agent: "tools", rb: join(tools, "tools.rb"), ddl: join(tools, "tools.ddl") }] });
+    pools.push(data);
+    const query = (plugin: string, q?: string) => data.call(call("tools", "any_data", q ? { plugin, query: q } : { plugin }, 60));
+    assert.deepEqual((await query("package", "bash")).data, { status: installedBash, installed: true });
+    assert.deepEqual((await query("service", "mcompat-none")).data, { status: "stopped" });
+    // Loading Puppet takes longer than the puppet data plugin's 1 s DDL timeout; the agent loads it first.
+    assert.equal((await data.call(call("puppet", "status", {}, 20))).statuscode, 0);
+    const puppet = await query("puppet");
+    assert.equal(puppet.statuscode, 0, puppet.statusmsg);
+    assert.equal(puppet.data.status, "stopped");
+    const invalid = await query("package", "ba;sh");
+    assert.equal(invalid.statuscode, 4);
+  });
+
   describe("service", () => {
     let initd: string;
     before(() => {
