@@ -27,6 +27,8 @@ export interface WorkerPoolOptions {
   recycleAfter?: number;
   /** Most workers one agent may hold at once (default size - 1, so another agent always finds one). */
   perAgent?: number;
+  /** Seconds a worker may take to load its agents before it is killed (default 60). */
+  startTimeoutSec?: number;
   /** Ruby interpreter (default "ruby" on PATH). */
   ruby?: string;
   log?: Logger;
@@ -61,7 +63,7 @@ export class WorkerPool {
     this.recycleAfter = opts.recycleAfter ?? 1000;
     this.perAgent = Math.max(1, opts.perAgent ?? this.size - 1);
     this.spec = { ruby: opts.ruby ?? "ruby", script: WORKER_SCRIPT, config: opts.config, configFile: opts.configFile,
-      agents: opts.agents, log: opts.log ?? (() => undefined) };
+      agents: opts.agents, startTimeoutMs: (opts.startTimeoutSec ?? 60) * 1000, log: opts.log ?? (() => undefined) };
   }
 
   /** Loads every agent in a short-lived worker and reports which can serve (syntax errors, missing libraries, activate_when). */

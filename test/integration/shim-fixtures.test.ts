@@ -165,6 +165,18 @@ describe("shim pool scheduling", function () {
     }
   });
 
+  it("kills a worker whose agents take too long to load and answers what waited for it", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("slowload"), fixtureAgent("echo")], size: 1, startTimeoutSec: 1 });
+    try {
+      const reply = await pool.call(call("echo", "echo", { message: "waits" }));
+      assert.equal(reply.statuscode, 5);
+      assert.match(reply.statusmsg, /no Ruby worker could start: Ruby worker did not load its agents within 1s/);
+      await assert.rejects(pool.probe(), /did not load its agents within 1s/);
+    } finally {
+      await pool.stop();
+    }
+  });
+
   it("answers 'busy' when the queue is full, never dropping a request", async () => {
     const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("hang"), fixtureAgent("echo")], size: 1, maxQueue: 1 });
     try {
