@@ -47,6 +47,14 @@ describe("actionpolicy authorization", () => {
       assert.deepEqual(authorizer(files).authorize(request()), { allowed: false, reason: DENIED });
     });
 
+    it("denies, with a warning, when the policy directory is not a directory", () => {
+      const notADir = join(dir, "file");
+      writeFileSync(notADir, "");
+      const auth = new ActionPolicyAuthorizer({ policyDir: notADir, allowUnconfigured: false, enableDefault: false, defaultName: "default", log });
+      assert.deepEqual(auth.authorize(request()), { allowed: false, reason: DENIED });
+      assert.ok(logs.some((l) => l.startsWith(`warn: Cannot read the policy directory ${notADir}`)));
+    });
+
     it("honours a custom default_name", () => {
       const auth = authorizer({ "fallback.policy": "policy default allow\n" }, { enableDefault: true, defaultName: "fallback" });
       assert.deepEqual(auth.authorize(request()), { allowed: true });

@@ -44,7 +44,12 @@ export class ActionPolicyAuthorizer {
   reload(): void {
     const policies = new Map<string, PolicyFile>();
     const dir = this.opts.policyDir;
-    const names = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith(".policy")).sort() : [];
+    let names: string[] = [];
+    try {
+      names = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith(".policy")).sort() : [];
+    } catch (err) {
+      this.log("warn", `Cannot read the policy directory ${dir}: ${(err as Error).message}`);
+    }
     for (const name of names) {
       const file = join(dir, name);
       try {

@@ -1,10 +1,11 @@
 /** Whether one policy rule applies to a request: callers, actions, then facts and classes, as actionpolicy judges them. */
-import { compareDataValue, CompoundSyntaxError, evaluateCompound } from "./compound.js";
+import { FilterError, matchCompound, parseCompound } from "../../filter/index.js";
 import type { Log, PolicyRule } from "./policy.js";
 
 /** What a rule is judged against. */
 export interface RuleContext {
   callerid: string;
+  identity: string;
   action: string;
   facts: Record<string, unknown>;
   classes: string[];
@@ -48,24 +49,22 @@ function isCompound(field: string): boolean {
   return field.split(/\s+/).some((word) => /^!|^not$|^or$|^and$|\(.+\)/.test(word));
 }
 
+// Compound fields are the `-S` language, judged as filters judge it.
 function compoundMatches(field: string, ctx: RuleContext): boolean {
+  let tokens;
   try {
-    return evaluateCompound(field, {
-      statement: (text) => (FACT_TERM.test(text) ? lookupFact(text, ctx) : lookupClass(text, ctx)),
-      fstatement: (term) => {
-        const result = ctx.data?.(term.name, term.param);
-        if (result === undefined) {
-          ctx.log("warn", `Could not call Data function in policy file: no data plugin '${term.name}' available`);
-          return false;
-        }
-        return compareDataValue(term.output === undefined ? undefined : result[term.output], term.operator, term.compare);
-      },
-    });
+    tokens = parseCompound(field);
   } catch (err) {
-    if (!(err instanceof CompoundSyntaxError)) throw err;
+    if (!(err instanceof FilterError)) throw err;
     ctx.log("warn", `Cannot evaluate policy compound field '${field}': ${err.message}`);
     return false;
   }
+  for (const token of tokens) {
+    if ("fstatement" in token && ctx.data?.(token.fstatement.name, token.fstatement.params ?? null) === undefined) {
+      ctx.log("warn", `Could not call Data function in policy file: no data plugin '${token.fstatement.name}' available`);
+    }
+  }
+  return matchCompound(tokens, { identity: ctx.identity, facts: ctx.facts, classes: ctx.classes, agents: [], data: ctx.data });
 }
 
 // Compared as strings, as the legacy `eval("'fact'op'value'")` does.

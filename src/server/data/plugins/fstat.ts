@@ -1,0 +1,79 @@
+/** `fstat`: stat information about a file, as the legacy fstat data plugin reports it. */
+import { createHash } from "node:crypto";
+import { existsSync, lstatSync, readFileSync, statSync, type Stats } from "node:fs";
+import { dataDdl, outputDefaults } from "../ddl.js";
+import type { DataPluginFactory } from "../plugin.js";
+import { CORE_METADATA } from "./metadata.js";
+
+const out = (description: string, display_as: string) => ({ description, display_as });
+
+const ddl = dataDdl({
+  metadata: { ...CORE_METADATA, name: "File Stat", description: "Retrieve file stat data for a given file" },
+  description: "File stat information",
+  query: { prompt: "File Name", description: "Valid File Name", type: "string", validation: "/.+/", maxlength: 120 },
+  outputs: {
+    name: out("File name", "Name"),
+    output: out("Human readable information about the file", "Status"),
+    present: out("Indicates if the file exist using 0 or 1", "Present"),
+    size: out("File size", "Size"),
+    mode: out("File mode", "Mode"),
+    md5: out("File MD5 digest", "MD5"),
+    mtime: out("File modification time", "Modification time"),
+    ctime: out("File change time", "Change time"),
+    atime: out("File access time", "Access time"),
+    mtime_seconds: out("File modification time in seconds", "Modification time"),
+    ctime_seconds: out("File change time in seconds", "Change time"),
+    atime_seconds: out("File access time in seconds", "Access time"),
+    mtime_age: out("File modification age in seconds", "Modification age"),
+    ctime_age: out("File change age in seconds", "Change age"),
+    atime_age: out("File access age in seconds", "Access age"),
+    uid: out("File owner", "Owner"),
+    gid: out("File group", "Group"),
+    type: out("File type", "Type"),
+  },
+});
+
+export const fstat: DataPluginFactory = (ctx) => ({
+  name: "fstat",
+  ddl,
+  async query(arg) {
+    const file = arg ?? "";
+    const result: Record<string, unknown> = {
+      ...outputDefaults(ddl),
+      name: file, output: "not present", type: "unknown", mode: "0000", present: 0, size: 0, md5: 0, uid: 0, gid: 0,
+      mtime: 0, ctime: 0, atime: 0, mtime_seconds: 0, ctime_seconds: 0, atime_seconds: 0,
+    };
+    // existsSync follows links, so a dangling symlink is "not present" as in Ruby's File.exist?.
+    if (file === "" || !existsSync(file)) return result;
+    const link = lstatSync(file);
+    const stat = link.isSymbolicLink() ? link : statSync(file);
+    const nowSeconds = Math.floor((ctx.now?.() ?? Date.now()) / 1000);
+    Object.assign(result, { output: "present", present: 1, size: stat.size, uid: stat.uid, gid: stat.gid });
+    for (const [key, time] of [["mtime", stat.mtime], ["ctime", stat.ctime], ["atime", stat.atime]] as const) {
+      const seconds = Math.floor(time.getTime() / 1000);
+      result[key] = localTimestamp(time);
+      result[`${key}_seconds`] = seconds;
+      result[`${key}_age`] = nowSeconds - seconds;
+    }
+    result.mode = stat.mode.toString(8);
+    if (stat.isFile()) result.md5 = createHash("md5").update(readFileSync(file)).digest("hex");
+    result.type = fileType(stat);
+    return result;
+  },
+});
+
+function fileType(stat: Stats): string {
+  if (stat.isDirectory()) return "directory";
+  if (stat.isFile()) return "file";
+  if (stat.isSymbolicLink()) return "symlink";
+  if (stat.isSocket()) return "socket";
+  if (stat.isCharacterDevice()) return "chardev";
+  if (stat.isBlockDevice()) return "blockdev";
+  return "unknown";
+}
+
+// Ruby's strftime("%F %T") in the server's local time zone.
+function localTimestamp(t: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${t.getFullYear()}-${p(t.getMonth() + 1)}-${p(t.getDate())} ${p(t.getHours())}:${p(t.getMinutes())}:${p(t.getSeconds())}`;
+}

@@ -1,0 +1,93 @@
+/** Periodic registration: signed requests to agent `registration`, every `registerinterval` seconds (protocol.md §8.1). */
+import type { Config } from "../../config/index.js";
+import { broadcastSubject, emptyFilter, encodeRequest, newRequestId, type RequestEnvelope } from "../../protocol/index.js";
+import { PROVIDERS, type RegistrationItem } from "./providers.js";
+
+export { PROVIDERS } from "./providers.js";
+export type { RegistrationProvider, RegistrationItem, ProviderContext } from "./providers.js";
+
+export interface RegistrationOptions {
+  config: Config;
+  publish: (subject: string, payload: string) => void;
+  sign: (l3: string) => { signature: string; pubcert: string };
+  identity: string;
+  callerid: string;
+  inventory: () => Record<string, unknown>;
+  /** Loaded agent names for the legacy Agentlist body; defaults to the names in `inventory().agents`. */
+  agents?: () => string[];
+  log?: (level: string, msg: string) => void;
+  /** Unix milliseconds. */
+  now?: () => number;
+}
+
+/** Starts publishing; a no-op when `registerinterval` is 0 or `registration` names nothing known. */
+export function startRegistration(opts: RegistrationOptions): { stop(): void } {
+  const { config } = opts;
+  const log = opts.log ?? (() => undefined);
+  const interval = config.int("registerinterval", 0);
+  const names = config.list("registration").map((n) => n.toLowerCase());
+  for (const name of names.filter((n) => !PROVIDERS[n])) log("warn", `Unknown registration plugin '${name}' ignored (known: ${Object.keys(PROVIDERS).join(", ")})`);
+  const known = names.filter((n) => PROVIDERS[n]);
+  if (interval <= 0 || known.length === 0) return { stop: () => undefined };
+
+  const ctx = { config, inventory: opts.inventory, agents: opts.agents ?? (() => agentNames(opts.inventory())) };
+  const polls = known.map((name) => ({ name, poll: PROVIDERS[name](ctx) }));
+  const collective = targetCollective(config, log);
+  const now = opts.now ?? Date.now;
+
+  const publishAll = () => {
+    for (const { name, poll } of polls) {
+      try {
+        const item = poll();
+        opts.publish(item.target ?? broadcastSubject(collective, "registration"), encode(item, collective));
+      } catch (err) {
+        log("error", `Sending ${name} registration message failed: ${(err as Error).message}`);
+      }
+    }
+  };
+
+  const encode = (item: RegistrationItem, target: string): string => {
+    const envelope: RequestEnvelope = {
+      requestid: newRequestId(),
+      senderid: opts.identity,
+      callerid: opts.callerid,
+      filter: { ...emptyFilter(), agent: ["registration"] },
+      collective: target,
+      agent: "registration",
+      ttl: config.ttl,
+      time: Math.floor(now() / 1000),
+    };
+    return encodeRequest({ envelope, message: item.body, headers: { mc_sender: opts.identity, "reply-to": "dev.null" }, sign: opts.sign });
+  };
+
+  // registration_splay spreads a fleet's first messages over one interval.
+  const delay = config.bool("registration_splay") ? Math.floor(Math.random() * interval * 1000) : 0;
+  if (delay > 0) log("debug", `registration_splay enabled. Registration will start in ${Math.round(delay / 1000)} seconds`);
+  let repeat: NodeJS.Timeout | undefined;
+  const first = setTimeout(() => {
+    publishAll();
+    repeat = setInterval(publishAll, interval * 1000);
+    repeat.unref();
+  }, delay);
+  first.unref();
+  return {
+    stop() {
+      clearTimeout(first);
+      clearInterval(repeat);
+    },
+  };
+}
+
+// registration_collective must be one of ours, else the main collective is used.
+function targetCollective(config: Config, log: (level: string, msg: string) => void): string {
+  const main = config.mainCollective;
+  const wanted = config.get("registration_collective") || main;
+  if (config.collectives.includes(wanted)) return wanted;
+  log("warn", `Sending registration to ${main}: ${wanted} is not a valid collective`);
+  return main;
+}
+
+function agentNames(inventory: Record<string, unknown>): string[] {
+  const agents = Array.isArray(inventory.agents) ? inventory.agents : [];
+  return agents.map((a) => (typeof a === "string" ? a : String((a as Record<string, unknown>)?.agent ?? (a as Record<string, unknown>)?.name ?? "")));
+}
