@@ -20,17 +20,13 @@ MODULES = {
                            "validator/puppet_*", "data/puppet_data.*", "data/resource_data.*"] }
 }.freeze
 
-def agent_ddl(name)
-  [File.join(ROOT, "ddl", "#{name}.ddl"), File.join(ROOT, "fixtures", "ddl", "#{name}.ddl")].find { |f| File.exist?(f) }
-end
-
 # { "files/mcollective/agent/package.rb" => content, ... } for one module.
 def module_files(name, spec)
   files = {}
   spec[:patterns].flat_map { |pattern| Dir.glob(File.join(SOURCES, pattern)) }.sort.each do |source|
     files[File.join("files", "mcollective", source.delete_prefix("#{SOURCES}/"))] = File.read(source)
   end
-  files["files/mcollective/agent/#{name}.ddl"] = File.read(agent_ddl(name))
+  files["files/mcollective/agent/#{name}.ddl"] = File.read(File.join(ROOT, "ddl", "#{name}.ddl"))
   plugin_files = files.keys.map { |f| f.delete_prefix("files/mcollective/") }
   server, common = plugin_files.partition { |f| f == "agent/#{name}.rb" }
   files["metadata.json"] = JSON.pretty_generate(

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WorkerPool } from "../../src/shim/index.js";
-import { agentCall as call, bundledAgent } from "../helpers/agents.js";
+import { agentCall as call, bundledAgent, fixtureAgent } from "../helpers/agents.js";
 
 const installedBash = execFileSync("dpkg-query", ["-W", "-f", "${Version}", "bash"], { encoding: "utf8" });
 const installedCount = execFileSync("dpkg", ["--list"], { encoding: "utf8" }).split("\n").filter((l) => l.startsWith("ii")).length;
@@ -62,11 +62,10 @@ describe("bundled agents through real Ruby", function () {
   });
 
   it("answers the package, service and puppet data plugins", async () => {
-    const tools = join(process.cwd(), "fixtures", "agents", "mcollective", "agent");
     const data = new WorkerPool({ config: { "plugin.package.provider": "apt", "plugin.service.provider": "service",
       "plugin.service.service.servicecmd": "/bin/false", "plugin.puppet.config": join(dir, "puppet.conf") }, size: 1,
       agents: [bundledAgent("package"), bundledAgent("service"), bundledAgent("puppet"),
-        { agent: "tools", rb: join(tools, "tools.rb"), ddl: join(tools, "tools.ddl") }] });
+        fixtureAgent("tools")] });
     pools.push(data);
     const query = (plugin: string, q?: string) => data.call(call("tools", "any_data", q ? { plugin, query: q } : { plugin }, 60));
     assert.deepEqual((await query("package", "bash")).data, { status: installedBash, installed: true });
