@@ -1,7 +1,7 @@
 /** A pool of long-lived Ruby workers: lazy start, bounded queue, per-agent concurrency, timeouts, recycling. */
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import type { RpcReplyBody } from "../protocol/types.js";
+import type { RpcReplyBody } from "../protocol/index.js";
 import { symbolHash } from "./frames.js";
 import { RubyWorker, WorkerFailure, type AgentFiles, type Logger, type ReadyReport, type WorkerSpec } from "./worker.js";
 
