@@ -106,6 +106,16 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
     assert.deepEqual(run.data, { out: "via run", exitstatus: 0 });
   });
 
+  it("delegates an action to an external program with implemented_by", async () => {
+    const reply = await pool.call(call("tools", "external", { word: "ping" }));
+    assert.equal(reply.statuscode, 0, reply.statusmsg);
+    assert.equal(reply.data.answer, "pong");
+    assert.match(String(reply.data.request_file_env), /request\.json$/);
+    const failed = await pool.call(call("tools", "external", { word: "other" }));
+    assert.equal(failed.statuscode, 3);
+    assert.match(failed.statusmsg, /^Failed to run .*external\.sh: unexpected request/);
+  });
+
   it("loads util classes through PluginManager and sees agents registered as <name>_agent", async () => {
     const reply = await pool.call(call("tools", "plugin"));
     assert.equal(reply.data.greeting, "hello operator");
