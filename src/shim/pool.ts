@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { RpcReplyBody } from "../protocol/index.js";
 import { symbolHash } from "./frames.js";
+import { poolSettings } from "./settings.js";
 import { RubyWorker, WorkerFailure, type AgentFiles, type Logger, type ReadyReport, type WorkerSpec } from "./worker.js";
 
 /** One request for a Ruby agent, already validated against its DDL by the server. */
@@ -14,22 +15,21 @@ export interface AgentCall {
 /** Which agents can serve in Ruby, and why the others cannot. */
 export interface AgentProbe { loaded: AgentFiles[]; failed: Array<{ agent: string; reason: string }> }
 
+/**
+ * Options; each number falls back to its plugin.mcompat.ruby.* key in `config` (POOL_KEYS), then to its default:
+ * size = cores (at least 2), maxQueue 100 (beyond it a call is answered "busy"), recycleAfter 1000 requests,
+ * perAgent = size - 1 (most workers one agent may hold), startTimeoutSec 60, ruby "ruby" on PATH.
+ */
 export interface WorkerPoolOptions {
   configFile?: string;
   /** Raw key = value settings, plugin.* and plugin.d included. */
   config: Record<string, string>;
   agents: AgentFiles[];
-  /** Most workers alive at once (default: number of cores, at least 2). */
   size?: number;
-  /** Most requests waiting for a worker; beyond it a call is answered "busy" (default 100). */
   maxQueue?: number;
-  /** A worker is replaced after serving this many requests (default 1000). */
   recycleAfter?: number;
-  /** Most workers one agent may hold at once (default size - 1, so another agent always finds one). */
   perAgent?: number;
-  /** Seconds a worker may take to load its agents before it is killed (default 60). */
   startTimeoutSec?: number;
-  /** Ruby interpreter (default "ruby" on PATH). */
   ruby?: string;
   log?: Logger;
 }
@@ -57,13 +57,15 @@ export class WorkerPool {
   /** Agents a worker could not load, with the reason (from probe() and every worker's ready report). */
   private readonly unservable = new Map<string, string>();
 
+  /** Throws when a plugin.mcompat.ruby.* setting is not a number. */
   constructor(opts: WorkerPoolOptions) {
-    this.size = Math.max(1, opts.size ?? Math.max(2, availableParallelism()));
-    this.maxQueue = opts.maxQueue ?? 100;
-    this.recycleAfter = opts.recycleAfter ?? 1000;
-    this.perAgent = Math.max(1, opts.perAgent ?? this.size - 1);
-    this.spec = { ruby: opts.ruby ?? "ruby", script: WORKER_SCRIPT, config: opts.config, configFile: opts.configFile,
-      agents: opts.agents, startTimeoutMs: (opts.startTimeoutSec ?? 60) * 1000, log: opts.log ?? (() => undefined) };
+    const settings = poolSettings(opts, availableParallelism());
+    this.size = settings.size;
+    this.maxQueue = settings.maxQueue;
+    this.recycleAfter = settings.recycleAfter;
+    this.perAgent = settings.perAgent;
+    this.spec = { ruby: settings.ruby, script: WORKER_SCRIPT, config: opts.config, configFile: opts.configFile,
+      agents: opts.agents, startTimeoutMs: settings.startTimeoutSec * 1000, log: opts.log ?? (() => undefined) };
   }
 
   /** Loads every agent in a short-lived worker and reports which can serve (syntax errors, missing libraries, activate_when). */
