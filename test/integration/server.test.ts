@@ -59,7 +59,7 @@ describe("mcompat server (three real daemons on a TLS broker)", function () {
     assert.deepEqual(data.collectives, ["mcollective"]);
     assert.equal((data.facts as { os: { family: string } }).os.family, "Debian");
     assert.equal(data.main_collective, "mcollective");
-    assert.ok(Array.isArray(data.data_plugins));
+    assert.ok((data.data_plugins as string[]).includes("fstat"));
   });
 
   it("gets one fact by dot path, null when missing", async () => {
@@ -98,6 +98,13 @@ describe("mcompat server (three real daemons on a TLS broker)", function () {
     assert.deepEqual((await rpc("get_config_item", { item: "identity" })).rpc?.data, { item: "identity", value: IDS[0] });
     const unknown = (await rpc("get_config_item", { item: "nosuchitem" })).rpc!;
     assert.deepEqual(unknown, { statuscode: 1, statusmsg: "Unknown config property nosuchitem", data: { item: null, value: null } });
+  });
+
+  it("runs a data plugin for get_data", async () => {
+    const reply = (await rpc("get_data", { source: "fstat", query: "/etc/hosts" })).rpc!;
+    assert.equal(reply.statuscode, 0);
+    assert.equal(reply.data.type, "file");
+    assert.equal(reply.data.present, 1);
   });
 
   it("fails get_data for a data plugin it does not have", async () => {
@@ -157,6 +164,14 @@ describe("mcompat server (three real daemons on a TLS broker)", function () {
       assert.deepEqual(await find({ compound: tokens }, [IDS[0]]), [IDS[0]]);
       const expr = [[{ expr: "with('role::web') && fact('os.family') == 'Debian'" }]];
       assert.deepEqual(await find({ compound: expr }, [IDS[1]]), [IDS[1]]);
+    });
+
+    it("by compound data-plugin calls the node answers", async () => {
+      const call = (params: string, value: string, operator: string, r_compare: string) => [[{ fstatement: { name: "fact", params, value, operator, r_compare } }]];
+      assert.deepEqual(await find({ compound: call("os.family", "value", "==", "RedHat") }, [IDS[2]]), [IDS[2]]);
+      assert.deepEqual(await find({ compound: [[{ expr: "fstat('/etc/hosts').type == 'file' && fact('role') == 'db'" }]] }, [IDS[0]]), [IDS[0]]);
+      const unknown = [[{ fstatement: { name: "nosuch", params: null, value: "x", operator: "==", r_compare: "1" } }]];
+      assert.deepEqual(await find({ compound: unknown }, []), []);
     });
   });
 
