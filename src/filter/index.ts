@@ -1,4 +1,4 @@
-/** Filters: parsing what the user typed into wire filters (`parse.ts`) and matching them on a node (`match.ts`). */
+/** Filters: parsing what the user typed into wire filters (`parse.ts`, client) and matching them on a node (`match.ts`, server). */
 export { FilterError, buildFilter, parseCompound, parseFactFilter, parseWithFilter } from "./parse.js";
 export type { FilterSpec } from "./parse.js";
 export { matchFilter, matchCompound, filterDataCalls } from "./match.js";

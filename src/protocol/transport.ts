@@ -38,13 +38,18 @@ export function decodeTransport(payload: Uint8Array | string): DecodedTransport 
   const data = requireString(transport, "data", "transport");
   const headers = transport.headers ?? {};
   if (!isObject(headers)) throw new ProtocolError(`transport field "headers" must be an object`, "field");
-  return { headers: headers as TransportHeaders, secure: decodeUtf8(decodeBase64(data, "transport data")) };
+  for (const key of ["mc_sender", "reply-to"]) {
+    if (headers[key] !== undefined && typeof headers[key] !== "string") {
+      throw new ProtocolError(`transport header "${key}" must be a string`, "field");
+    }
+  }
+  return { headers: headers as TransportHeaders, secure: decodeUtf8(decodeBase64(data, "transport data"), "transport data") };
 }
 
-function decodeUtf8(bytes: Uint8Array): string {
+function decodeUtf8(bytes: Uint8Array, what = "payload"): string {
   try {
     return utf8.decode(bytes);
   } catch {
-    throw new ProtocolError("payload is not valid UTF-8", "encoding");
+    throw new ProtocolError(`${what} is not valid UTF-8`, "encoding");
   }
 }

@@ -1,5 +1,5 @@
 /** Fixture agents (fixtures/agents, a libdir) and AgentCall builders for the shim tests. */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AgentCall, AgentFiles } from "../../src/shim/index.js";
@@ -10,6 +10,14 @@ export const FIXTURE_LIBDIR = fileURLToPath(new URL("../../../fixtures/agents/",
 export function fixtureAgent(agent: string): AgentFiles {
   const dir = join(FIXTURE_LIBDIR, "mcollective", "agent");
   return { agent, rb: join(dir, `${agent}.rb`), ddl: join(dir, `${agent}.ddl`) };
+}
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** A bundled agent (compat/agents) with its DDL from ddl/, or from fixtures/ddl until ddl/ has it. */
+export function bundledAgent(agent: string): AgentFiles {
+  const ddl = [join(ROOT, "ddl", `${agent}.ddl`), join(ROOT, "fixtures", "ddl", `${agent}.ddl`)].find((f) => existsSync(f));
+  return { agent, rb: join(ROOT, "compat", "agents", "mcollective", "agent", `${agent}.rb`), ddl: ddl ?? "" };
 }
 
 /** A validated request as the server would hand it to the pool. */

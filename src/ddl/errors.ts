@@ -1,0 +1,14 @@
+/** The one error type of the DDL module: bad DDL text, bad CLI values and inputs that fail validation. */
+export class DdlError extends Error {
+  /** RPC status code a server replies with: 3 missing input, 4 invalid input, 5 anything else (a broken DDL). */
+  readonly statuscode: 3 | 4 | 5;
+  /** The input the error is about, when there is one. */
+  readonly input?: string;
+
+  constructor(message: string, statuscode: 3 | 4 | 5 = 5, input?: string) {
+    super(message);
+    this.name = "DdlError";
+    this.statuscode = statuscode;
+    this.input = input;
+  }
+}

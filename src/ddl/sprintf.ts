@@ -1,0 +1,88 @@
+/** Ruby's `format % args` for the directives aggregate formats use: %s %d %i %f %e %g %x %o %b %% with flags and width. */
+
+/** A number Ruby holds as a Float, so that `%s` prints `150.0` rather than `150`. */
+export class RubyFloat {
+  constructor(readonly value: number) {}
+}
+
+/** Formats `args` by `fmt` as Ruby's `Kernel#format` would; a missing argument is an error, as in Ruby. */
+export function rubySprintf(fmt: string, args: unknown[]): string {
+  let next = 0;
+  return fmt.replace(/%([-+ 0#]*)(\d+)?(?:\.(\d+))?([sdifeEgGxXobp%])/g, (_m, flags: string, width?: string, precision?: string, conv?: string) => {
+    if (conv === "%") return "%";
+    if (next >= args.length) throw new Error("too few arguments");
+    const arg = args[next++];
+    const num = arg instanceof RubyFloat ? arg.value : arg;
+    let body: string;
+    switch (conv) {
+      case "s":
+      case "p":
+        body = rubyString(arg);
+        if (precision !== undefined) body = body.slice(0, Number(precision));
+        break;
+      case "d":
+      case "i":
+        body = sign(Math.trunc(toNumber(num)), flags, (n) => String(n));
+        break;
+      case "f":
+        body = sign(toNumber(num), flags, (n) => n.toFixed(precision === undefined ? 6 : Number(precision)));
+        break;
+      case "e":
+      case "E":
+        body = sign(toNumber(num), flags, (n) => rubyExponent(n.toExponential(precision === undefined ? 6 : Number(precision))));
+        if (conv === "E") body = body.toUpperCase();
+        break;
+      case "g":
+      case "G":
+        body = sign(toNumber(num), flags, (n) => String(Number(n.toPrecision(precision === undefined ? 6 : Math.max(1, Number(precision))))));
+        break;
+      case "x":
+      case "X":
+        body = sign(Math.trunc(toNumber(num)), flags, (n) => n.toString(16));
+        if (conv === "X") body = body.toUpperCase();
+        break;
+      case "o":
+        body = sign(Math.trunc(toNumber(num)), flags, (n) => n.toString(8));
+        break;
+      default:
+        body = sign(Math.trunc(toNumber(num)), flags, (n) => n.toString(2));
+    }
+    return pad(body, Number(width ?? 0), flags, conv !== "s" && conv !== "p");
+  });
+}
+
+function rubyString(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (v instanceof RubyFloat) return Number.isInteger(v.value) ? `${v.value}.0` : String(v.value);
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
+function toNumber(v: unknown): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "string" && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v)) return Number(v);
+  throw new Error(`invalid value for a number: ${JSON.stringify(v)}`);
+}
+
+/** Ruby writes exponents with at least two digits: 1.5e+03. */
+function rubyExponent(s: string): string {
+  return s.replace(/e([+-])(\d)$/, "e$10$2");
+}
+
+function sign(n: number, flags: string, render: (abs: number) => string): string {
+  const text = render(Math.abs(n));
+  if (n < 0 || Object.is(n, -0)) return n === 0 ? text : `-${text}`;
+  if (flags.includes("+")) return `+${text}`;
+  if (flags.includes(" ")) return ` ${text}`;
+  return text;
+}
+
+function pad(body: string, width: number, flags: string, numeric: boolean): string {
+  if (body.length >= width) return body;
+  if (flags.includes("-")) return body.padEnd(width);
+  if (flags.includes("0") && numeric) {
+    const signChar = /^[-+ ]/.test(body) ? body[0] : "";
+    return signChar + body.slice(signChar.length).padStart(width - signChar.length, "0");
+  }
+  return body.padStart(width);
+}

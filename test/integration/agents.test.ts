@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WorkerPool } from "../../src/shim/index.js";
+import { agentCall as call, bundledAgent } from "../helpers/agents.js";
+
+const installedBash = execFileSync("dpkg-query", ["-W", "-f", "${Version}", "bash"], { encoding: "utf8" });
+const installedCount = execFileSync("dpkg", ["--list"], { encoding: "utf8" }).split("\n").filter((l) => l.startsWith("ii")).length;
+
+function script(path: string, body: string): string {
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+async function waitForFile(path: string): Promise<string> {
+  for (let i = 0; i < 100 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));
+  return readFileSync(path, "utf8");
+}
+
+describe("bundled agents through real Ruby", function () {
+  this.timeout(60000);
+  let dir: string;
+  const pools: WorkerPool[] = [];
+  const pool = (config: Record<string, string>, agent: string) => {
+    const p = new WorkerPool({ config, agents: [bundledAgent(agent)], size: 1 });
+    pools.push(p);
+    return p;
+  };
+
+  before(() => { dir = mkdtempSync(join(tmpdir(), "mcompat-agents-")); });
+  after(async () => {
+    await Promise.all(pools.map((p) => p.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe("package", () => {
+    for (const provider of ["puppet", "apt"]) {
+      it(`returns the installed version of bash with the ${provider} provider`, async () => {
+        const packages = pool({ "plugin.package.provider": provider }, "package");
+        const reply = await packages.call(call("package", "status", { package: "bash" }, 180));
+        assert.equal(reply.statuscode, 0, reply.statusmsg);
+        assert.equal(reply.data.ensure, installedBash);
+        assert.equal(reply.data.name, "bash");
+        assert.equal(reply.data.provider, "apt");
+        for (const output of ["output", "epoch", "arch", "version", "release"]) assert.ok(output in reply.data, output);
+        const missing = await packages.call(call("package", "status", { package: "mcompat-no-such-package" }, 180));
+        assert.deepEqual([missing.statuscode, missing.data.ensure], [0, "purged"]);
+        const again = await packages.call(call("package", "install", { package: "bash" }, 180));
+        assert.deepEqual([again.statuscode, again.statusmsg, again.data.ensure], [5, "Package is already installed", installedBash]);
+      });
+    }
+
+    it("counts installed packages and rejects unsafe names before any command runs", async () => {
+      const packages = pool({ "plugin.package.provider": "apt" }, "package");
+      assert.deepEqual((await packages.call(call("package", "count", {}, 180))).data, { output: String(installedCount), exitcode: 0 });
+      const unsafe = await packages.call(call("package", "status", { package: "ba;sh" }, 180));
+      assert.deepEqual([unsafe.statuscode, unsafe.statusmsg], [4, "Cannot validate input package: value should not have ; in it"]);
+    });
+  });
+
+  describe("service", () => {
+    let initd: string;
+    before(() => {
+      initd = join(dir, "init.d");
+      mkdirSync(initd);
+      script(join(initd, "mcompat-test"), `STATE=${dir}/svc.running
+case "$1" in start|restart) touch $STATE;; stop) rm -f $STATE;; status) test -f $STATE || exit 3;; esac`);
+    });
+
+    it("reports, starts and stops a test init script through Puppet", async () => {
+      const services = pool({ "plugin.service.provider": "puppet", "plugin.service.puppet.path": initd,
+        "plugin.service.puppet.provider": "init" }, "service");
+      const svc = (action: string, service = "mcompat-test") => services.call(call("service", action, { service }, 60));
+      assert.deepEqual(await svc("status"), { statuscode: 0, statusmsg: "OK", data: { status: "stopped" } });
+      assert.deepEqual(await svc("start"), { statuscode: 0, statusmsg: "OK", data: { status: "running" } });
+      assert.deepEqual(await svc("start"), { statuscode: 1, statusmsg: "Could not start 'mcompat-test': Service is already running",
+        data: { status: "running" } });
+      assert.deepEqual(await svc("stop"), { statuscode: 0, statusmsg: "OK", data: { status: "stopped" } });
+      const bad = await svc("status", "bad/name");
+      assert.deepEqual([bad.statuscode, bad.statusmsg], [4, "Cannot validate input service: bad/name is not a valid service name"]);
+    });
+
+    it("reports a service through the service command when Puppet is not chosen", async () => {
+      const servicecmd = script(join(dir, "servicecmd"), `exec ${initd}/"$1" "$2"`);
+      const services = pool({ "plugin.service.provider": "service", "plugin.service.service.servicecmd": servicecmd }, "service");
+      writeFileSync(join(dir, "svc.running"), "");
+      assert.deepEqual((await services.call(call("service", "status", { service: "mcompat-test" }, 60))).data, { status: "running" });
+      assert.deepEqual((await services.call(call("service", "restart", { service: "mcompat-test" }, 60))).data, { status: "running" });
+    });
+  });
+
+  describe("puppet", () => {
+    let puppet: WorkerPool;
+    let ran: string;
+    before(() => {
+      const conf = join(dir, "puppet.conf");
+      writeFileSync(conf, ["[main]", "vardir", "rundir", "logdir", "publicdir"].map((k) => k.startsWith("[") ? k : `${k} = ${dir}/puppet/${k}`).join("\n"));
+      ran = join(dir, "puppet-ran");
+      const command = script(join(dir, "fake-puppet"), `echo "$@" > ${ran}`);
+      puppet = pool({ "plugin.puppet.config": conf, "plugin.puppet.command": command, "plugin.puppet.signal_daemon": "false",
+        "plugin.puppet.resource_type_whitelist": "notify" }, "puppet");
+    });
+    const act = (action: string, data: Record<string, unknown> = {}) => puppet.call(call("puppet", action, data, 20));
+
+    it("reports status, disables and enables with the lock file, as the legacy agent did", async () => {
+      const status = await act("status");
+      assert.equal(status.statuscode, 0, status.statusmsg);
+      assert.deepEqual([status.data.enabled, status.data.applying, status.data.status], [true, false, "stopped"]);
+      assert.deepEqual((await act("disable", { message: "testing" })).data, { status: "Succesfully locked the Puppet agent: testing", enabled: false });
+      assert.ok(existsSync(join(dir, "puppet/vardir/state/agent_disabled.lock")));
+      const disabled = await act("status");
+      assert.deepEqual([disabled.data.status, disabled.data.disable_message], ["disabled", "testing"]);
+      const refused = await act("runonce");
+      assert.deepEqual([refused.statuscode, refused.statusmsg], [1, "Puppet is disabled: 'testing'"]);
+      assert.deepEqual([(await act("disable")).statusmsg], ["Could not disable Puppet: Already disabled"]);
+      assert.deepEqual(await act("enable"), { statuscode: 0, statusmsg: "OK", data: { status: "Succesfully enabled the Puppet agent", enabled: true } });
+      assert.deepEqual([(await act("enable")).statuscode, (await act("enable")).statusmsg], [1, "Could not enable Puppet: Already enabled"]);
+    });
+
+    it("reads last_run_summary.yaml", async () => {
+      const empty = await act("last_run_summary");
+      assert.deepEqual([empty.data.total_resources, empty.data.config_version, empty.data.lastrun], [0, "unknown", 0]);
+      mkdirSync(join(dir, "puppet/publicdir"), { recursive: true });
+      writeFileSync(join(dir, "puppet/publicdir/last_run_summary.yaml"), `---
+version: {config: "1700000000", puppet: 7.23.0}
+resources: {changed: 2, corrective_change: 1, failed: 0, out_of_sync: 2, total: 42}
+time: {config_retrieval: 1.5, total: 3.25, last_run: 1700000000}
+`);
+      const reply = await act("last_run_summary");
+      assert.equal(reply.statuscode, 0, reply.statusmsg);
+      assert.deepEqual([reply.data.total_resources, reply.data.changed_resources, reply.data.corrected_resources,
+        reply.data.out_of_sync_resources, reply.data.total_time, reply.data.config_retrieval_time, reply.data.lastrun,
+        reply.data.config_version], [42, 2, 1, 2, 3.25, 1.5, 1700000000, "1700000000"]);
+    });
+
+    it("runs the configured puppet command once with the requested options", async () => {
+      const reply = await act("runonce", { noop: true, tags: "a,b::c", splaylimit: 10 });
+      const args = "--onetime --no-daemonize --color=false --show_diff --verbose --tags a,b::c --splay --splaylimit 10 --noop";
+      assert.equal(reply.statuscode, 0, reply.statusmsg);
+      assert.match(String(reply.data.summary), new RegExp(`^Started a Puppet run using the '.*fake-puppet ${args}' command$`));
+      assert.equal((await waitForFile(ran)).trim(), args);
+      const server = await act("runonce", { server: "puppet.example:8140" });
+      assert.deepEqual([server.statuscode, server.statusmsg], [1, "Passing 'server' option is not allowed in module configuration"]);
+      const tags = await act("runonce", { tags: "a-b" });
+      assert.deepEqual([tags.statuscode, tags.statusmsg], [4, "Cannot validate input tags: Invalid variable name 'a-b' specified"]);
+    });
+
+    it("applies a whitelisted resource and refuses the others", async () => {
+      assert.deepEqual((await act("resource", { type: "notify", name: "hello" })).data, { result: "hello\ndefined 'message' as 'hello'", changed: true });
+      const denied = await act("resource", { type: "exec", name: "/bin/true" });
+      assert.deepEqual([denied.statuscode, denied.statusmsg], [1, "The exec type is not listed in the type whitelist"]);
+    });
+  });
+});
