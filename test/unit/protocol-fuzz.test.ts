@@ -108,7 +108,7 @@ describe("protocol: decoder fuzz (fast-check)", () => {
   });
 
   it("mcompat wire decode's inspection never throws, whatever arrives", () => {
-    const caPem = readFileSync(join(wireCertsDir, "ca.pem"), "utf8");
+    const verifier = new RequestVerifier({ caPem: readFileSync(join(wireCertsDir, "ca.pem"), "utf8") });
     const pick = fc.constantFrom(...golden.map((m) => m.payload));
     const inputs = fc.oneof(
       fc.uint8Array({ maxLength: 500 }),
@@ -117,7 +117,7 @@ describe("protocol: decoder fuzz (fast-check)", () => {
     );
     fc.assert(
       fc.property(inputs, (bytes) => {
-        const report = inspectPayload(bytes, { caPem, now });
+        const report = inspectPayload(bytes, { verifier, now });
         assert.ok(["request", "reply", "unknown"].includes(report.kind));
       }),
       runs,
