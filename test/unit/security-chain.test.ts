@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { decodeRequest, emptyFilter, encodeRequest, newRequestId } from "../../src/protocol/index.js";
 import { loadSigner, RequestVerifier, SecurityError } from "../../src/security/index.js";
 import { testCa } from "../helpers/pki.js";
+import { signedRequest } from "../helpers/signed.js";
 
 /** An intermediate CA under the run's CA, and a client certificate it issued; files in a fresh folder. */
 async function intermediateChain(): Promise<{ dir: string; leaf: string; key: string; intermediate: string; root: string }> {
@@ -25,15 +25,7 @@ async function intermediateChain(): Promise<{ dir: string; leaf: string; key: st
 }
 
 function requestWith(certFile: string, key: string) {
-  const signer = loadSigner({ certname: "jack.mcollective", cert: certFile, key, ca: "" });
-  const now = Math.floor(Date.now() / 1000);
-  const payload = encodeRequest({
-    envelope: { requestid: newRequestId(), senderid: "t", callerid: signer.callerid, filter: emptyFilter(), collective: "mcollective", agent: "rpcutil", ttl: 60, time: now },
-    message: "{}",
-    headers: {},
-    sign: (l3) => signer.sign(l3),
-  });
-  return decodeRequest(payload, now);
+  return signedRequest(loadSigner({ certname: "jack.mcollective", cert: certFile, key, ca: "" }));
 }
 
 describe("security: certificate chains with an intermediate CA", () => {
