@@ -11,6 +11,10 @@ describe("shim WorkerPool with real Ruby", function () {
   });
   after(() => pool.stop());
 
+  it("starts no Ruby until the first call", () => {
+    assert.deepEqual(pool.stats(), { workers: 0, idle: 0, queued: 0, pids: [] });
+  });
+
   it("runs an action and fills unset outputs with their DDL defaults", async () => {
     const reply = await pool.call(call("echo", "echo", { message: "hello", nested: { a: [1, "two"] } }));
     assert.deepEqual(reply, { statuscode: 0, statusmsg: "OK", data: { message: "hello", caller: "choria=tester.mcollective",
