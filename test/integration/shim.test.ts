@@ -29,6 +29,11 @@ describe("shim WorkerPool with real Ruby", function () {
     assert.ok(files.some((f) => f.endsWith("/compat/lib/mcollective.rb")));
   });
 
+  it("returns an empty OK body when the request asked for no result (process_results false)", async () => {
+    assert.deepEqual(await pool.call(call("echo", "echo", { message: "quiet", process_results: false })),
+      { statuscode: 0, statusmsg: "OK", data: {} });
+  });
+
   it("answers an unknown action with statuscode 4 from the DDL check", async () => {
     const reply = await pool.call(call("echo", "nosuch"));
     assert.equal(reply.statuscode, 4);
