@@ -20,7 +20,7 @@ export function bundledAgent(agent: string): AgentFiles {
 }
 
 /** A validated request as the server would hand it to the pool. */
-export function agentCall(agent: string, action: string, data: Record<string, unknown> = {}, timeoutSec = 10): AgentCall {
+export function agentCall(agent: string, action: string, data: Record<string, unknown> = {}, timeoutSec = 60): AgentCall {
   return { agent, action, data, caller: "choria=tester.mcollective", requestid: "0123456789abcdef0123456789abcdef",
     sender: "tester.example", collective: "mcollective", timeoutSec };
 }
