@@ -58,7 +58,7 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
     assert.deepEqual(reply, { statuscode: 5, statusmsg: "hang#shell_sleep timed out after 1s", data: {} });
     const child = Number(readFileSync(pidfile, "utf8"));
     assert.ok(child > 0);
-    for (let i = 0; i < 50 && processAlive(child); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && processAlive(child); i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(processAlive(child), false, "the agent's child process outlived its worker");
     assert.equal((await pool.call(call("hang", "ok"))).statuscode, 0);
   });
