@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { RunningBroker } from "../../src/transport/index.js";
 import { testBroker } from "../helpers/broker.js";
 import { Requester } from "../helpers/requester.js";
-import { FIXTURES, startServer, type ServerNode } from "../helpers/server.js";
+import { FIXTURES, startServer, waitFor, type ServerNode } from "../helpers/server.js";
 
 const NODE = "ruby1.example.net";
 
@@ -73,5 +73,17 @@ describe("mcompat server with legacy Ruby agents", function () {
     await node.reload();
     const [reply] = await client.request({ agent: "latecomer", action: "hi", expect: [NODE] });
     assert.deepEqual(reply.rpc, { statuscode: 0, statusmsg: "OK", data: { msg: "hello" } });
+  });
+
+  it("finishes a request in flight on SIGTERM, replies, and exits 0", async () => {
+    const body = JSON.stringify({ agent: "hang", action: "sleep", caller: client.signer.callerid, data: {} });
+    const replies = client.exchange("mcollective", [NODE], [], (replyTo) => {
+      client.publishRaw(`mcollective.node.${NODE}`, client.payload({ agent: "hang", collective: "mcollective" }, body, replyTo));
+    });
+    await waitFor(() => /running hang#sleep/.test(node.log()), () => false, async () => `hang#sleep never started:\n${node.log()}`);
+    const exitCode = node.stop();
+    const [reply] = await replies;
+    assert.equal(reply.rpc?.statuscode, 5);
+    assert.equal(await exitCode, 0);
   });
 });
