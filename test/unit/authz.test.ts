@@ -149,6 +149,15 @@ describe("actionpolicy authorization", () => {
       assert.ok(logs.some((l) => l.includes("Could not call Data function in policy file")));
     });
 
+    it("lists the data functions an agent's policy calls, for the server to answer first", () => {
+      const auth = authorizer({ "puppet.policy": "allow\t*\t*\tfstat('/etc/motd').size>0 and puppet().enabled=true\nallow\t*\t*\t!fstat('/etc/motd').size=0\tx\n" });
+      assert.deepEqual(auth.dataCalls("puppet"), [
+        { plugin: "fstat", query: "/etc/motd" },
+        { plugin: "puppet", query: null },
+      ]);
+      assert.deepEqual(auth.dataCalls("service"), []);
+    });
+
     it("does not match a rule whose compound field cannot be parsed", () => {
       const auth = authorizer({ "puppet.policy": "policy default deny\nallow\t*\t*\t(a=1 or\n" });
       assert.equal(auth.authorize(request({ facts: { a: "1" } })).allowed, false);

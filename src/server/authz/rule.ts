@@ -38,6 +38,18 @@ export function compileRule(rule: PolicyRule, log: Log): Check {
   return (ctx) => callers(ctx) && actions(ctx) && conditions(ctx);
 }
 
+/** The data functions a rule's compound fields call, so that a caller can fetch their answers before judging. */
+export function ruleDataCalls(rule: PolicyRule): Array<{ plugin: string; query: string | null }> {
+  const fields = (rule.classes === undefined ? [rule.facts] : [rule.facts, rule.classes].filter(isCompound)).filter((f) => f !== "*");
+  return fields.flatMap((field) => {
+    try {
+      return parseCompound(field).flatMap((t) => ("fstatement" in t ? [{ plugin: t.fstatement.name, query: t.fstatement.params ?? null }] : []));
+    } catch {
+      return [];
+    }
+  });
+}
+
 function both(a: Check, b: Check): Check {
   return (ctx) => a(ctx) && b(ctx);
 }
