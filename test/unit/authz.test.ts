@@ -91,6 +91,17 @@ describe("actionpolicy authorization", () => {
       assert.equal(auth.authorize(request({ callerid: "cert=dev" })).allowed, false);
     });
 
+    it("treats a lone * as the fourth field of a 4-field rule as matching every node", () => {
+      const auth = authorizer({ "puppet.policy": "policy default deny\nallow\tcert=admin\t*\t*\n" });
+      assert.equal(auth.authorize(request()).allowed, true);
+      assert.equal(auth.authorize(request({ callerid: "cert=other" })).allowed, false);
+    });
+
+    it("reads fields as Ruby's split does, ignoring stray spaces", () => {
+      const auth = authorizer({ "puppet.policy": "policy default deny\nallow\t cert=admin\t status \t os=debian \t*\n" });
+      assert.equal(auth.authorize(request({ facts: { os: "debian" } })).allowed, true);
+    });
+
     it("matches actions exactly from a space list", () => {
       const auth = authorizer({ "puppet.policy": "policy default deny\nallow\t*\tenable disable\t*\t*\n" });
       assert.equal(auth.authorize(request({ action: "disable" })).allowed, true);
