@@ -20,3 +20,4 @@ export type { OutgoingRequest } from "./request.js";
 export { discoveryMethod, discoveryMethodNames, checkCapabilities, parseNodeList, nodeQuery } from "./discovery/index.js";
 export type { DiscoveryContext, DiscoveryMethod, DiscoveryNetwork, FilterCapability } from "./discovery/index.js";
 export { limitCount, pickNodes, batches } from "./limit.js";
+export { loadAgentDdl, agentDdlCandidates, BUNDLED_DDL_DIR } from "./ddl-files.js";
