@@ -5,6 +5,8 @@ export type { ProtocolRule } from "./errors.js";
 export { encodeBase64, decodeBase64 } from "./base64.js";
 export { newRequestId, nodeSubject, broadcastSubject, replySubject, callerHash } from "./subjects.js";
 export { emptyFilter } from "./filter.js";
+export { peelLayers } from "./inspect.js";
+export type { PeeledLayers } from "./inspect.js";
 export { MAX_PAYLOAD_BYTES, TRANSPORT_PROTOCOL } from "./transport.js";
 export {
   encodeRequestL3,

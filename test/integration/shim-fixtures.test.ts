@@ -106,6 +106,16 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
     assert.deepEqual(run.data, { out: "via run", exitstatus: 0 });
   });
 
+  it("delegates an action to an external program with implemented_by", async () => {
+    const reply = await pool.call(call("tools", "external", { word: "ping" }));
+    assert.equal(reply.statuscode, 0, reply.statusmsg);
+    assert.equal(reply.data.answer, "pong");
+    assert.match(String(reply.data.request_file_env), /request\.json$/);
+    const failed = await pool.call(call("tools", "external", { word: "other" }));
+    assert.equal(failed.statuscode, 3);
+    assert.match(failed.statusmsg, /^Failed to run .*external\.sh: unexpected request/);
+  });
+
   it("loads util classes through PluginManager and sees agents registered as <name>_agent", async () => {
     const reply = await pool.call(call("tools", "plugin"));
     assert.equal(reply.data.greeting, "hello operator");
@@ -129,6 +139,19 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
     assert.deepEqual([count.statuscode, count.statusmsg], [4, "Cannot validate input count: value should be a integer"]);
   });
 
+  it("reads a Choria JSON DDL as well as the Ruby DSL", async () => {
+    const pool = new WorkerPool({ config: {}, size: 1,
+      agents: [{ ...fixtureAgent("jsonddl"), ddl: fixtureAgent("jsonddl").ddl.replace(/\.ddl$/, ".json") }] });
+    try {
+      assert.deepEqual(await pool.call(call("jsonddl", "greet", { name: "ops" })),
+        { statuscode: 0, statusmsg: "OK", data: { greeting: "hello ops", count: 0 } });
+      const unsafe = await pool.call(call("jsonddl", "greet", { name: "a|b" }));
+      assert.deepEqual([unsafe.statuscode, unsafe.statusmsg], [4, "Cannot validate input name: value should not have | in it"]);
+    } finally {
+      await pool.stop();
+    }
+  });
+
   it("gives agents Config, Facts and the agent list", async () => {
     const reply = await pool.call(call("tools", "config"));
     assert.deepEqual(reply.data, { identity: "node1.example", fact: "deep value", agentlist: [...SERVED].sort() });
@@ -137,6 +160,32 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
 
 describe("shim pool scheduling", function () {
   this.timeout(30000);
+
+  it("says why an agent cannot be served even when nobody probed first", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("needslib"), fixtureAgent("echo")], size: 1 });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const reply = await pool.call(call("needslib", "x"));
+        assert.equal(reply.statuscode, 5);
+        assert.match(reply.statusmsg, /^agent needslib cannot be served: LoadError: cannot load such file/);
+      }
+      assert.equal((await pool.call(call("echo", "echo", { message: "fine" }))).data.message, "fine");
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it("kills a worker whose agents take too long to load and answers what waited for it", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("slowload"), fixtureAgent("echo")], size: 1, startTimeoutSec: 1 });
+    try {
+      const reply = await pool.call(call("echo", "echo", { message: "waits" }));
+      assert.equal(reply.statuscode, 5);
+      assert.match(reply.statusmsg, /no Ruby worker could start: Ruby worker did not load its agents within 1s/);
+      await assert.rejects(pool.probe(), /did not load its agents within 1s/);
+    } finally {
+      await pool.stop();
+    }
+  });
 
   it("answers 'busy' when the queue is full, never dropping a request", async () => {
     const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("hang"), fixtureAgent("echo")], size: 1, maxQueue: 1 });

@@ -121,7 +121,7 @@ describe("actionpolicy authorization", () => {
     it("rejects a fact where a class is expected and logs it", () => {
       const auth = authorizer({ "puppet.policy": "policy default deny\nallow\t*\t*\t*\tos=debian\n" });
       assert.equal(auth.authorize(request({ facts: { os: "debian" } })).allowed, false);
-      assert.ok(logs.includes("warn: Fact found where class was expected"));
+      assert.ok(logs.includes("warn: Fact found where class was expected: os=debian"));
     });
 
     it("evaluates a compound fourth field of a 4-field rule", () => {

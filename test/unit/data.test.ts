@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { parseDdl } from "../../src/ddl/index.js";
 import { builtinDataPlugins, sysctlPlugin, type DataContext } from "../../src/server/data/index.js";
 
 const fixtures = join(process.cwd(), "fixtures", "data");
@@ -28,6 +30,15 @@ describe("data plugins", () => {
     for (const plugin of all.values()) {
       assert.equal(plugin.ddl.pluginType, "data");
       assert.deepEqual(Object.keys(plugin.ddl.dataquery!.inputs), ["query"]);
+    }
+  });
+
+  it("carries the same DDLs as MCollective 2.12's own data plugins (Debian mcollective-common)", function () {
+    const legacyDir = "/usr/lib/ruby/vendor_ruby/mcollective/data";
+    if (!existsSync(legacyDir)) this.skip();
+    for (const name of ["agent", "collective", "fact", "fstat"]) {
+      const file = join(legacyDir, `${name}_data.ddl`);
+      assert.deepEqual(plugins().get(name)!.ddl, parseDdl(readFileSync(file, "utf8"), file), name);
     }
   });
 

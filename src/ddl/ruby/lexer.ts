@@ -15,7 +15,20 @@ export type Token =
 
 const OPERATORS = ["**=", "<=>", "===", "...", "=>", "==", "!=", ">=", "<=", "&&", "||", "::", "..", "+=", "-=", "*=", "||=", "<<", "=~", "!~", "->"];
 const SINGLE = "+-*/%=<>!&|^~?:,.;()[]{}";
+/** Multi-character operators grouped by their first character, longest first. */
+const OPERATORS_BY_FIRST = new Map<string, string[]>();
+for (const o of [...OPERATORS].sort((a, b) => b.length - a.length)) OPERATORS_BY_FIRST.set(o[0], [...(OPERATORS_BY_FIRST.get(o[0]) ?? []), o]);
 const CLOSERS: Record<string, string> = { "(": ")", "[": "]", "{": "}", "<": ">" };
+// Sticky patterns, matched in place at the lexer's position.
+const IVAR = /@@?[A-Za-z_]\w*/y;
+const REGEX_FLAGS = /[mixounse]*/y;
+const PERCENT_START = /[wWiIqQr]?[^\w\s]/y;
+const HEREDOC_START = /[-~]?(["']?)[A-Za-z_]/y;
+const HEREDOC = /<<([-~]?)(["']?)([A-Za-z_]\w*)\2/y;
+const SYMBOL = /(?:[A-Za-z_]\w*[?!=]?|\[\]=?|<=>|===?|=~|!=|[+\-*\/%<>!]|<=|>=|\*\*)/y;
+const WORD = /[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*[?!]?/y;
+const RADIX_NUMBER = /0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO]?[0-7_]+(?![.\d])/y;
+const DECIMAL_NUMBER = /\d[\d_]*(\.\d[\d_]*)?([eE][+-]?\d+)?/y;
 
 /** Splits Ruby source into tokens; `file` only names the source in errors. */
 export function tokenize(src: string, file: string, firstLine = 1): Token[] {
@@ -37,7 +50,6 @@ class Lexer {
     const src = this.src;
     while (this.pos < src.length) {
       const start = this.pos;
-      const spaced = start === 0 || /\s/.test(src[start - 1]);
       const c = src[this.pos];
       if (c === "\n") {
         this.newline();
@@ -53,7 +65,7 @@ class Lexer {
       } else if (src.startsWith("__END__", this.pos) && this.atLineStart()) {
         break;
       } else {
-        this.token(c, spaced);
+        this.token(c, start === 0 || isSpace(src.charCodeAt(start - 1)));
       }
       if (this.pos <= start) throw this.error("the reader could not make progress", start);
     }
@@ -64,10 +76,11 @@ class Lexer {
   private token(c: string, spaced: boolean): void {
     const src = this.src;
     const line = this.line;
-    if (/[0-9]/.test(c)) return this.number(spaced);
-    if (/[A-Za-z_]/.test(c) || c.charCodeAt(0) > 127) return this.word(spaced);
+    const code = c.charCodeAt(0);
+    if (code >= 48 && code <= 57) return this.number(spaced);
+    if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code > 127) return this.word(spaced);
     if (c === "@") {
-      const m = /^@@?[A-Za-z_]\w*/.exec(src.slice(this.pos, this.pos + 200));
+      const m = this.match(IVAR);
       if (!m) throw this.error("unexpected '@'");
       this.pos += m[0].length;
       return this.push({ kind: "ivar", value: m[0], line, spaced });
@@ -84,18 +97,30 @@ class Lexer {
     if (c === "/" && this.valueStarts(spaced)) {
       this.pos++;
       const parts = this.quoted("/", "/", true, true);
-      const flags = /^[mixounse]*/.exec(src.slice(this.pos))![0];
+      const flags = this.match(REGEX_FLAGS)![0];
       this.pos += flags.length;
       return this.push({ kind: "regex", source: regexSource(parts, this.file, line), flags, line, spaced });
     }
-    if (c === "%" && this.valueStarts(spaced) && /[wWiIqQr]?[^\w\s]/.test(src.slice(this.pos + 1, this.pos + 3))) return this.percent(spaced);
-    if (c === "<" && src[this.pos + 1] === "<" && /[-~]?(["']?)[A-Za-z_]/.test(src.slice(this.pos + 2, this.pos + 5)) && this.valueStarts(spaced)) {
+    if (c === "%" && this.valueStarts(spaced) && this.match(PERCENT_START, this.pos + 1) !== null) return this.percent(spaced);
+    if (c === "<" && src[this.pos + 1] === "<" && this.match(HEREDOC_START, this.pos + 2) !== null && this.valueStarts(spaced)) {
       return this.heredoc(spaced);
     }
-    const op = OPERATORS.find((o) => src.startsWith(o, this.pos)) ?? (SINGLE.includes(c) ? c : undefined);
+    const op = this.operator(c);
     if (!op) throw this.error(`unexpected character '${c}'`);
     this.pos += op.length;
     this.push({ kind: "op", value: op, line, spaced });
+  }
+
+  /** The longest operator starting at the current position, if any. */
+  private operator(c: string): string | undefined {
+    for (const o of OPERATORS_BY_FIRST.get(c) ?? []) if (this.src.startsWith(o, this.pos)) return o;
+    return SINGLE.includes(c) ? c : undefined;
+  }
+
+  /** Matches a sticky regex at `at` (default: the current position) without copying the source. */
+  private match(re: RegExp, at = this.pos): RegExpExecArray | null {
+    re.lastIndex = at;
+    return re.exec(this.src);
   }
 
   private push(t: Token): void {
@@ -129,7 +154,7 @@ class Lexer {
   private valueStarts(spaced: boolean): boolean {
     const prev = this.tokens[this.tokens.length - 1];
     if (!prev || prev.kind === "nl") return true;
-    if (prev.kind === "op") return ![")", "]", "}"].includes(prev.value);
+    if (prev.kind === "op") return prev.value !== ")" && prev.value !== "]" && prev.value !== "}";
     if (prev.kind === "label") return true;
     if (prev.kind === "ident") return spaced && !/\s/.test(this.src[this.pos + 1] ?? " ");
     return false;
@@ -151,7 +176,7 @@ class Lexer {
       const parts = this.quoted('"', '"', true);
       return this.push({ kind: "sym", value: joinLiteral(parts), line, spaced });
     }
-    const m = /^(?:[A-Za-z_]\w*[?!=]?|\[\]=?|<=>|===?|=~|!=|[+\-*\/%<>!]|<=|>=|\*\*)/.exec(this.src.slice(this.pos, this.pos + 200));
+    const m = this.match(SYMBOL);
     if (!m) throw this.error("unexpected ':'");
     this.pos += m[0].length;
     this.push({ kind: "sym", value: m[0], line, spaced });
@@ -159,7 +184,7 @@ class Lexer {
 
   private word(spaced: boolean): void {
     const line = this.line;
-    const m = /^[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*[?!]?/.exec(this.src.slice(this.pos, this.pos + 500))!;
+    const m = this.match(WORD)!;
     let value = m[0];
     // `foo!=` and `foo?=` are `foo != ...`, not a method named `foo!`.
     if (/[?!]$/.test(value) && this.src[this.pos + value.length] === "=") value = value.slice(0, -1);
@@ -181,15 +206,14 @@ class Lexer {
 
   private number(spaced: boolean): void {
     const line = this.line;
-    const rest = this.src.slice(this.pos, this.pos + 100);
-    const hex = /^0[xX][0-9a-fA-F_]+|^0[bB][01_]+|^0[oO]?[0-7_]+(?![.\d])/.exec(rest);
+    const hex = this.match(RADIX_NUMBER);
     if (hex && hex[0].length > 1) {
       this.pos += hex[0].length;
       const text = hex[0].replace(/_/g, "").toLowerCase();
       const value = text.startsWith("0x") ? parseInt(text.slice(2), 16) : text.startsWith("0b") ? parseInt(text.slice(2), 2) : parseInt(text.replace(/^0o?/, "") || "0", 8);
       return this.push({ kind: "num", value, float: false, line, spaced });
     }
-    const m = /^\d[\d_]*(\.\d[\d_]*)?([eE][+-]?\d+)?/.exec(rest)!;
+    const m = this.match(DECIMAL_NUMBER)!;
     this.pos += m[0].length;
     const float = m[1] !== undefined || m[2] !== undefined;
     this.push({ kind: "num", value: Number(m[0].replace(/_/g, "")), float, line, spaced });
@@ -210,7 +234,7 @@ class Lexer {
       return this.push({ kind: "words", words, symbols: kind === "i" || kind === "I", line, spaced });
     }
     if (kind === "r") {
-      const flags = /^[mixounse]*/.exec(this.src.slice(this.pos))![0];
+      const flags = this.match(REGEX_FLAGS)![0];
       this.pos += flags.length;
       return this.push({ kind: "regex", source: regexSource(parts, this.file, line), flags, line, spaced });
     }
@@ -231,6 +255,14 @@ class Lexer {
     let depth = 0;
     for (;;) {
       if (this.pos >= src.length) throw new DdlError(`${this.file}:${startLine}: unterminated literal (missing ${close})`);
+      // Copy a run of ordinary characters in one piece.
+      let end = this.pos;
+      while (end < src.length && !isSpecialInLiteral(src[end], open, close)) end++;
+      if (end > this.pos) {
+        text += src.slice(this.pos, end);
+        this.pos = end;
+        continue;
+      }
       const c = src[this.pos];
       if (c === "\n") this.line++;
       if (c === "\\") {
@@ -280,8 +312,7 @@ class Lexer {
   private escape(at: number): [string, number] {
     const src = this.src;
     const c = src[at] ?? "";
-    const simple: Record<string, string> = { n: "\n", t: "\t", r: "\r", s: " ", e: "\x1b", a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
-    if (c in simple) return [simple[c], 1];
+    if (Object.hasOwn(SIMPLE_ESCAPES, c)) return [SIMPLE_ESCAPES[c], 1];
     if (c === "u") {
       const braced = /^\{([0-9a-fA-F\s]+)\}/.exec(src.slice(at + 1, at + 40));
       if (braced) return [braced[1].trim().split(/\s+/).map((h) => String.fromCodePoint(parseInt(h, 16))).join(""), 1 + braced[0].length];
@@ -301,7 +332,7 @@ class Lexer {
 
   private heredoc(spaced: boolean): void {
     const line = this.line;
-    const m = /^<<([-~]?)(["']?)([A-Za-z_]\w*)\2/.exec(this.src.slice(this.pos, this.pos + 200));
+    const m = this.match(HEREDOC);
     if (!m) throw this.error("malformed heredoc");
     this.pos += m[0].length;
     const [, mode, quote, tag] = m;
@@ -332,6 +363,17 @@ class Lexer {
     const near = this.src.slice(at, at + 20).split("\n")[0];
     return new DdlError(`${this.file}:${this.line}: ${what} near '${near}'`);
   }
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", s: " ", e: "\x1b", a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
+
+function isSpecialInLiteral(ch: string, open: string, close: string): boolean {
+  return ch === "\\" || ch === close || ch === open || ch === "#" || ch === "\n";
+}
+
+/** Space, tab, newline, carriage return, vertical tab or form feed. */
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13);
 }
 
 function countNewlines(src: string, from: number, to: number): number {

@@ -26,6 +26,9 @@ export interface Block {
 const UNSUPPORTED = new Set(["case", "while", "until", "for", "def", "class", "module", "begin", "yield", "return", "lambda", "proc", "loop", "raise", "eval", "send", "system", "exec", "require", "load", "instance_eval"]);
 const KEYWORDS = new Set(["if", "unless", "do", "end", "then", "else", "elsif", "when", "and", "or", "not", "rescue", "ensure", "in"]);
 const MAX_DEPTH = 200;
+const PRECEDENCE = new Map<string, number>(
+  [["||", "or"], ["&&", "and"], ["==", "!=", "=~", "!~"], ["<", ">", "<=", ">="], ["+", "-"], ["*", "/", "%"]].flatMap((ops, level) => ops.map((op) => [op, level] as [string, number])),
+);
 
 /** Parses Ruby DDL source into statements; throws DdlError naming file, line and construct on anything unsupported. */
 export function parseRuby(src: string, file: string, firstLine = 1): Node[] {
@@ -101,36 +104,44 @@ class Parser {
     return { t: "if", cond, then, else: otherwise, line };
   }
 
-  private expr(): Node {
+  /** Runs `parse` one nesting level deeper, refusing absurd depths instead of overflowing the stack. */
+  private nested<T>(parse: () => T): T {
     if (++this.depth > MAX_DEPTH) throw this.error("expression nested too deeply");
     try {
-      const t = this.peek();
-      const next = this.tokens[this.i + 1];
-      if ((t.kind === "ident" || t.kind === "const") && next.kind === "op" && next.value === "=") {
-        this.i += 2;
-        this.skipNewlines();
-        if (t.kind === "ident") this.locals[this.locals.length - 1].add(t.value);
-        return { t: "assign", name: t.value, value: this.expr(), line: t.line };
-      }
-      if (t.kind === "ivar") throw this.unsupported(`instance variable ${t.value}`, t.line);
-      return this.binary(0);
+      return parse();
     } finally {
       this.depth--;
     }
   }
 
-  private static readonly LEVELS: string[][] = [["||", "or"], ["&&", "and"], ["==", "!=", "=~", "!~"], ["<", ">", "<=", ">="], ["+", "-"], ["*", "/", "%"]];
+  private expr(): Node {
+    return this.nested(() => this.exprAt());
+  }
 
-  private binary(level: number): Node {
-    if (level >= Parser.LEVELS.length) return this.unary();
-    let left = this.binary(level + 1);
+  private exprAt(): Node {
+    const t = this.peek();
+    const next = this.tokens[this.i + 1];
+    if ((t.kind === "ident" || t.kind === "const") && next.kind === "op" && next.value === "=") {
+      this.i += 2;
+      this.skipNewlines();
+      if (t.kind === "ident") this.locals[this.locals.length - 1].add(t.value);
+      return { t: "assign", name: t.value, value: this.expr(), line: t.line };
+    }
+    if (t.kind === "ivar") throw this.unsupported(`instance variable ${t.value}`, t.line);
+    return this.binary(0);
+  }
+
+  /** Precedence climbing over the binary operators, loosest first. */
+  private binary(minLevel: number): Node {
+    let left = this.unary();
     for (;;) {
       const t = this.peek();
-      const op = t.kind === "op" || (t.kind === "ident" && (t.value === "and" || t.value === "or")) ? (t as { value: string }).value : undefined;
-      if (op === undefined || !Parser.LEVELS[level].includes(op)) return left;
+      const op = t.kind === "op" || t.kind === "ident" ? t.value : undefined;
+      const level = op === undefined ? undefined : PRECEDENCE.get(op);
+      if (op === undefined || level === undefined || level < minLevel) return left;
       this.i++;
       this.skipNewlines();
-      left = { t: "binop", op, left, right: this.binary(level + 1), line: t.line };
+      left = { t: "binop", op, left, right: this.nested(() => this.binary(level + 1)), line: t.line };
     }
   }
 
@@ -138,11 +149,11 @@ class Parser {
     const t = this.peek();
     if ((this.isOp("!") || (t.kind === "ident" && t.value === "not"))) {
       this.i++;
-      return { t: "not", expr: this.unary(), line: t.line };
+      return { t: "not", expr: this.nested(() => this.unary()), line: t.line };
     }
     if (this.isOp("-") || this.isOp("+")) {
       this.i++;
-      const operand = this.unary();
+      const operand = this.nested(() => this.unary());
       const sign = (t as { value: string }).value;
       if (operand.t === "lit" && typeof operand.value === "number") return { t: "lit", value: sign === "-" ? -operand.value : operand.value, line: t.line };
       return { t: "binop", op: sign, left: { t: "lit", value: 0, line: t.line }, right: operand, line: t.line };
@@ -351,7 +362,10 @@ class Parser {
   }
 
   private block(close: "end" | "}"): Block {
-    if (++this.depth > MAX_DEPTH) throw this.error("blocks nested too deeply");
+    return this.nested(() => this.blockAt(close));
+  }
+
+  private blockAt(close: "end" | "}"): Block {
     const params: string[] = [];
     this.skipNewlines();
     if (this.isOp("|")) {
@@ -368,7 +382,6 @@ class Parser {
     const body = this.statements(() => (close === "end" ? this.isIdent("end") : this.isOp("}")));
     this.locals.pop();
     this.i++;
-    this.depth--;
     return { params, body };
   }
 
@@ -378,6 +391,7 @@ class Parser {
       if (typeof p === "string") return p;
       const sub = new Parser(tokenize(p.code, this.file, p.line), this.file);
       sub.locals.push(...this.locals);
+      sub.depth = this.depth + 1;
       const body = sub.program();
       if (body.length !== 1) throw new DdlError(`${this.file}:${p.line}: cannot evaluate the interpolation #{${p.code}}`);
       return body[0];

@@ -8,7 +8,7 @@ import { resource } from "./plugins/resource.js";
 import { sysctl } from "./plugins/sysctl.js";
 
 export type { DataContext, DataPlugin, DataPluginFactory } from "./plugin.js";
-export type { Ddl } from "./ddl.js";
+
 export { sysctlPlugin } from "./plugins/sysctl.js";
 
 /** The bundled plugins; adding one is adding a file under plugins/ and a line here. */

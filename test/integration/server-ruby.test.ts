@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RunningBroker } from "../../src/transport/index.js";
+import { testBroker } from "../helpers/broker.js";
+import { Requester } from "../helpers/requester.js";
+import { FIXTURES, startServer, type ServerNode } from "../helpers/server.js";
+
+const NODE = "ruby1.example.net";
+
+describe("mcompat server with legacy Ruby agents", function () {
+  this.timeout(60_000);
+  let broker: RunningBroker;
+  let node: ServerNode;
+  let client: Requester;
+  const libdir = mkdtempSync(join(tmpdir(), "mcompat-libdir-"));
+
+  before(async () => {
+    cpSync(join(FIXTURES, "agents"), libdir, { recursive: true });
+    broker = await testBroker();
+    node = await startServer({ identity: NODE, factsFile: join(FIXTURES, "facts", "node1.yaml"), libdir }, broker.port);
+    client = await Requester.connect(broker.port, [NODE]);
+  });
+
+  after(async () => {
+    await client?.close();
+    await node?.stop();
+    await broker?.stop();
+  });
+
+  const call = async (agent: string, action: string, data: Record<string, unknown> = {}) =>
+    (await client.request({ agent, action, data, targets: [NODE], expect: [NODE] }))[0].rpc!;
+
+  it("runs a Ruby agent action through the worker pool, validated and with DDL defaults", async () => {
+    const reply = await call("echo", "echo", { message: "hello" });
+    assert.equal(reply.statuscode, 0);
+    assert.equal(reply.data.message, "hello");
+    assert.equal(reply.data.caller, client.signer.callerid);
+  });
+
+  it("validates Ruby agent input against the DDL before Ruby sees it", async () => {
+    assert.equal((await call("echo", "echo", {})).statuscode, 3);
+  });
+
+  it("leaves out agents that cannot load, saying why, and serves the rest", async () => {
+    const log = node.log();
+    for (const agent of ["broken", "needslib", "inactive"]) assert.match(log, new RegExp(`agent ${agent} not loaded: .+`));
+    const inventory = (await call("rpcutil", "inventory")).data.agents as string[];
+    assert.ok(inventory.includes("echo") && inventory.includes("rpcutil"));
+    assert.ok(!inventory.includes("broken") && !inventory.includes("needslib") && !inventory.includes("inactive"));
+  });
+
+  it("answers a ping while a slow Ruby action runs, and times the slow one out with statuscode 5", async () => {
+    const order: string[] = [];
+    const slow = call("hang", "sleep").then((reply) => (order.push("hang"), reply));
+    const fast = call("rpcutil", "ping").then((reply) => (order.push("ping"), reply));
+    const [hang, ping] = await Promise.all([slow, fast]);
+    assert.equal(ping.statuscode, 0);
+    assert.equal(hang.statuscode, 5);
+    assert.match(hang.statusmsg, /timed out/);
+    assert.deepEqual(order, ["ping", "hang"]);
+  });
+
+  it("loads an agent added to the libdir on SIGHUP and serves it on its broadcast subject", async () => {
+    const dir = join(libdir, "mcollective", "agent");
+    writeFileSync(join(dir, "latecomer.rb"), 'module MCollective\n  module Agent\n    class Latecomer < RPC::Agent\n      action "hi" do\n        reply[:msg] = "hello"\n      end\n    end\n  end\nend\n');
+    writeFileSync(
+      join(dir, "latecomer.ddl"),
+      'metadata :name => "latecomer", :description => "added later", :author => "t", :license => "Apache-2.0", :version => "1.0", :url => "https://example.invalid", :timeout => 5\n' +
+        'action "hi", :description => "hi" do\n  output :msg, :description => "m", :display_as => "M"\nend\n',
+    );
+    await node.reload();
+    const [reply] = await client.request({ agent: "latecomer", action: "hi", expect: [NODE] });
+    assert.deepEqual(reply.rpc, { statuscode: 0, statusmsg: "OK", data: { msg: "hello" } });
+  });
+});
