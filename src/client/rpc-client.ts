@@ -3,7 +3,7 @@ import { resolveSrv } from "node:dns/promises";
 import { middlewareHosts, type Config } from "../config/index.js";
 import { buildFilter, parseWithFilter } from "../filter/index.js";
 import { encodeRpcRequest, nodeSubject, broadcastSubject, type Filter } from "../protocol/index.js";
-import { loadSigner, tlsFiles, type TlsFiles } from "../security/index.js";
+import { loadSigner, tlsFiles } from "../security/index.js";
 import { connectBroker, type NatsConnection } from "../transport/index.js";
 import { ReplyCollector, pongReader, rpcReader, type RpcResult } from "./collector.js";
 import { checkCapabilities, discoveryMethod, type DiscoveryNetwork } from "./discovery/index.js";
@@ -49,7 +49,7 @@ export class RpcClient {
   readonly settings: ResolvedSettings;
   /** The user's filter (without the called agent). */
   readonly filter: Filter;
-  private connection?: Promise<{ nc: NatsConnection; requests: RequestFactory; tls: TlsFiles }>;
+  private connection?: Promise<{ nc: NatsConnection; requests: RequestFactory }>;
 
   constructor(
     readonly config: Config,
@@ -82,7 +82,7 @@ export class RpcClient {
   }
 
   /** Connects to the broker once; fails within the connect timeout naming the hosts tried. */
-  private connect(): Promise<{ nc: NatsConnection; requests: RequestFactory; tls: TlsFiles }> {
+  private connect(): Promise<{ nc: NatsConnection; requests: RequestFactory }> {
     this.connection ??= (async () => {
       const tls = tlsFiles(this.config, "client");
       const signer = loadSigner(tls);
@@ -94,7 +94,7 @@ export class RpcClient {
         mode: "client",
         timeoutMs: this.settings.connectTimeoutMs,
       });
-      return { nc, requests: new RequestFactory(this.config.identity, signer, this.settings.ttl), tls };
+      return { nc, requests: new RequestFactory(this.config.identity, signer, this.settings.ttl) };
     })();
     return this.connection;
   }
@@ -105,7 +105,6 @@ export class RpcClient {
     if (this.skipsDiscovery) return { nodes: [...new Set(this.filter.identity)], method: method.name, performed: false, timeMs: 0 };
     checkCapabilities(method, this.filter, this.filter.agent);
     const started = performance.now();
-    const { tls } = method.name === "mc" || method.name === "puppetdb" ? await this.connect() : { tls: tlsFiles(this.config, "client") };
     const nodes = await method.discover({
       filter: discoveryFilter(this.filter, opts.agent, this.settings.collective),
       userAgents: this.filter.agent,
@@ -115,7 +114,7 @@ export class RpcClient {
       options: this.settings.discoveryOptions,
       stopAfter: opts.limit,
       config: this.config,
-      tls,
+      tls: tlsFiles(this.config, "client"),
       network: this.network(),
     });
     return { nodes, method: method.name, performed: true, timeMs: performance.now() - started };
