@@ -29,6 +29,8 @@ export interface CallOptions {
   agentTimeoutSec?: number;
   /** False sends `process_results: false` and waits for nothing (`--no-results`). */
   processResults?: boolean;
+  /** `--reply-to`: replies go to this subject instead; nothing is awaited. */
+  replyTo?: string;
 }
 
 /** One ping reply: who answered and how many milliseconds after the ping left. */
@@ -204,12 +206,13 @@ export class RpcClient {
       this.options.batch !== undefined ||
       (this.settings.directAddressing && nodes.length <= this.settings.directAddressingThreshold);
     const filter = direct ? directFilter(this.filter, agent) : broadcastFilter(this.filter, agent);
+    const awaitReplies = opts.processResults !== false && opts.replyTo === undefined;
     const message = encodeRpcRequest({ agent, action, caller: requests.callerid, data: { ...data, process_results: opts.processResults ?? true } });
-    const request = requests.build({ agent, collective: this.settings.collective, filter, message });
+    const request = requests.build({ agent, collective: this.settings.collective, filter, message, replyTo: opts.replyTo });
     stats.requestid = request.requestid;
     const timeoutMs = (this.options.timeoutSec ?? (opts.agentTimeoutSec ?? 5) + this.settings.discoveryTimeoutSec) * 1000;
     const collector = new ReplyCollector(request.requestid, nodes, rpcReader(agent, action));
-    const inbox = opts.processResults === false ? undefined : new Inbox(nc, request.replyTo);
+    const inbox = awaitReplies ? new Inbox(nc, request.replyTo) : undefined;
     const blockStarted = performance.now();
     try {
       const groups = this.options.batch ? batches(nodes, this.options.batch.size) : [nodes];
@@ -237,7 +240,7 @@ export class RpcClient {
       stats.blockTimeMs = performance.now() - blockStarted;
       stats.responded = collector.responded;
       stats.unexpected = collector.unexpected;
-      stats.noResponse = opts.processResults === false ? [] : collector.missing();
+      stats.noResponse = awaitReplies ? collector.missing() : [];
       stats.rejected = collector.rejected;
       stats.totalTimeMs = performance.now() - started;
     }
