@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { RunningBroker } from "../../src/transport/index.js";
 import { testBroker } from "../helpers/broker.js";
 import { writeClientConfig } from "../helpers/fleet.js";
-import { mco } from "../helpers/mco.js";
+import { mco, mcoProcess } from "../helpers/mco.js";
 import { FIXTURES, startServer, type ServerNode } from "../helpers/server.js";
 
 const installedBash = execFileSync("dpkg-query", ["-W", "-f", "${Version}", "bash"], { encoding: "utf8" });
@@ -238,6 +238,15 @@ describe("mco applications against real mcompat servers over TLS", function () {
       assert.match(restart.stdout, /\n {3}running = 3\n/);
       const nobody = await run("service", "restart", "mcompat-test", "-F", "country=nowhere");
       assert.deepEqual([nobody.code, nobody.stderr], [1, "\nNo request sent, we did not discover any nodes."]);
+    });
+
+    it("-j prints the replies as JSON; unfiltered changes ask first and stop without a yes", async () => {
+      const json = await run("service", "status", "mcompat-test", "-j", "-I", "web2.example.net");
+      assert.equal(json.code, 0, json.stderr);
+      assert.deepEqual(JSON.parse(json.stdout), [{ agent: "service", action: "status", sender: "web2.example.net", statuscode: 0, statusmsg: "OK",
+        data: { status: "running" } }]);
+      const asked = await mcoProcess(["service", "stop", "mcompat-test", "-c", cfg]);
+      assert.deepEqual([asked.code, asked.stdout], [1, "Do you really want to operate on services unfiltered? (y/n): "]);
     });
   });
 

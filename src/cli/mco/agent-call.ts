@@ -5,6 +5,7 @@
  */
 import type { Discovery, RpcResult, RpcStats } from "../../client/index.js";
 import type { ActionDdl, Ddl } from "../../ddl/index.js";
+import { formatJson, formatJsonWithStats } from "./output/json.js";
 import { ProgressBar } from "./output/progress.js";
 import { formatStats } from "./output/stats.js";
 import type { Session } from "./session.js";
@@ -55,7 +56,7 @@ export async function callAgent(
     ? { nodes: opts.nodes, method: client.discoveryMethodName, performed: false, timeMs: 0 }
     : await session.discover(agent, opts.announce ?? session.verbose);
   const call = client.call(agent, actionName, request, { discovery, agentTimeoutSec: ddl?.metadata.timeout });
-  const wanted = (opts.progress ?? true) && session.values.noProgress !== true;
+  const wanted = (opts.progress ?? true) && session.values.noProgress !== true && !wantsJson(session);
   const progress = new ProgressBar(session.io.stdout, discovery.nodes.length, wanted, config.bool("color", true));
   const results: RpcResult[] = [];
   if (discovery.nodes.length > 0) progress.start();
@@ -88,4 +89,20 @@ export async function statsReport(
     aggregates = formatAggregates(summarize(run.action, run.results), { color: paint("bold", "") !== "" }) || undefined;
   }
   return formatStats(run.stats, { verbose: session.verbose, caption: opts.caption ?? "rpc stats", aggregates, paint });
+}
+
+function wantsJson(session: Session): boolean {
+  return session.values.json === true || session.values.jsonStats === true;
+}
+
+/**
+ * `-j` / `--json-stats` for the applications that print their own lines (legacy mco ignored the flag there):
+ * writes the results as `mco rpc -j` would and returns true, or returns false when JSON was not asked for.
+ */
+export function writeJson(session: Session, run: AgentCallResult): boolean {
+  if (!wantsJson(session)) return false;
+  const pretty = session.io.stdout.isTTY === true;
+  const { agent, action } = run.stats;
+  session.io.stdout.write(session.values.jsonStats ? formatJsonWithStats(agent, action, run.results, run.stats, pretty) : formatJson(run.results, pretty));
+  return true;
 }

@@ -3,7 +3,7 @@ import type { RpcResult } from "../../../client/index.js";
 import { UsageError } from "../argv.js";
 import type { Application } from "../app.js";
 import { actionAndTarget, confirmUnfiltered, YES_OPTION } from "../agent-app.js";
-import { callAgent, noRequestSent, statsReport } from "../agent-call.js";
+import { callAgent, noRequestSent, statsReport, writeJson } from "../agent-call.js";
 import { rubyToS, senderLines } from "../output/senders.js";
 import type { Session } from "../session.js";
 
@@ -58,6 +58,7 @@ export const packageApp: Application = {
     const { haltCode } = await import("../../../client/index.js");
     const run = await callAgent(session, "package", action, data);
     if (run.stats.noRequestSent) return noRequestSent(session, run.stats);
+    if (writeJson(session, run)) return haltCode(run.stats);
     const paint = await session.paint(session.io.stdout);
     session.io.stdout.write(senderLines(run.results, (r) => packageLine(action, session.verbose, r), paint) + "\n");
     session.io.stdout.write(await statsReport(session, run, { summarize: true, caption: `${action} Package results` }));
