@@ -33,6 +33,7 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
   it("probes: loads what can serve and says why each other agent cannot", async () => {
     const probe = await pool.probe();
     assert.deepEqual(probe.loaded.map((a) => a.agent).sort(), [...SERVED].sort());
+    assert.deepEqual(probe.dataPlugins, ["fixture"]);
     const reasons = Object.fromEntries(probe.failed.map((f) => [f.agent, f.reason]));
     assert.match(reasons.broken, /SyntaxError/);
     assert.match(reasons.needslib, /LoadError: cannot load such file -- mcompat_fixture_library_that_is_not_installed/);
