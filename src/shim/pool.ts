@@ -49,6 +49,7 @@ function failure(statusmsg: string): RpcReplyBody {
   return { statuscode: 5, statusmsg, data: {} };
 }
 
+/** Runs Ruby agent actions and data plugins in long-lived workers; see docs/ARCHITECTURE.md for the scheduling rules. */
 export class WorkerPool {
   private readonly size: number;
   private readonly maxQueue: number;

@@ -33,6 +33,7 @@ interface Inflight { id: number; resolve: (r: WorkerReply) => void; reject: (e: 
 
 const RUBY_LEVELS: Record<string, LogLevel> = { debug: "debug", info: "info", warn: "warn", error: "error", fatal: "error" };
 
+/** A Ruby worker process serving one job at a time over fd 3 / fd 4 frames. */
 export class RubyWorker {
   readonly ready: Promise<ReadyReport>;
   readonly exited: Promise<void>;
