@@ -67,9 +67,9 @@ export class Server {
       log,
     );
     server = new Server(configFile, config, log, verifierFromConfig(config, files, log.warn), loadSigner(files), factSource, new ClassesFile(config.string("classesfile"), log), hooks);
-    const loading = server.loadAgents();
+    const agents = server.findAgents();
     await server.connect();
-    void loading.catch((err: Error) => log.error(`loading agents failed: ${err.stack ?? err}`));
+    void server.serveAgents(agents).catch((err: Error) => log.error(`loading agents failed: ${err.stack ?? err}`));
     return server;
   }
 
@@ -83,7 +83,7 @@ export class Server {
     await this.factSource.reload();
     this.classesFile.reload();
     this.hooks.reload();
-    await this.loadAgents();
+    await this.serveAgents(this.findAgents());
   }
 
   /** SIGTERM: stop taking requests, let those in flight finish (bounded), then close the connection. */
@@ -107,16 +107,20 @@ export class Server {
     return [...this.agents.keys()];
   }
 
-  /**
-   * Finds the agents; native ones serve at once, Ruby ones once a probe has loaded them (a slow-loading agent never
-   * holds up the rest). The agent table and subscriptions are swapped in one step, and a replaced pool is stopped
-   * after the requests it is running.
-   */
-  private async loadAgents(): Promise<void> {
+  /** Finds the agents and reports those that cannot serve; on the first call the native ones serve at once. */
+  private findAgents(): LoadedAgent[] {
     const found = findAgentFiles(agentDirs(this.config.libdirs));
     const { agents, problems } = resolveAgents(this.config, found, NATIVE);
     for (const problem of problems) this.log.warn(`agent ${problem.agent} not loaded: ${problem.reason}`);
     if (this.agents.size === 0) this.agents = new Map(agents.filter((a) => a.kind === "native").map((a) => [a.name, a]));
+    return agents;
+  }
+
+  /**
+   * Probes the Ruby agents in a new pool (a slow-loading agent never holds up the native ones), then swaps the agent
+   * table and subscriptions in one step; a replaced pool is stopped after the requests it is running.
+   */
+  private async serveAgents(agents: LoadedAgent[]): Promise<void> {
     const ruby = agents.filter((a) => a.kind === "ruby");
     const runner = rubyRunnerFor(this.config, this.configFile, ruby, this.log);
     const probe = await runner.probe().catch((err: Error) => ({

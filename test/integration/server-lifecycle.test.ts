@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { startBroker, type RunningBroker } from "../../src/transport/index.js";
 import { testCert } from "../helpers/pki.js";
 import { Requester } from "../helpers/requester.js";
-import { FIXTURES, startServers, waitFor, type ServerNode } from "../helpers/server.js";
+import { FIXTURES, NATIVE_ONLY, startServers, waitFor, type ServerNode } from "../helpers/server.js";
 
 const IDS = ["life1.example.net", "life2.example.net"];
 
@@ -22,7 +22,7 @@ describe("mcompat server lifecycle", function () {
   before(async () => {
     broker = await brokerOn(0);
     nodes = await startServers(
-      IDS.map((identity, i) => ({ identity, factsFile: join(FIXTURES, "facts", `node${i + 1}.yaml`) })),
+      IDS.map((identity, i) => ({ identity, factsFile: join(FIXTURES, "facts", `node${i + 1}.yaml`), extra: NATIVE_ONLY })),
       broker.port,
     );
   });
