@@ -60,7 +60,7 @@ async function up(): Promise<void> {
   } finally {
     await nc.close();
   }
-  console.log(`==> next: mco against the same nodes (MCOLLECTIVE_CERTNAME=${QUICKSTART_CLIENT} mco ping --config ${clientCfg})`);
+  console.log(`==> try mco against them: MCOLLECTIVE_CERTNAME=${QUICKSTART_CLIENT} ./bin/mco ping --config ${clientCfg}`);
   console.log("Stop everything with: ./bin/mcompat down");
 }
 
