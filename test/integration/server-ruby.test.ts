@@ -30,8 +30,7 @@ describe("mcompat server with legacy Ruby agents", function () {
   const modulepath = mkdtempSync(join(tmpdir(), "mcompat-modules-"));
 
   before(async () => {
-    // slowload exists to test the pool's start timeout; it would hold every Ruby agent back for a minute here.
-    cpSync(join(FIXTURES, "agents"), libdir, { recursive: true, filter: (src) => !src.includes("slowload") });
+    cpSync(join(FIXTURES, "agents"), libdir, { recursive: true });
     writeAgent(join(modulepath, "mcollective_agent_forged", "files", "mcollective", "agent"), "forged", "from a Forge module");
     broker = await testBroker();
     node = await startServer({ identity: NODE, factsFile: join(FIXTURES, "facts", "node1.yaml"), libdir: `${libdir}:${modulepath}` }, broker.port);
