@@ -22,8 +22,6 @@ const NATIVE = ["rpcutil", "discovery"];
 
 export interface ServerOptions {
   configFile: string;
-  /** How long SIGTERM waits for requests in flight. */
-  drainMs?: number;
 }
 
 /** A running daemon; `reload` is SIGHUP, `stop` is SIGTERM. */
@@ -50,7 +48,7 @@ export class Server {
     private readonly hooks: Hooks,
   ) {}
 
-  /** Reads the config, loads agents and facts, connects and subscribes; resolves once serving. */
+  /** Reads the config and facts, connects and serves the native agents; Ruby agents follow once probed. */
   static async start(opts: ServerOptions): Promise<Server> {
     const configFile = resolve(opts.configFile);
     const config = loadConfig(configFile);
@@ -215,7 +213,7 @@ export class Server {
       now: () => Math.floor(Date.now() / 1000),
       facts: () => this.factSource.facts(),
       classes: () => this.classesFile.classes(),
-      agents: () => [...this.agents.values()].map((a) => ({ agent: a.name, metadata: { ...a.ddl.metadata, timeout: a.ddl.metadata.timeout } })),
+      agents: () => [...this.agents.values()].map((a) => ({ agent: a.name, metadata: a.ddl.metadata })),
       counters: () => this.stats.snapshot(),
       dataPlugins: () => this.hooks.data.names(),
       queryData: (source, query) => this.hooks.data.query(source, query),
