@@ -9,7 +9,6 @@ import { FIXTURES, spawnServer, waitFor, writeServerConfig, type ServerNode } fr
 
 const NODE = "slow1.example.net";
 const AGENTS = join(FIXTURES, "agents", "mcollective", "agent");
-const SLOW_AGENTS = join(FIXTURES, "agents-slowload", "mcollective", "agent");
 
 describe("mcompat server start with an agent that loads slowly", function () {
   this.timeout(60_000);
@@ -19,8 +18,7 @@ describe("mcompat server start with an agent that loads slowly", function () {
 
   before(async () => {
     const libdir = mkdtempSync(join(tmpdir(), "mcompat-slow-libdir-"));
-    for (const file of ["slowload.rb", "slowload.ddl"]) cpSync(join(SLOW_AGENTS, file), join(libdir, "mcollective", "agent", file));
-    for (const file of ["echo.rb", "echo.ddl"]) cpSync(join(AGENTS, file), join(libdir, "mcollective", "agent", file));
+    for (const file of ["slowload.rb", "slowload.ddl", "echo.rb", "echo.ddl"]) cpSync(join(AGENTS, file), join(libdir, "mcollective", "agent", file));
     broker = await testBroker();
     const files = await writeServerConfig({ identity: NODE, factsFile: join(FIXTURES, "facts", "node1.yaml"), libdir, extra: { "plugin.mcompat.ruby.start_timeout": "5" } }, broker.port);
     node = await spawnServer(NODE, files, /subscribed to \d+ subjects/);
