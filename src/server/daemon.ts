@@ -14,7 +14,7 @@ import { loggerFromConfig, type Logger } from "./logger.js";
 import { handleRequest, type PipelineDeps } from "./pipeline.js";
 import { agentDirs, findAgentFiles, resolveAgents, type LoadedAgent } from "./registry.js";
 import { rubyRunnerFor } from "./runner.js";
-import type { RubyRunner } from "./ruby.js";
+import type { RubyProbe, RubyRunner } from "./ruby.js";
 import { Stats } from "./stats.js";
 
 const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL("../../../package.json", import.meta.url)), "utf8")) as { version: string }).version;
@@ -33,6 +33,8 @@ export class Server {
   private pipeline?: PipelineDeps;
   private agents = new Map<string, LoadedAgent>();
   private ruby?: RubyRunner;
+  /** Data plugins only the Ruby workers provide. */
+  private rubyData: string[] = [];
   private registration: { stop(): void } = { stop: () => undefined };
   private nc?: NatsConnection;
   private stopping = false;
@@ -121,7 +123,7 @@ export class Server {
   private async serveAgents(agents: LoadedAgent[]): Promise<void> {
     const ruby = agents.filter((a) => a.kind === "ruby");
     const runner = rubyRunnerFor(this.config, this.configFile, ruby, this.log);
-    const probe = await runner.probe().catch((err: Error) => ({
+    const probe: RubyProbe = await runner.probe().catch((err: Error) => ({
       loaded: [],
       failed: ruby.map((a) => ({ agent: a.name, reason: `the Ruby worker could not load the agents: ${err.message}` })),
     }));
@@ -130,6 +132,7 @@ export class Server {
     const failed = new Set(probe.failed.map((f) => f.agent));
     const previous = this.ruby;
     this.ruby = runner;
+    this.rubyData = (probe.dataPlugins ?? []).filter((name) => !this.hooks.data.names().includes(name));
     this.agents = new Map(agents.filter((a) => !failed.has(a.name)).map((a) => [a.name, a]));
     this.subscribeAll();
     this.log.info(`serving agents: ${this.agentNames().join(", ")}`);
@@ -192,7 +195,7 @@ export class Server {
       agents: () => this.agents,
       facts: () => this.factSource.facts(),
       classes: () => this.classesFile.classes(),
-      queryData: (plugin, query) => this.hooks.data.query(plugin, query),
+      queryData: (plugin, query) => this.queryData(plugin, query),
       authorize: (req) => this.hooks.authorize(req),
       audit: (entry) => this.hooks.audit(entry),
       native: this.native,
@@ -215,9 +218,15 @@ export class Server {
       classes: () => this.classesFile.classes(),
       agents: () => [...this.agents.values()].map((a) => ({ agent: a.name, metadata: a.ddl.metadata })),
       counters: () => this.stats.snapshot(),
-      dataPlugins: () => this.hooks.data.names(),
-      queryData: (source, query) => this.hooks.data.query(source, query),
+      dataPlugins: () => [...this.hooks.data.names(), ...this.rubyData],
+      queryData: (source, query) => this.queryData(source, query),
     };
+  }
+
+  /** A data plugin's answer: the Node ones first, then those of the Ruby libdirs; undefined when nobody has it. */
+  private queryData(plugin: string, query: string | null): Promise<Record<string, unknown> | undefined> {
+    if (this.rubyData.includes(plugin) && this.ruby) return this.ruby.queryData(plugin, query);
+    return this.hooks.data.query(plugin, query);
   }
 
   /** What registration publishes about this node. */

@@ -77,6 +77,18 @@ describe("mcompat server with legacy Ruby agents", function () {
     assert.deepEqual(order, ["ping", "hang"]);
   });
 
+  it("answers Ruby data plugins in -S filters and rpcutil get_data", async () => {
+    const filter = { compound: [[{ fstatement: { name: "fixture", params: "hello", value: "length", operator: "==", r_compare: "5" } }]] };
+    const replies = await client.request({ agent: "discovery", message: JSON.stringify("ping"), filter, expect: [NODE] });
+    assert.deepEqual(replies.map((r) => r.sender), [NODE]);
+    const miss = { compound: [[{ fstatement: { name: "fixture", params: "hello", value: "length", operator: "==", r_compare: "6" } }]] };
+    assert.deepEqual(await client.request({ agent: "discovery", message: JSON.stringify("ping"), filter: miss, expect: [] }), []);
+    const data = await call("rpcutil", "get_data", { source: "fixture", query: "hello" });
+    assert.equal(data.statuscode, 0);
+    assert.equal(data.data.upper, "HELLO");
+    assert.ok(((await call("rpcutil", "inventory")).data.data_plugins as string[]).includes("fixture"));
+  });
+
   it("serves an agent from a Forge-module layout (<module>/files/mcollective/agent)", async () => {
     assert.deepEqual(await call("forged", "hi"), { statuscode: 0, statusmsg: "OK", data: { msg: "from a Forge module" } });
   });
