@@ -14,7 +14,7 @@ import { loggerFromConfig, type Logger } from "./logger.js";
 import { handleRequest, type PipelineDeps } from "./pipeline.js";
 import { agentDirs, findAgentFiles, resolveAgents, type LoadedAgent } from "./registry.js";
 import { rubyRunnerFor } from "./runner.js";
-import type { RubyRunner } from "./ruby.js";
+import type { RubyProbe, RubyRunner } from "./ruby.js";
 import { Stats } from "./stats.js";
 
 const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL("../../../package.json", import.meta.url)), "utf8")) as { version: string }).version;
@@ -22,8 +22,6 @@ const NATIVE = ["rpcutil", "discovery"];
 
 export interface ServerOptions {
   configFile: string;
-  /** How long SIGTERM waits for requests in flight. */
-  drainMs?: number;
 }
 
 /** A running daemon; `reload` is SIGHUP, `stop` is SIGTERM. */
@@ -35,6 +33,8 @@ export class Server {
   private pipeline?: PipelineDeps;
   private agents = new Map<string, LoadedAgent>();
   private ruby?: RubyRunner;
+  /** Data plugins only the Ruby workers provide. */
+  private rubyData: string[] = [];
   private registration: { stop(): void } = { stop: () => undefined };
   private nc?: NatsConnection;
   private stopping = false;
@@ -50,7 +50,7 @@ export class Server {
     private readonly hooks: Hooks,
   ) {}
 
-  /** Reads the config, loads agents and facts, connects and subscribes; resolves once serving. */
+  /** Reads the config and facts, connects and serves the native agents; Ruby agents follow once probed. */
   static async start(opts: ServerOptions): Promise<Server> {
     const configFile = resolve(opts.configFile);
     const config = loadConfig(configFile);
@@ -67,9 +67,9 @@ export class Server {
       log,
     );
     server = new Server(configFile, config, log, verifierFromConfig(config, files, log.warn), loadSigner(files), factSource, new ClassesFile(config.string("classesfile"), log), hooks);
-    const loading = server.loadAgents();
+    const agents = server.findAgents();
     await server.connect();
-    void loading.catch((err: Error) => log.error(`loading agents failed: ${err.stack ?? err}`));
+    void server.serveAgents(agents).catch((err: Error) => log.error(`loading agents failed: ${err.stack ?? err}`));
     return server;
   }
 
@@ -83,7 +83,7 @@ export class Server {
     await this.factSource.reload();
     this.classesFile.reload();
     this.hooks.reload();
-    await this.loadAgents();
+    await this.serveAgents(this.findAgents());
   }
 
   /** SIGTERM: stop taking requests, let those in flight finish (bounded), then close the connection. */
@@ -107,19 +107,23 @@ export class Server {
     return [...this.agents.keys()];
   }
 
-  /**
-   * Finds the agents; native ones serve at once, Ruby ones once a probe has loaded them (a slow-loading agent never
-   * holds up the rest). The agent table and subscriptions are swapped in one step, and a replaced pool is stopped
-   * after the requests it is running.
-   */
-  private async loadAgents(): Promise<void> {
+  /** Finds the agents and reports those that cannot serve; on the first call the native ones serve at once. */
+  private findAgents(): LoadedAgent[] {
     const found = findAgentFiles(agentDirs(this.config.libdirs));
     const { agents, problems } = resolveAgents(this.config, found, NATIVE);
     for (const problem of problems) this.log.warn(`agent ${problem.agent} not loaded: ${problem.reason}`);
     if (this.agents.size === 0) this.agents = new Map(agents.filter((a) => a.kind === "native").map((a) => [a.name, a]));
+    return agents;
+  }
+
+  /**
+   * Probes the Ruby agents in a new pool (a slow-loading agent never holds up the native ones), then swaps the agent
+   * table and subscriptions in one step; a replaced pool is stopped after the requests it is running.
+   */
+  private async serveAgents(agents: LoadedAgent[]): Promise<void> {
     const ruby = agents.filter((a) => a.kind === "ruby");
     const runner = rubyRunnerFor(this.config, this.configFile, ruby, this.log);
-    const probe = await runner.probe().catch((err: Error) => ({
+    const probe: RubyProbe = await runner.probe().catch((err: Error) => ({
       loaded: [],
       failed: ruby.map((a) => ({ agent: a.name, reason: `the Ruby worker could not load the agents: ${err.message}` })),
     }));
@@ -128,6 +132,7 @@ export class Server {
     const failed = new Set(probe.failed.map((f) => f.agent));
     const previous = this.ruby;
     this.ruby = runner;
+    this.rubyData = (probe.dataPlugins ?? []).filter((name) => !this.hooks.data.names().includes(name));
     this.agents = new Map(agents.filter((a) => !failed.has(a.name)).map((a) => [a.name, a]));
     this.subscribeAll();
     this.log.info(`serving agents: ${this.agentNames().join(", ")}`);
@@ -190,7 +195,7 @@ export class Server {
       agents: () => this.agents,
       facts: () => this.factSource.facts(),
       classes: () => this.classesFile.classes(),
-      queryData: (plugin, query) => this.hooks.data.query(plugin, query),
+      queryData: (plugin, query) => this.queryData(plugin, query),
       authorize: (req) => this.hooks.authorize(req),
       audit: (entry) => this.hooks.audit(entry),
       native: this.native,
@@ -211,11 +216,17 @@ export class Server {
       now: () => Math.floor(Date.now() / 1000),
       facts: () => this.factSource.facts(),
       classes: () => this.classesFile.classes(),
-      agents: () => [...this.agents.values()].map((a) => ({ agent: a.name, metadata: { ...a.ddl.metadata, timeout: a.ddl.metadata.timeout } })),
+      agents: () => [...this.agents.values()].map((a) => ({ agent: a.name, metadata: a.ddl.metadata })),
       counters: () => this.stats.snapshot(),
-      dataPlugins: () => this.hooks.data.names(),
-      queryData: (source, query) => this.hooks.data.query(source, query),
+      dataPlugins: () => [...this.hooks.data.names(), ...this.rubyData],
+      queryData: (source, query) => this.queryData(source, query),
     };
+  }
+
+  /** A data plugin's answer: the Node ones first, then those of the Ruby libdirs; undefined when nobody has it. */
+  private queryData(plugin: string, query: string | null): Promise<Record<string, unknown> | undefined> {
+    if (this.rubyData.includes(plugin) && this.ruby) return this.ruby.queryData(plugin, query);
+    return this.hooks.data.query(plugin, query);
   }
 
   /** What registration publishes about this node. */

@@ -152,7 +152,7 @@ async function runAction(call: ActionCall, deps: PipelineDeps): Promise<RpcReply
     if (err instanceof DdlError) return failure(err.statuscode, err.message, defaults);
     throw err;
   }
-  const verdict = deps.authorize({ agent: agent.name, action, callerid: caller.callerid, identity: deps.identity, facts: deps.facts(), classes: deps.classes() });
+  const verdict = await authorize({ agent: agent.name, action, callerid: caller.callerid, identity: deps.identity, facts: deps.facts(), classes: deps.classes() }, deps);
   if (!verdict.allowed) {
     deps.log.info(`denied ${caller.callerid} ${agent.name}#${action} (request ${req.envelope.requestid}): ${verdict.reason}`);
     return failure(1, NOT_AUTHORIZED, defaults);
@@ -185,6 +185,24 @@ async function runAction(call: ActionCall, deps: PipelineDeps): Promise<RpcReply
     timeoutSec: agent.ddl.metadata.timeout || 10,
   });
   return { ...reply, data: { ...defaults, ...(reply.data ?? {}) } };
+}
+
+/**
+ * Authorizes, answering the data functions a policy's compound field calls: a first pass records the calls it could
+ * not answer, they run (async), and a second pass judges with the answers.
+ */
+async function authorize(req: Omit<AuthorizationRequest, "data">, deps: PipelineDeps): Promise<AuthorizationResult> {
+  const answers = new Map<string, Record<string, unknown> | undefined>();
+  const wanted: Array<{ plugin: string; query: string | null }> = [];
+  const data = (plugin: string, query: string | null) => {
+    const key = `${plugin}\0${query}`;
+    if (!answers.has(key)) wanted.push({ plugin, query });
+    return answers.get(key);
+  };
+  const first = deps.authorize({ ...req, data });
+  if (wanted.length === 0) return first;
+  for (const call of wanted) answers.set(`${call.plugin}\0${call.query}`, await deps.queryData(call.plugin, call.query).catch(() => undefined));
+  return deps.authorize({ ...req, data });
 }
 
 function failure(statuscode: RpcReplyBody["statuscode"], statusmsg: string, data: Record<string, unknown>): RpcReplyBody {

@@ -79,7 +79,8 @@ export function resolveAgents(config: Config, files: Map<string, AgentFiles>, na
     const isNative = native.includes(name);
     if (!isNative && RESERVED_AGENTS.includes(name)) continue;
     if (!entry.ddlFile) {
-      problems.push({ agent: name, reason: `no DDL file (${name}.ddl or ${name}.json) next to ${entry.rb}` });
+      // A native agent's Ruby file (Debian ships discovery.rb) is not an agent to run.
+      if (!isNative) problems.push({ agent: name, reason: `no DDL file (${name}.ddl or ${name}.json) next to ${entry.rb}` });
       continue;
     }
     let ddl: Ddl;

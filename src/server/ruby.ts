@@ -16,10 +16,14 @@ export interface RubyCall {
 export interface RubyProbe {
   loaded: Array<{ agent: string }>;
   failed: Array<{ agent: string; reason: string }>;
+  /** Data plugins the Ruby libdirs provide (`package`, `service`, ...). */
+  dataPlugins?: string[];
 }
 
 export interface RubyRunner {
   probe(): Promise<RubyProbe>;
   call(c: RubyCall): Promise<RpcReplyBody>;
+  /** A Ruby data plugin's answer; undefined when unknown or failing. */
+  queryData(plugin: string, query: string | null): Promise<Record<string, unknown> | undefined>;
   stop(): Promise<void>;
 }

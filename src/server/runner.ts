@@ -11,6 +11,7 @@ export function rubyRunnerFor(config: Config, configFile: string, agents: Loaded
     return {
       probe: async () => ({ loaded: [], failed: [] }),
       call: async (c) => ({ statuscode: 5, statusmsg: `agent ${c.agent} is not a Ruby agent on this node`, data: {} }),
+      queryData: async () => undefined,
       stop: async () => undefined,
     };
   }

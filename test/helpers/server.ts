@@ -8,6 +8,13 @@ import { testCert } from "./pki.js";
 export const REPO = resolve(import.meta.dirname, "../../..");
 export const FIXTURES = join(REPO, "fixtures");
 
+/** Config lines that switch the bundled Ruby agents off, for tests of native agents only (no Ruby is started). */
+export const NATIVE_ONLY: Record<string, string> = {
+  "plugin.package.activate_agent": "0",
+  "plugin.service.activate_agent": "0",
+  "plugin.puppet.activate_agent": "0",
+};
+
 export interface NodeSpec {
   identity: string;
   /** A fact file to copy (e.g. fixtures/facts/node1.yaml); the copy can be edited by the test. */

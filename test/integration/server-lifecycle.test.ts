@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { startBroker, type RunningBroker } from "../../src/transport/index.js";
 import { testCert } from "../helpers/pki.js";
 import { Requester } from "../helpers/requester.js";
-import { FIXTURES, startServers, waitFor, type ServerNode } from "../helpers/server.js";
+import { FIXTURES, NATIVE_ONLY, startServers, waitFor, type ServerNode } from "../helpers/server.js";
 
 const IDS = ["life1.example.net", "life2.example.net"];
 
@@ -22,7 +22,7 @@ describe("mcompat server lifecycle", function () {
   before(async () => {
     broker = await brokerOn(0);
     nodes = await startServers(
-      IDS.map((identity, i) => ({ identity, factsFile: join(FIXTURES, "facts", `node${i + 1}.yaml`) })),
+      IDS.map((identity, i) => ({ identity, factsFile: join(FIXTURES, "facts", `node${i + 1}.yaml`), collectives: ["mcollective", "eu"], extra: NATIVE_ONLY })),
       broker.port,
     );
   });
@@ -30,6 +30,17 @@ describe("mcompat server lifecycle", function () {
   after(async () => {
     await Promise.all((nodes ?? []).map((n) => n.stop()));
     await broker?.stop();
+  });
+
+  it("serves every configured collective", async () => {
+    const client = await Requester.connect(broker.port, IDS);
+    try {
+      const replies = await client.request({ agent: "rpcutil", action: "collective_info", collective: "eu", expect: IDS });
+      assert.deepEqual(replies.map((r) => r.sender).sort(), IDS);
+      assert.deepEqual(replies[0].rpc?.data, { main_collective: "mcollective", collectives: ["mcollective", "eu"] });
+    } finally {
+      await client.close();
+    }
   });
 
   it("survives a broker restart and serves again once resubscribed", async () => {

@@ -30,7 +30,7 @@ describe("mcompat server with legacy Ruby agents", function () {
   const modulepath = mkdtempSync(join(tmpdir(), "mcompat-modules-"));
 
   before(async () => {
-    // slowload exists to test the pool's start timeout; it would hold every Ruby agent back for a minute here.
+    // slowload is for the start-up test; here it would hold every Ruby agent back until the pool's start timeout.
     cpSync(join(FIXTURES, "agents"), libdir, { recursive: true, filter: (src) => !src.includes("slowload") });
     writeAgent(join(modulepath, "mcollective_agent_forged", "files", "mcollective", "agent"), "forged", "from a Forge module");
     broker = await testBroker();
@@ -75,6 +75,18 @@ describe("mcompat server with legacy Ruby agents", function () {
     assert.equal(hang.statuscode, 5);
     assert.match(hang.statusmsg, /timed out/);
     assert.deepEqual(order, ["ping", "hang"]);
+  });
+
+  it("answers Ruby data plugins in -S filters and rpcutil get_data", async () => {
+    const filter = { compound: [[{ fstatement: { name: "fixture", params: "hello", value: "length", operator: "==", r_compare: "5" } }]] };
+    const replies = await client.request({ agent: "discovery", message: JSON.stringify("ping"), filter, expect: [NODE] });
+    assert.deepEqual(replies.map((r) => r.sender), [NODE]);
+    const miss = { compound: [[{ fstatement: { name: "fixture", params: "hello", value: "length", operator: "==", r_compare: "6" } }]] };
+    assert.deepEqual(await client.request({ agent: "discovery", message: JSON.stringify("ping"), filter: miss, expect: [] }), []);
+    const data = await call("rpcutil", "get_data", { source: "fixture", query: "hello" });
+    assert.equal(data.statuscode, 0);
+    assert.equal(data.data.upper, "HELLO");
+    assert.ok(((await call("rpcutil", "inventory")).data.data_plugins as string[]).includes("fixture"));
   });
 
   it("serves an agent from a Forge-module layout (<module>/files/mcollective/agent)", async () => {

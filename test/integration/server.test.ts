@@ -4,10 +4,15 @@ import { join } from "node:path";
 import type { RunningBroker } from "../../src/transport/index.js";
 import { testBroker } from "../helpers/broker.js";
 import { Requester, type Reply } from "../helpers/requester.js";
-import { FIXTURES, startServers, type ServerNode } from "../helpers/server.js";
+import { FIXTURES, NATIVE_ONLY, startServers, type ServerNode } from "../helpers/server.js";
 
 const IDS = ["node1.example.net", "node2.example.net", "node3.example.net"];
-const spec = (n: number) => ({ identity: IDS[n - 1], factsFile: join(FIXTURES, "facts", `node${n}.yaml`), classesFile: join(FIXTURES, "facts", `node${n}.classes.txt`) });
+const spec = (n: number) => ({
+  identity: IDS[n - 1],
+  factsFile: join(FIXTURES, "facts", `node${n}.yaml`),
+  classesFile: join(FIXTURES, "facts", `node${n}.classes.txt`),
+  extra: NATIVE_ONLY,
+});
 const senders = (replies: Reply[]) => replies.map((r) => r.sender).sort();
 
 describe("mcompat server (three real daemons on a TLS broker)", function () {

@@ -101,6 +101,15 @@ describe("server: request pipeline", () => {
     assert.match(h.logs.join("\n"), /denied choria=t\.mcollective rpcutil#ping .*default policy/);
   });
 
+  it("answers the data functions a policy calls before it judges", async () => {
+    const h = harness({
+      queryData: async (plugin, query) => (plugin === "fstat" && query === "/etc/allow" ? { present: 1 } : undefined),
+      authorize: (req) => (req.data?.("fstat", "/etc/allow")?.present === 1 ? { allowed: true } : { allowed: false, reason: "no file" }),
+    });
+    await run(h, request());
+    assert.equal(replyOf(h).statuscode, 0);
+  });
+
   it("audits an authorized request with its validated data, and keeps going when auditing fails", async () => {
     const h = harness();
     await run(h, request({ action: "get_fact", data: { fact: "country", process_results: true } }));

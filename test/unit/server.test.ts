@@ -6,7 +6,7 @@ import { nativeAgents, RpcError, type NativeContext } from "../../src/agents/ind
 import { Config } from "../../src/config/index.js";
 import { createLogger } from "../../src/server/index.js";
 import { ClassesFile, YamlFacts } from "../../src/server/facts.js";
-import { agentDirs, findAgentFiles } from "../../src/server/registry.js";
+import { agentDirs, findAgentFiles, resolveAgents } from "../../src/server/registry.js";
 
 const quiet = createLogger({ level: "fatal" });
 
@@ -79,6 +79,33 @@ describe("server: agent files", () => {
     assert.equal(found.get("echo")?.rb, join(lib, "mcollective", "agent", "echo.rb"));
     assert.equal(found.get("pkg")?.ddlFile, join(lib, "site_pkg", "files", "mcollective", "agent", "pkg.json"));
     assert.equal(found.has("README"), false);
+  });
+});
+
+describe("server: which agents serve", () => {
+  const ddl = (name: string) => `metadata :name => "${name}", :description => "d", :author => "a", :license => "l", :version => "1", :url => "u", :timeout => 5\naction "go", :description => "go" do\nend\n`;
+
+  it("serves agents with a DDL and an implementation, and says why the others are left out", () => {
+    const lib = tempDir();
+    const dir = join(lib, "mcollective", "agent");
+    write(join(dir, "good.ddl"), ddl("good"));
+    write(join(dir, "good.rb"), "");
+    write(join(dir, "lonely.ddl"), ddl("lonely"));
+    write(join(dir, "nodl.rb"), "");
+    write(join(dir, "garbage.ddl"), "metadata :name =>");
+    write(join(dir, "garbage.rb"), "");
+    write(join(dir, "off.ddl"), ddl("off"));
+    write(join(dir, "off.rb"), "");
+    write(join(dir, "discovery.rb"), "");
+    const config = Config.fromText("plugin.off.activate_agent = 0\n");
+    const { agents, problems } = resolveAgents(config, findAgentFiles([dir]), ["rpcutil", "discovery"]);
+    assert.deepEqual(agents.map((a) => `${a.name}:${a.kind}`), ["discovery:native", "good:ruby"]);
+    const why = Object.fromEntries(problems.map((p) => [p.agent, p.reason]));
+    assert.match(why.lonely, /has no implementation \(lonely\.rb not found\)/);
+    assert.match(why.nodl, /no DDL file/);
+    assert.match(why.garbage, /cannot read DDL .*garbage\.ddl/);
+    assert.match(why.off, /deactivated by activate_agent/);
+    assert.equal(why.discovery, undefined, "a native agent's Ruby file is no problem");
   });
 });
 

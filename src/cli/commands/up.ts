@@ -46,7 +46,8 @@ async function up(): Promise<void> {
   writeFileSync(clientCfg, clientConfig(port, ca.ssldir));
   console.log(`==> client config ${clientCfg}`);
 
-  for (const [i, identity] of QUICKSTART_NODES.entries()) await ensureNode(dir, identity, i + 1, port, ca.ssldir);
+  // Each node is spawned and recorded before the first await, so they start side by side.
+  await Promise.all(QUICKSTART_NODES.map((identity, i) => ensureNode(dir, identity, i + 1, port, ca.ssldir)));
 
   const clientTls = { certname: QUICKSTART_CLIENT, cert: join(ca.ssldir, "certs", `${QUICKSTART_CLIENT}.pem`), key: join(ca.ssldir, "private_keys", `${QUICKSTART_CLIENT}.pem`), ca: ca.caCert };
   const nc = await connectBroker({ brokers: [{ host: "127.0.0.1", port }], tls: clientTls, name: QUICKSTART_CLIENT, mode: "client" });
@@ -60,7 +61,7 @@ async function up(): Promise<void> {
   } finally {
     await nc.close();
   }
-  console.log(`==> next: mco against the same nodes (MCOLLECTIVE_CERTNAME=${QUICKSTART_CLIENT} mco ping --config ${clientCfg})`);
+  console.log(`==> try mco against them: MCOLLECTIVE_CERTNAME=${QUICKSTART_CLIENT} ./bin/mco ping --config ${clientCfg}`);
   console.log("Stop everything with: ./bin/mcompat down");
 }
 
