@@ -80,6 +80,32 @@ describe("audit", () => {
       assert.equal(statSync(file).mode & 0o777, 0o600);
     });
 
+    it("gives the file plugin.rpcaudit.logfile.group and .mode, by group name from /etc/group", function () {
+      // Only a group other than our own proves the chown: root may use any, others one they belong to.
+      const groups = readFileSync("/etc/group", "utf8").split("\n").map((l) => l.split(":")).filter((f) => f.length > 2);
+      const mine = process.getgid!();
+      const usable = groups.find(([, , gid]) => Number(gid) !== mine && (process.getuid!() === 0 || process.getgroups!().includes(Number(gid))));
+      if (!usable) this.skip();
+      const [name, , gid] = usable!;
+      const file = join(dir, "grouped.log");
+      const config = Config.fromText(
+        `rpcaudit = 1\nrpcauditprovider = choria\nplugin.rpcaudit.logfile = ${file}\nplugin.rpcaudit.logfile.mode = 0640\nplugin.rpcaudit.logfile.group = ${name}\n`,
+      );
+      const warnings: string[] = [];
+      auditorFromConfig(config, { log: (_l, m) => warnings.push(m) })!.audit(event);
+      assert.deepEqual(warnings, []);
+      assert.equal(statSync(file).gid, Number(gid));
+      assert.equal(statSync(file).mode & 0o777, 0o640);
+    });
+
+    it("warns about an unknown audit log group", () => {
+      const warnings: string[] = [];
+      auditorFromConfig(Config.fromText("rpcaudit = 1\nrpcauditprovider = logfile\nplugin.rpcaudit.logfile.group = no-such-group-here\n"), {
+        log: (_l, m) => warnings.push(m),
+      });
+      assert.deepEqual(warnings, ["Audit log group 'no-such-group-here' is not a known group; the file keeps its default group"]);
+    });
+
     it("writes Choria JSON lines for rpcauditprovider = choria", () => {
       const file = join(dir, "choria-audit.log");
       const auditor = auditorFromConfig(Config.fromText(`rpcaudit = yes\nrpcauditprovider = choria\nplugin.rpcaudit.logfile = ${file}\n`))!;

@@ -24,12 +24,12 @@ describe("data plugins", () => {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "mcompat-data-"))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("registers every bundled plugin by name, each with a data DDL taking one `query` input", async () => {
+  it("registers every bundled plugin by name, each with a data DDL taking at most one `query` input", async () => {
     const all = plugins();
-    assert.deepEqual([...all.keys()].sort(), ["agent", "collective", "fact", "fstat", "resource", "sysctl"]);
+    assert.deepEqual([...all.keys()].sort(), ["agent", "collective", "fact", "fstat", "puppet", "resource", "sysctl"]);
     for (const plugin of all.values()) {
       assert.equal(plugin.ddl.pluginType, "data");
-      assert.deepEqual(Object.keys(plugin.ddl.dataquery!.inputs), ["query"]);
+      assert.deepEqual(Object.keys(plugin.ddl.dataquery!.inputs), plugin.name === "puppet" ? [] : ["query"]);
     }
   });
 
@@ -171,6 +171,50 @@ describe("data plugins", () => {
       const none = await query("resource", null, { puppetConf: { lastrunfile: join(dir, "missing.yaml") } });
       assert.equal(none.total_resources, 0);
       assert.equal(none.lastrun, 0);
+    });
+  });
+
+  describe("puppet", () => {
+    const stateIn = (d: string) => ({
+      lastrunfile: join(fixtures, "last_run_summary.yaml"),
+      agent_disabled_lockfile: join(d, "agent_disabled.lock"),
+      agent_catalog_run_lockfile: join(d, "agent_catalog_run.lock"),
+      pidfile: join(d, "agent.pid"),
+    });
+
+    it("reports a stopped, enabled agent and its last run when no lock or pid file exists", async () => {
+      assert.deepEqual(await query("puppet", null, { puppetConf: stateIn(dir) }), {
+        applying: false,
+        enabled: true,
+        daemon_present: false,
+        lastrun: 1795313539,
+        since_lastrun: NOW / 1000 - 1795313539,
+        status: "stopped",
+        disable_message: "",
+        idling: false,
+      });
+    });
+
+    it("reads the disable lock's message and live pids for applying and the daemon", async () => {
+      const conf = stateIn(dir);
+      writeFileSync(conf.pidfile, `${process.pid}\n`);
+      assert.equal((await query("puppet", null, { puppetConf: conf })).status, "idling");
+      writeFileSync(conf.agent_catalog_run_lockfile, String(process.pid));
+      const applying = await query("puppet", null, { puppetConf: conf });
+      assert.deepEqual([applying.applying, applying.idling, applying.status], [true, false, "applying a catalog"]);
+      writeFileSync(conf.agent_disabled_lockfile, '{"disabled_message":"maintenance by rip"}');
+      const disabled = await query("puppet", null, { puppetConf: conf });
+      assert.deepEqual([disabled.enabled, disabled.status, disabled.disable_message], [false, "disabled", "maintenance by rip"]);
+    });
+
+    it("does not count a pid file whose process is gone", async () => {
+      const conf = stateIn(dir);
+      writeFileSync(conf.pidfile, "999999999\n");
+      assert.equal((await query("puppet", null, { puppetConf: conf })).daemon_present, false);
+    });
+
+    it("takes no argument", async () => {
+      await assert.rejects(query("puppet", "x"), /No data plugin argument was declared in the puppet DDL but an input was supplied/);
     });
   });
 

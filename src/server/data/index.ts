@@ -1,10 +1,11 @@
-/** Data plugins (`fstat`, `sysctl`, `agent`, `resource`, `fact`, `collective`) for `-S` filters, rpcutil get_data and policies. */
+/** Data plugins (`fstat`, `sysctl`, `agent`, `puppet`, `resource`, `fact`, `collective`) for `-S` filters, rpcutil get_data and policies. */
 import { DdlError, validateInputs, type Ddl } from "../../ddl/index.js";
 import type { DataContext, DataPlugin, DataPluginFactory } from "./plugin.js";
 import { agent } from "./plugins/agent.js";
 import { collective } from "./plugins/collective.js";
 import { fact } from "./plugins/fact.js";
 import { fstat } from "./plugins/fstat.js";
+import { puppet } from "./plugins/puppet.js";
 import { resource } from "./plugins/resource.js";
 import { sysctl } from "./plugins/sysctl.js";
 
@@ -13,7 +14,7 @@ export type { DataContext, DataPlugin, DataPluginFactory } from "./plugin.js";
 export { sysctlPlugin } from "./plugins/sysctl.js";
 
 /** The bundled plugins; adding one is adding a file under plugins/ and a line here. */
-const BUILTIN: DataPluginFactory[] = [agent, collective, fact, fstat, resource, sysctl];
+const BUILTIN: DataPluginFactory[] = [agent, collective, fact, fstat, puppet, resource, sysctl];
 
 /** Every bundled data plugin by name, bound to this server's state, each checking its argument against its DDL. */
 export function builtinDataPlugins(ctx: DataContext): Map<string, DataPlugin> {

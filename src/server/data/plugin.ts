@@ -17,7 +17,7 @@ export interface DataContext {
   agentMetadata?: (agent: string) => Record<string, unknown> | undefined;
   /** The node's collectives, for the `collective` plugin. */
   collectives?: () => string[];
-  /** `plugin.puppet.*` settings (e.g. `lastrunfile`, `resourcefile`), for the `resource` plugin. */
+  /** `plugin.puppet.*` settings (`lastrunfile`, `resourcefile`, `agent_disabled_lockfile`, `agent_catalog_run_lockfile`, `pidfile`). */
   puppetConf?: Record<string, string>;
   /** Unix milliseconds; defaults to the clock. */
   now?: () => number;
