@@ -72,9 +72,9 @@ describe("mco command line against a real TLS broker (in-test responders)", () =
     });
 
     it("none discovered: 'No request sent' on stderr, no stats, exit 1", async () => {
-      const r = await mco(["rpc", "demo", "status", "-F", "country=xx", ...c()]);
+      const r = await mco(["rpc", "demo", "status", "-F", "country=xx", "--dt", "1", ...c()]);
       assert.equal(r.code, 1);
-      assert.equal(r.stderr, "Discovering hosts using the mc method for 2 second(s) .... 0\n\nNo request sent, we did not discover any nodes.");
+      assert.equal(r.stderr, "Discovering hosts using the mc method for 1 second(s) .... 0\n\nNo request sent, we did not discover any nodes.");
       assert.equal(r.stdout, "");
     });
 
@@ -214,7 +214,7 @@ describe("mco command line against a real TLS broker (in-test responders)", () =
       assert.equal(r.code, 0);
       assert.deepEqual(r.stdout.trim().split("\n").sort(), ["db1.example.net", "web1.example.net"]);
       assert.equal(r.stderr, "");
-      const none = await mco(["find", "-F", "country=xx", ...c()]);
+      const none = await mco(["find", "-F", "country=xx", "--dt", "1", ...c()]);
       assert.equal(none.code, 1);
       assert.equal(none.stdout, "");
     });
