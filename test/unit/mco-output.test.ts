@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { emptyStats, type RpcResult, type RpcStats } from "../../src/client/index.js";
 import { painter } from "../../src/cli/mco/output/colour.js";
-import { rubyInspect } from "../../src/cli/mco/output/inspect.js";
+import { rubyInspect, rubyPretty } from "../../src/cli/mco/output/inspect.js";
 import { formatJson, formatJsonWithStats } from "../../src/cli/mco/output/json.js";
 import { ProgressBar } from "../../src/cli/mco/output/progress.js";
 import { formatResults, type ActionView } from "../../src/cli/mco/output/results.js";
@@ -109,6 +109,40 @@ describe("mco output layouts", () => {
   it("inspects values as Ruby does", () => {
     assert.equal(rubyInspect({ k: 1, "x-y": [true, null, "q\"\n"] }), '{"k"=>1, "x-y"=>[true, nil, "q\\"\\n"]}');
     assert.equal(rubyInspect({ k: 1, "x-y": 2 }, true), '{:k=>1, :"x-y"=>2}');
+  });
+
+  it("breaks long values as Ruby's pretty_inspect does (expected text printed by Ruby 3.1)", () => {
+    const inventory = {
+      agents: ["rpcutil", "discovery", "package", "service", "puppet", "echo", "choria_util", "bolt_tasks"],
+      facts: { country: "uk", role: "web", datacenter: "lon1", memory_mb: 4096 },
+      classes: [],
+    };
+    assert.equal(
+      rubyPretty(inventory),
+      [
+        '{"agents"=>',
+        '  ["rpcutil",',
+        '   "discovery",',
+        '   "package",',
+        '   "service",',
+        '   "puppet",',
+        '   "echo",',
+        '   "choria_util",',
+        '   "bolt_tasks"],',
+        ' "facts"=>',
+        '  {"country"=>"uk", "role"=>"web", "datacenter"=>"lon1", "memory_mb"=>4096},',
+        ' "classes"=>[]}',
+      ].join("\n"),
+    );
+    assert.equal(
+      rubyPretty({ status: "running", uptime: 100, tags: ["a", "b"], long: "x".repeat(70) }, true),
+      `{:status=>"running",\n :uptime=>100,\n :tags=>["a", "b"],\n :long=>\n  "${"x".repeat(70)}"}`,
+    );
+    assert.equal(rubyPretty(["a".repeat(40), "b".repeat(40)]), `["${"a".repeat(40)}",\n "${"b".repeat(40)}"]`);
+    assert.equal(
+      rubyPretty({ k: { nested: ["a".repeat(30), "b".repeat(30), "c".repeat(30)] } }),
+      `{"k"=>\n  {"nested"=>\n    ["${"a".repeat(30)}",\n     "${"b".repeat(30)}",\n     "${"c".repeat(30)}"]}}`,
+    );
   });
 
   it("prints the summary line and a blank line", () => {
