@@ -2,7 +2,8 @@
 import { UsageError, type OptionSpec } from "./argv.js";
 import type { ClientOptions } from "../../client/options.js";
 
-const integer = (raw: string, flag: string): number => {
+/** An OptionParser Integer argument; `invalid argument: <flag> <raw>` otherwise. */
+export const integer = (raw: string, flag: string): number => {
   if (!/^[+-]?\d+$/.test(raw.trim())) throw new UsageError(`invalid argument: ${flag} ${raw}`);
   return Number(raw);
 };

@@ -1,11 +1,18 @@
 /** The mco applications; adding one is adding a file under `apps/` and a line here. */
 import { MCOLLECTIVE_VERSION, type Application } from "../app.js";
+import { completion } from "./completion.js";
+import { facts } from "./facts.js";
 import { find } from "./find.js";
 import { help } from "./help.js";
+import { inventory } from "./inventory.js";
+import { packageApp } from "./package.js";
 import { ping } from "./ping.js";
+import { plugin } from "./plugin.js";
+import { puppet } from "./puppet.js";
 import { rpc } from "./rpc.js";
+import { service } from "./service.js";
 
-export const APPLICATIONS: Application[] = [find, help, ping, rpc];
+export const APPLICATIONS: Application[] = [completion, facts, find, help, inventory, packageApp, ping, plugin, puppet, rpc, service];
 
 /** Application names in rows of three, as `mco` alone prints them. */
 function commandRows(): string {
