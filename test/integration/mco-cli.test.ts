@@ -6,6 +6,7 @@ import type { RunningBroker } from "../../src/transport/index.js";
 import { testBroker } from "../helpers/broker.js";
 import { startResponder, writeClientConfig, type Answer, type Responder } from "../helpers/fleet.js";
 import { mco, mcoProcess } from "../helpers/mco.js";
+import { APPLICATIONS } from "../../src/cli/mco/apps/index.js";
 
 /** demo#status answers per node; `fail` fails on db1, `silent` gets no answer from anyone, `slow` none from db1. */
 function demo(identity: string) {
@@ -228,10 +229,17 @@ describe("mco command line against a real TLS broker (in-test responders)", () =
     it("help, --help, bare mco and unknown commands exit as mco does", async () => {
       const list = await mco([]);
       assert.equal(list.code, 0);
-      assert.match(list.stdout, /Known commands:\n\n {3}find {17}help {17}ping {16}\n {3}rpc {17}/);
+      const names = APPLICATIONS.map((a) => a.name).sort();
+      const rows = [];
+      for (let i = 0; i < names.length; i += 3) rows.push("   " + [0, 1, 2].map((k) => (names[i + k] ?? "").padEnd(20)).join(" "));
+      assert.ok(list.stdout.includes(`Known commands:\n\n${rows.join("\n")}\n\nType 'mco help'`), list.stdout);
+      assert.ok(names.includes("rpc") && names.includes("ping") && names.includes("find") && names.includes("help"));
       const help = await mco(["help"]);
       assert.equal(help.code, 0);
-      assert.match(help.stdout, /^The Marionette Collective version 2\.12\.5\n\n {2}find {12}Find hosts/);
+      assert.match(help.stdout, /^The Marionette Collective version 2\.12\.5\n\n/);
+      assert.match(help.stdout, /\n {2}find {12}Find hosts using the discovery system matching filter criteria\n/);
+      assert.match(help.stdout, /\n {2}rpc {13}Generic RPC agent client application\n/);
+      assert.ok(help.stdout.endsWith("\n\n"));
       const rpcHelp = await mco(["help", "rpc"]);
       assert.equal(rpcHelp.code, 0);
       assert.match(rpcHelp.stdout, /^\nGeneric RPC agent client application\n\nUsage: mco rpc/);
