@@ -263,6 +263,18 @@ describe("mco command line against a real TLS broker (in-test responders)", () =
       assert.match(lines[0], /Could not connect to the broker at 127\.0\.0\.1:1/);
     });
 
+    it("discovers from a piped node list or piped --json output with --dm stdin", async () => {
+      const text = await mcoProcess(["find", "--dm", "stdin", "-I", "/web/", "-c", cfg], {}, "web1.example.net\ndb1.example.net\nweb2.example.net\n");
+      assert.equal(text.code, 0, text.stderr);
+      assert.equal(text.stdout, "web1.example.net\nweb2.example.net\n");
+      const json = (await mco(["rpc", "demo", "status", "-j", "-I", "db1.example.net", ...c()])).stdout;
+      const piped = await mcoProcess(["rpc", "demo", "status", "--dm", "stdin", "-j", "-c", cfg], {}, json);
+      assert.deepEqual((JSON.parse(piped.stdout) as Array<{ sender: string }>).map((x) => x.sender), ["db1.example.net"]);
+      const blank = await mcoProcess(["find", "--dm", "stdin", "-c", cfg], {}, "  \n");
+      assert.equal(blank.code, 1);
+      assert.match(blank.stderr, /data piped on STDIN contained only whitespace - could not discover hosts from it\./);
+    });
+
     it("runs a direct call end to end and exits 0 (as root, unlike the legacy client)", async () => {
       const r = await mcoProcess(["rpc", "demo", "status", "-I", "web1.example.net", "-c", cfg]);
       assert.equal(r.code, 0, r.stderr);
