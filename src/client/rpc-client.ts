@@ -208,7 +208,9 @@ export class RpcClient {
     const filter = direct ? directFilter(this.filter, agent) : broadcastFilter(this.filter, agent);
     const awaitReplies = opts.processResults !== false && opts.replyTo === undefined;
     const message = encodeRpcRequest({ agent, action, caller: requests.callerid, data: { ...data, process_results: opts.processResults ?? true } });
-    const request = requests.build({ agent, collective: this.settings.collective, filter, message, replyTo: opts.replyTo });
+    const build = (requestid?: string, replyTo = opts.replyTo) =>
+      requests.build({ agent, collective: this.settings.collective, filter, message, requestid, replyTo });
+    let request = build();
     stats.requestid = request.requestid;
     const timeoutMs = (this.options.timeoutSec ?? (opts.agentTimeoutSec ?? 5) + this.settings.discoveryTimeoutSec) * 1000;
     const collector = new ReplyCollector(request.requestid, nodes, rpcReader(agent, action));
@@ -217,7 +219,11 @@ export class RpcClient {
     try {
       const groups = this.options.batch ? batches(nodes, this.options.batch.size) : [nodes];
       for (const [index, group] of groups.entries()) {
-        if (index > 0) await sleep((this.options.batch?.sleepSec ?? 0) * 1000);
+        if (index > 0) {
+          await sleep((this.options.batch?.sleepSec ?? 0) * 1000);
+          // Signed afresh so a long batched run does not outlive the ttl; same request id and reply subject.
+          request = build(request.requestid, request.replyTo);
+        }
         const publishStarted = performance.now();
         await this.publish(nc, request, direct ? group : undefined, agent);
         stats.publishTimeMs += performance.now() - publishStarted;

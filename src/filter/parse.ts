@@ -1,5 +1,5 @@
 /** Command line → wire filters: `-F` fact strings, `-W` mixes, `-S` compound statements (the legacy token form). */
-import type { CompoundToken, FactFilter, Filter } from "../protocol/types.js";
+import type { CompoundToken, FactFilter, Filter } from "../protocol/index.js";
 
 /** A filter string the user typed could not be understood; the message quotes it. */
 export class FilterError extends Error {

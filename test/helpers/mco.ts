@@ -26,8 +26,9 @@ export async function mco(argv: string[], opts: { tty?: boolean; env?: NodeJS.Pr
 
 export const MCO_BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "bin", "mco");
 
-/** Runs the real `bin/mco` program; never rejects on a non-zero exit. */
-export async function mcoProcess(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<McoRun> {
-  const r = await execa(MCO_BIN, argv, { reject: false, env: { ...env, MCOLLECTIVE_EXTRA_OPTS: "" }, stdin: "ignore", timeout: 60_000 });
+/** Runs the real `bin/mco` program, with `input` on its stdin if given; never rejects on a non-zero exit. */
+export async function mcoProcess(argv: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<McoRun> {
+  const stdin = input === undefined ? { stdin: "ignore" as const } : { input };
+  const r = await execa(MCO_BIN, argv, { reject: false, env: { ...env, MCOLLECTIVE_EXTRA_OPTS: "" }, ...stdin, timeout: 60_000, stripFinalNewline: false });
   return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }

@@ -31,7 +31,8 @@ describe("client library against a real TLS broker and in-test responders", () =
   });
 
   const client = (options: ConstructorParameters<typeof RpcClient>[1] = {}) =>
-    new RpcClient(loadConfig(configFile), { discovery: { timeoutSec: 1 }, timeoutSec: 3, ...options });
+    // Windowed discovery keeps the suite quick: it ends 300 ms after the last pong.
+    new RpcClient(loadConfig(configFile), { discovery: { timeoutSec: 2, windowMs: 300 }, timeoutSec: 3, ...options });
 
   it("discovers every node with mc, and only matching ones with a fact filter", async () => {
     const all = client();

@@ -8,7 +8,7 @@ import { startResponder, writeClientConfig, type Responder } from "../helpers/fl
 import { mco } from "../helpers/mco.js";
 
 const DEMO_DDL = `
-metadata :name => "demo", :description => "Demo", :author => "t", :license => "t", :version => "1", :url => "t", :timeout => 3
+metadata :name => "demo", :description => "Demo", :author => "t", :license => "t", :version => "1", :url => "t", :timeout => 1
 
 action "status", :description => "Status" do
   display :always
@@ -155,6 +155,6 @@ describe("mco rpc with DDLs (libdir and bundled), against a real TLS broker", ()
     assert.equal(r.code, 4);
     assert.match(r.stdout, /Agent Time: (\d+)\.\d\dms/);
     const waited = Number(/Agent Time: (\d+)/.exec(r.stdout)![1]);
-    assert.ok(waited >= 5000, `waited ${waited} ms for 3 s DDL timeout + 2 s discovery timeout`);
+    assert.ok(waited >= 3000, `waited ${waited} ms for 1 s DDL timeout + 2 s discovery timeout`);
   });
 });

@@ -63,7 +63,7 @@ describe("mco against three real `mcompat server` daemons (Ruby agents included)
     assert.deepEqual(await find("-S", "country=uk and role=db"), ["node1.example.net"]);
     assert.deepEqual(await find("-A", "echo", "-F", "country=de"), ["node3.example.net"]);
     assert.deepEqual(await find("-I", "/node[12]/"), ["node1.example.net", "node2.example.net"]);
-    const none = await mco(["find", "-F", "country=xx", ...c()]);
+    const none = await mco(["find", "-F", "country=xx", "--dt", "1", ...c()]);
     assert.equal(none.code, 1);
   });
 
@@ -90,13 +90,13 @@ describe("mco against three real `mcompat server` daemons (Ruby agents included)
   });
 
   it("a silent node: listed under 'No response from:', exit 0", async () => {
-    const r = await mco(["rpc", "rpcutil", "ping", "-I", "node1.example.net", "-I", "gone.example.net", "-t", "2", ...c()]);
+    const r = await mco(["rpc", "rpcutil", "ping", "-I", "node1.example.net", "-I", "gone.example.net", "-t", "1", ...c()]);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /Finished processing 1 \/ 2 hosts in [\d.]+ ms\n\nNo response from:\n\n {4}gone\.example\.net/);
   });
 
   it("nothing discovered: exit 1; --json still prints []", async () => {
-    const r = await mco(["rpc", "rpcutil", "ping", "-F", "country=xx", "--json", ...c()]);
+    const r = await mco(["rpc", "rpcutil", "ping", "-F", "country=xx", "--json", "--dt", "1", ...c()]);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, "[]\n");
   });

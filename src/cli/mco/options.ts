@@ -1,6 +1,6 @@
 /** The option set every mco application shares (RPC, common and host filter sections) and what it means to the client. */
 import { UsageError, type OptionSpec } from "./argv.js";
-import type { ClientOptions } from "../../client/options.js";
+import type { ClientOptions } from "../../client/index.js";
 
 /** An OptionParser Integer argument; `invalid argument: <flag> <raw>` otherwise. */
 export const integer = (raw: string, flag: string): number => {

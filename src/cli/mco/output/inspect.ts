@@ -31,3 +31,31 @@ export function rubyInspect(value: unknown, symbolKeys = false): string {
   if (entries.length === 0) return "{}";
   return `{${entries.map(([k, v]) => `${symbolKeys ? rubySymbol(k) : rubyString(k)}=>${rubyInspect(v)}`).join(", ")}}`;
 }
+
+/**
+ * `value.pretty_inspect` (Ruby's PP, 79 columns): the one-line inspect when it fits, otherwise arrays and hashes
+ * break one element per line, indented by one; a hash value that does not fit after its key moves to the next line.
+ */
+export function rubyPretty(value: unknown, symbolKeys = false, width = 79): string {
+  return pretty(value, symbolKeys, 0, 0, 0, width);
+}
+
+function pretty(value: unknown, symbolKeys: boolean, indent: number, column: number, trail: number, width: number): string {
+  const flat = rubyInspect(value, symbolKeys);
+  if (column + flat.length + trail <= width || value === null || typeof value !== "object") return flat;
+  const pad = " ".repeat(indent + 1);
+  if (Array.isArray(value)) {
+    const items = value.map((v, i) => pretty(v, false, indent + 1, indent + 1, i === value.length - 1 ? trail + 1 : 1, width));
+    return `[${items.join(`,\n${pad}`)}]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  const pairs = entries.map(([k, v], i) => {
+    const key = `${symbolKeys ? rubySymbol(k) : rubyString(k)}=>`;
+    const after = i === entries.length - 1 ? trail + 1 : 1;
+    const inline = rubyInspect(v);
+    if (indent + 1 + key.length + inline.length + after <= width) return key + inline;
+    const nested = " ".repeat(indent + 2);
+    return `${key}\n${nested}${pretty(v, false, indent + 2, indent + 2, after, width)}`;
+  });
+  return `{${pairs.join(`,\n${pad}`)}}`;
+}

@@ -1,7 +1,7 @@
 /** Per-node result blocks in mco's layouts: normal (DDL-driven), verbose (`-v`), and without a DDL. */
 import type { RpcResult } from "../../../client/index.js";
 import type { Paint } from "./colour.js";
-import { rubyInspect } from "./inspect.js";
+import { rubyInspect, rubyPretty } from "./inspect.js";
 
 /** The part of an action's DDL that decides what is shown and how it is labelled. */
 export interface ActionView {
@@ -53,7 +53,7 @@ function dataLines(data: unknown, action: ActionView | undefined): string {
       if (lines.length === 1 && lines[0] === "") text += "\n";
       else text += lines.map((line, i) => (i === 0 ? " " : " ".repeat(padding + name.length + 2)) + line).join("\n") + "\n";
     } else {
-      text += " " + rubyInspect(value).split("\n").join("\n" + " ".repeat(width + 5)) + "\n";
+      text += " " + rubyPretty(value).split("\n").join("\n" + " ".repeat(width + 5)) + "\n";
     }
   }
   return text;
@@ -62,7 +62,7 @@ function dataLines(data: unknown, action: ActionView | undefined): string {
 /** `-v` (and mco's fallback without a DDL): every reply, message after a colon, data as a Ruby hash. */
 export function verboseBlock(result: RpcResult): string {
   let text = `${result.sender.padEnd(40)}: ${result.statusmsg}\n`;
-  if (result.statuscode <= 1) text += `    ${rubyInspect(result.data, true)}\n\n`;
+  if (result.statuscode <= 1) text += `${rubyPretty(result.data, true).split("\n").map((l) => `    ${l}`).join("\n")}\n\n`;
   else if (result.statuscode >= 5) text += `    ${result.statusmsg}`;
   return text;
 }
