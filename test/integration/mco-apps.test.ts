@@ -194,7 +194,9 @@ describe("mco applications against real mcompat servers over TLS", function () {
       assert.match((await run("completion", "--list-agents")).stdout, /^discovery\npackage\npuppet\nrpcutil\nservice\n$/);
       assert.equal((await run("completion", "--list-actions", "--agent", "service")).stdout, "restart\nstart\nstatus\nstop\n");
       assert.equal((await run("completion", "--list-inputs", "--agent", "service", "--action", "start")).stdout, "service\n");
-      assert.equal((await run("completion", "--list-applications")).code, 0);
+      assert.match((await run("completion", "--list-actions", "--agent", "service", "-v")).stdout, /^restart:.+\nstart:.+\nstatus:.+\nstop:.+\n$/);
+      assert.match((await run("completion", "--list-applications")).stdout, /^completion\nfacts\nfind\nhelp\ninventory\npackage\nping\nplugin\npuppet\nrpc\nservice\n$/);
+      assert.match((await run("completion")).stderr, /Please choose either --list-\[agents\|actions\|inputs\|applications\]/);
     });
   });
 
