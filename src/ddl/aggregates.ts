@@ -54,18 +54,23 @@ function sum(values: unknown[], output: string, options: Record<string, unknown>
   return { kind: "numeric", value: total.value, float: total.float, format: formatOption(options) ?? `Sum of ${output}: %f` };
 }
 
-/** Counts values (each element of an array value), skipping nil. */
+/**
+ * Counts values (each element of an array value), skipping nil. Values are told apart as Ruby hash keys are, by type
+ * and value (1 and "1" are two rows that print alike), and printed by `label`.
+ */
 function count(values: unknown[], label: (v: unknown) => string): Array<[string, number]> {
-  const counts = new Map<string, number>();
+  const counts = new Map<string, { label: string; count: number }>();
   for (const v of values) {
     if (v === null || v === undefined) continue;
     for (const item of Array.isArray(v) ? v : [v]) {
       if (item === null || item === undefined) continue;
-      const key = label(item);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      const key = `${typeof item}:${JSON.stringify(item)}`;
+      const row = counts.get(key) ?? { label: label(item), count: 0 };
+      row.count++;
+      counts.set(key, row);
     }
   }
-  return [...counts];
+  return [...counts.values()].map((row) => [row.label, row.count]);
 }
 
 function rubyLabel(v: unknown): string {

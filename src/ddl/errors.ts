@@ -12,3 +12,11 @@ export class DdlError extends Error {
     this.input = input;
   }
 }
+
+/** Ruby the pure reader does not evaluate (a loop it lacks, a method, a constant); Ruby itself might read the DDL. */
+export class UnsupportedRubyError extends DdlError {
+  constructor(message: string) {
+    super(message, 5);
+    this.name = "UnsupportedRubyError";
+  }
+}

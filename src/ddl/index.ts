@@ -1,5 +1,5 @@
 /** DDLs: read legacy Ruby-DSL and Choria JSON DDLs, coerce CLI values, validate inputs, aggregate, document. Pure. */
-export { DdlError } from "./errors.js";
+export { DdlError, UnsupportedRubyError } from "./errors.js";
 export type { ActionDdl, AggregateSpec, Ddl, Display, InputDdl, Metadata, OutputDdl, PluginType } from "./model.js";
 export { parseDdl, pluginTypeOf } from "./parse.js";
 export { toJsonDdl, AGENT_SCHEMA } from "./json-ddl.js";

@@ -62,6 +62,14 @@ function translate(src: string): string {
       }
     }
     if (!inClass && c === "(" && src.startsWith("(?>", i)) throw new DdlError(`atomic groups (?>...) are not supported in ${src}`);
+    const inline = !inClass && c === "(" ? /^\(\?([mix]*)(?:-[mix]*)?:/.exec(src.slice(i, i + 10)) : null;
+    if (inline) {
+      // A nested (?-mix:...) group, as Regexp#to_s writes when regexes are combined: a plain group unless it turns flags on.
+      if (inline[1] !== "") throw new DdlError(`inline flags (?${inline[1]}:...) inside a regex are not supported in ${src}`);
+      out += "(?:";
+      i += inline[0].length - 1;
+      continue;
+    }
     if (!inClass && (c === "+" || c === "*" || c === "?" || c === "}") && src[i + 1] === "+" && out !== "") {
       throw new DdlError(`possessive quantifiers are not supported in ${src}`);
     }

@@ -25,7 +25,7 @@ export function rubySprintf(fmt: string, args: unknown[]): string {
         body = sign(Math.trunc(toNumber(num)), flags, (n) => String(n));
         break;
       case "f":
-        body = sign(toNumber(num), flags, (n) => n.toFixed(precision === undefined ? 6 : Number(precision)));
+        body = sign(toNumber(num), flags, (n) => fixed(n, precision === undefined ? 6 : Number(precision)));
         break;
       case "e":
       case "E":
@@ -49,6 +49,38 @@ export function rubySprintf(fmt: string, args: unknown[]): string {
     }
     return pad(body, Number(width ?? 0), flags, conv !== "s" && conv !== "p");
   });
+}
+
+/**
+ * `abs` with `digits` decimals, rounded on its exact binary value with ties to even, as Ruby's dtoa does
+ * (JavaScript's toFixed rounds exact ties up: 0.25 -> "0.3" where Ruby prints "0.2").
+ */
+function fixed(abs: number, digits: number): string {
+  if (!Number.isFinite(abs) || abs >= 1e21 || digits > 100) return abs.toFixed(Math.min(digits, 100));
+  const [mantissa, exponent] = exactBinary(abs);
+  const scale = 10n ** BigInt(digits);
+  let units: bigint;
+  if (exponent >= 0) {
+    units = (mantissa << BigInt(exponent)) * scale;
+  } else {
+    const num = mantissa * scale;
+    const den = 1n << BigInt(-exponent);
+    units = num / den;
+    const twice = (num % den) * 2n;
+    if (twice > den || (twice === den && units % 2n === 1n)) units += 1n;
+  }
+  const text = units.toString().padStart(digits + 1, "0");
+  return digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}
+
+/** A finite non-negative double as an exact mantissa * 2^exponent. */
+function exactBinary(x: number): [bigint, number] {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & 0xfffffffffffffn;
+  return biased === 0 ? [fraction, -1074] : [fraction | (1n << 52n), biased - 1075];
 }
 
 function rubyString(v: unknown): string {

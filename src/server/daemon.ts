@@ -34,7 +34,7 @@ export class Server {
   private readonly native = nativeAgents();
   private pipeline?: PipelineDeps;
   private agents = new Map<string, LoadedAgent>();
-  private ruby!: RubyRunner;
+  private ruby?: RubyRunner;
   private registration: { stop(): void } = { stop: () => undefined };
   private nc?: NatsConnection;
   private stopping = false;
@@ -67,8 +67,9 @@ export class Server {
       log,
     );
     server = new Server(configFile, config, log, verifierFromConfig(config, files, log.warn), loadSigner(files), factSource, new ClassesFile(config.string("classesfile"), log), hooks);
-    await server.loadAgents();
+    const loading = server.loadAgents();
     await server.connect();
+    void loading.catch((err: Error) => log.error(`loading agents failed: ${err.stack ?? err}`));
     return server;
   }
 
@@ -82,11 +83,7 @@ export class Server {
     await this.factSource.reload();
     this.classesFile.reload();
     this.hooks.reload();
-    const oldRuby = this.ruby;
     await this.loadAgents();
-    this.subscribeAll();
-    // Requests already running in the old pool finish there.
-    void Promise.allSettled([...this.inFlight]).then(() => oldRuby.stop());
   }
 
   /** SIGTERM: stop taking requests, let those in flight finish (bounded), then close the connection. */
@@ -101,7 +98,7 @@ export class Server {
     const bounded = new Promise<void>((r) => (timer = setTimeout(r, drainMs)));
     await Promise.race([Promise.allSettled([...this.inFlight]), bounded]);
     clearTimeout(timer);
-    await this.ruby.stop();
+    await this.ruby?.stop();
     await this.nc?.drain().catch(() => this.nc?.close());
     this.log.info("stopped");
   }
@@ -110,16 +107,31 @@ export class Server {
     return [...this.agents.keys()];
   }
 
+  /**
+   * Finds the agents; native ones serve at once, Ruby ones once a probe has loaded them (a slow-loading agent never
+   * holds up the rest). The agent table and subscriptions are swapped in one step, and a replaced pool is stopped
+   * after the requests it is running.
+   */
   private async loadAgents(): Promise<void> {
     const found = findAgentFiles(agentDirs(this.config.libdirs));
     const { agents, problems } = resolveAgents(this.config, found, NATIVE);
+    for (const problem of problems) this.log.warn(`agent ${problem.agent} not loaded: ${problem.reason}`);
+    if (this.agents.size === 0) this.agents = new Map(agents.filter((a) => a.kind === "native").map((a) => [a.name, a]));
     const ruby = agents.filter((a) => a.kind === "ruby");
-    this.ruby = rubyRunnerFor(this.config, this.configFile, ruby, this.log);
-    const probe = await this.ruby.probe();
-    const failedRuby = new Map(probe.failed.map((f) => [f.agent, f.reason]));
-    for (const problem of [...problems, ...probe.failed]) this.log.warn(`agent ${problem.agent} not loaded: ${problem.reason}`);
-    this.agents = new Map(agents.filter((a) => !failedRuby.has(a.name)).map((a) => [a.name, a]));
+    const runner = rubyRunnerFor(this.config, this.configFile, ruby, this.log);
+    const probe = await runner.probe().catch((err: Error) => ({
+      loaded: [],
+      failed: ruby.map((a) => ({ agent: a.name, reason: `the Ruby worker could not load the agents: ${err.message}` })),
+    }));
+    if (this.stopping) return void (await runner.stop());
+    for (const failure of probe.failed) this.log.warn(`agent ${failure.agent} not loaded: ${failure.reason}`);
+    const failed = new Set(probe.failed.map((f) => f.agent));
+    const previous = this.ruby;
+    this.ruby = runner;
+    this.agents = new Map(agents.filter((a) => !failed.has(a.name)).map((a) => [a.name, a]));
+    this.subscribeAll();
     this.log.info(`serving agents: ${this.agentNames().join(", ")}`);
+    if (previous) void Promise.allSettled([...this.inFlight]).then(() => previous.stop());
   }
 
   private async connect(): Promise<void> {
@@ -183,7 +195,7 @@ export class Server {
       audit: (entry) => this.hooks.audit(entry),
       native: this.native,
       nativeContext: this.nativeContext(),
-      ruby: () => this.ruby,
+      ruby: () => this.ruby!,
       publish: (subject, payload) => this.nc?.publish(subject, payload),
     });
   }

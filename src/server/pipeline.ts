@@ -163,6 +163,7 @@ async function runAction(call: ActionCall, deps: PipelineDeps): Promise<RpcReply
   } catch (err) {
     deps.log.warn(`Audit failed - ${(err as Error).message} - continuing to process message`);
   }
+  deps.log.debug(`running ${agent.name}#${action} for ${caller.callerid} (request ${env.requestid})`);
   const native = agent.kind === "native" ? deps.native.get(agent.name) : undefined;
   if (native) {
     try {

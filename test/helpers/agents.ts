@@ -6,9 +6,9 @@ import { bundledAgents, type AgentCall, type AgentFiles } from "../../src/shim/i
 
 export const FIXTURE_LIBDIR = fileURLToPath(new URL("../../../fixtures/agents/", import.meta.url));
 
-/** The .rb and .ddl of a fixture agent. */
-export function fixtureAgent(agent: string): AgentFiles {
-  const dir = join(FIXTURE_LIBDIR, "mcollective", "agent");
+/** The .rb and .ddl of a fixture agent (in fixtures/agents unless another libdir is given). */
+export function fixtureAgent(agent: string, libdir = FIXTURE_LIBDIR): AgentFiles {
+  const dir = join(libdir, "mcollective", "agent");
   return { agent, rb: join(dir, `${agent}.rb`), ddl: join(dir, `${agent}.ddl`) };
 }
 
@@ -20,7 +20,7 @@ export function bundledAgent(agent: string): AgentFiles {
 }
 
 /** A validated request as the server would hand it to the pool. */
-export function agentCall(agent: string, action: string, data: Record<string, unknown> = {}, timeoutSec = 10): AgentCall {
+export function agentCall(agent: string, action: string, data: Record<string, unknown> = {}, timeoutSec = 60): AgentCall {
   return { agent, action, data, caller: "choria=tester.mcollective", requestid: "0123456789abcdef0123456789abcdef",
     sender: "tester.example", collective: "mcollective", timeoutSec };
 }

@@ -120,7 +120,7 @@ export class Requester {
     let finish!: () => void;
     let fail!: (err: Error) => void;
     const done = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
-    const guard = setTimeout(() => fail(new Error(`no reply on ${replyTo} from ${[...waiting].join(", ")} within 10 s`)), 10_000);
+    const guard = setTimeout(() => fail(new Error(`no reply on ${replyTo} from ${[...waiting].join(", ")} within 30 s`)), 30_000);
     const settle = () => waiting.size === 0 && (clearTimeout(guard), finish());
     const sub = this.nc.subscribe(replyTo, {
       callback: (_err, msg) => {

@@ -26,7 +26,7 @@ export interface ServerNode {
   factsFile: string;
   logFile: string;
   pid: number;
-  /** Sends SIGHUP and waits until the log shows the reload finished. */
+  /** Sends SIGHUP and waits until the log shows the agents served again. */
   reload(): Promise<void>;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | undefined>;
@@ -67,7 +67,7 @@ export async function writeServerConfig(spec: NodeSpec, port: number): Promise<{
   return { dir, configFile, factsFile, logFile };
 }
 
-/** Starts `./bin/mcompat server` for each spec and waits until every one has subscribed. */
+/** Starts `./bin/mcompat server` for each spec and waits until every one serves all its agents. */
 export async function startServers(specs: NodeSpec[], port: number): Promise<ServerNode[]> {
   return Promise.all(specs.map((spec) => startServer(spec, port)));
 }
@@ -77,22 +77,26 @@ export async function startServer(spec: NodeSpec, port: number): Promise<ServerN
   return spawnServer(spec.identity, files);
 }
 
-/** Spawns the daemon on an existing config. */
-export async function spawnServer(identity: string, files: { dir: string; configFile: string; factsFile: string; logFile: string }): Promise<ServerNode> {
+/** Spawns the daemon on an existing config; resolves once its log matches `readyWhen` (all agents served, by default). */
+export async function spawnServer(
+  identity: string,
+  files: { dir: string; configFile: string; factsFile: string; logFile: string },
+  readyWhen = /serving agents: /,
+): Promise<ServerNode> {
   const child: ResultPromise = execa(join(REPO, "bin", "mcompat"), ["server", "--config", files.configFile], { reject: false, stdio: ["ignore", "pipe", "pipe"], all: true });
   let exited = false;
   void child.then(() => (exited = true));
   const log = () => (existsSync(files.logFile) ? readFileSync(files.logFile, "utf8") : "");
-  await waitFor(() => /subscribed to \d+ subjects/.test(log()), () => exited, async () => `server ${identity} did not start:\n${log()}\n${(await child).all}`);
+  await waitFor(() => readyWhen.test(log()), () => exited, async () => `server ${identity} did not start:\n${log()}\n${(await child).all}`);
   const node: ServerNode = {
     identity,
     ...files,
     pid: child.pid!,
     log,
     async reload() {
-      const before = countOf(log(), /subscribed to \d+ subjects/g);
+      const before = countOf(log(), /serving agents: /g);
       child.kill("SIGHUP");
-      await waitFor(() => countOf(log(), /subscribed to \d+ subjects/g) > before, () => exited, async () => `server ${identity} did not reload:\n${log()}`);
+      await waitFor(() => countOf(log(), /serving agents: /g) > before, () => exited, async () => `server ${identity} did not reload:\n${log()}`);
     },
     async stop() {
       if (!exited) child.kill("SIGTERM");

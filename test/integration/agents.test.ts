@@ -16,7 +16,7 @@ function script(path: string, body: string): string {
 }
 
 async function waitForFile(path: string): Promise<string> {
-  for (let i = 0; i < 100 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 600 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));
   return readFileSync(path, "utf8");
 }
 

@@ -177,6 +177,17 @@ describe("mco command line against a real TLS broker (in-test responders)", () =
       assert.match(r.stdout, /^Request sent with id: [0-9a-f]{32}\n$/);
     });
 
+    it("--reply-to sends replies elsewhere and prints where", async () => {
+      const before = fleet[0].received.length;
+      const r = await mco(["rpc", "demo", "status", "--reply-to", "mcollective.reply.elsewhere", "-I", "web1.example.net", ...c()]);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /^Request sent with id: [0-9a-f]{32} replies to mcollective\.reply\.elsewhere\n$/);
+      // The node reads the request on its own connection; give it a moment to arrive.
+      for (let i = 0; i < 100 && fleet[0].received.length === before; i++) await new Promise((done) => setTimeout(done, 50));
+      const received = fleet[0].received.at(-1)!.request;
+      assert.equal(received.headers["reply-to"], "mcollective.reply.elsewhere");
+    });
+
     it("reads MCOLLECTIVE_EXTRA_OPTS", async () => {
       const r = await mco(["rpc", "demo", "status", ...c()], { env: { MCOLLECTIVE_EXTRA_OPTS: "-I web2.example.net -j" } });
       assert.deepEqual((JSON.parse(r.stdout) as Array<{ sender: string }>).map((x) => x.sender), ["web2.example.net"]);

@@ -2,9 +2,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { WorkerPool } from "../../src/shim/index.js";
 import { agentCall as call, fixtureAgent, processAlive } from "../helpers/agents.js";
 
+// Kept out of fixtures/agents, which other suites load whole: this one blocks for a minute while loading.
+const SLOW_LIBDIR = fileURLToPath(new URL("../../../fixtures/agents-slowload/", import.meta.url));
 const SERVED = ["echo", "crash", "hang", "noisy", "errors", "tools"];
 const UNSERVABLE = ["broken", "needslib", "inactive", "notrpc"];
 
@@ -19,7 +22,7 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
     writeFileSync(join(dir, "facts.yaml"), "fixture:\n  nested: deep value\n");
     pool = new WorkerPool({
       config: { identity: "node1.example", "plugin.tools.name": "operator", "plugin.yaml": join(dir, "facts.yaml") },
-      agents: [...SERVED, ...UNSERVABLE].map(fixtureAgent), size: 2, log: (level, msg) => logs.push(`${level} ${msg}`),
+      agents: [...SERVED, ...UNSERVABLE].map((agent) => fixtureAgent(agent)), size: 2, log: (level, msg) => logs.push(`${level} ${msg}`),
     });
   });
   after(async () => {
@@ -58,7 +61,7 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
     assert.deepEqual(reply, { statuscode: 5, statusmsg: "hang#shell_sleep timed out after 1s", data: {} });
     const child = Number(readFileSync(pidfile, "utf8"));
     assert.ok(child > 0);
-    for (let i = 0; i < 50 && processAlive(child); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && processAlive(child); i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(processAlive(child), false, "the agent's child process outlived its worker");
     assert.equal((await pool.call(call("hang", "ok"))).statuscode, 0);
   });
@@ -176,7 +179,7 @@ describe("shim pool scheduling", function () {
   });
 
   it("kills a worker whose agents take too long to load and answers what waited for it", async () => {
-    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("slowload"), fixtureAgent("echo")], size: 1, startTimeoutSec: 1 });
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("slowload", SLOW_LIBDIR), fixtureAgent("echo")], size: 1, startTimeoutSec: 1 });
     try {
       const reply = await pool.call(call("echo", "echo", { message: "waits" }));
       assert.equal(reply.statuscode, 5);

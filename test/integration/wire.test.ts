@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
@@ -43,6 +45,18 @@ describe("mcompat wire decode", () => {
     assert.equal(report.checks.signature.ok, true);
     assert.equal(report.checks.chain.ok, null);
     assert.equal(exitCode, 1);
+  });
+
+  it("verifies with a server config's CA and allow-list", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mcompat-wire-"));
+    const cfg = join(dir, "server.cfg");
+    writeFileSync(cfg, `identity = node1.example.net\nplugin.choria.ssldir = ${dir}\nplugin.choria.security.certname_whitelist = \\.example\\.net$\n`);
+    const { report, exitCode } = await decode(request.payload, ["--config", cfg, "--ca", join(wireCertsDir, "ca.pem"), "--now", String(sent)]);
+    assert.equal(report.checks.chain.ok, true);
+    assert.equal(report.checks.allowlist.ok, false);
+    assert.match(report.checks.allowlist.detail, /rip\.mcollective is not on the allow-list \(\\\.example\\\.net\$\)/);
+    assert.equal(exitCode, 1);
+    assert.ok(!existsSync(join(dir, "choria_security")), "inspection never writes the seen-caller cache");
   });
 
   it("checks a reply's hash", async () => {

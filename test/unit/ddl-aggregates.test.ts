@@ -93,6 +93,9 @@ describe("ddl rubySprintf", () => {
     assert.equal(rubySprintf("%s", [new RubyFloat(150)]), "150.0");
     assert.equal(rubySprintf("%+d %x %o %b %e", [5, 255, 8, 5, 1500]), "+5 ff 10 101 1.500000e+03");
     assert.equal(rubySprintf("%s", [null]), "");
+    // Exact ties round to even as in Ruby; JavaScript's toFixed would give 0.3 and 0.032.
+    assert.equal(rubySprintf("%.1f %.3f %.2f %.3f %.0f %.0f", [0.25, 0.03125, 1.005, 0.0005, 2.5, 3.5]), "0.2 0.031 1.00 0.001 2 4");
+    assert.equal(rubySprintf("%.2f %f", [-1.234, 1e-7]), "-1.23 0.000000");
   });
 
   it("refuses a format that needs more arguments than given", () => {

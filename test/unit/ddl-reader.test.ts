@@ -92,6 +92,18 @@ end`);
     assert.deepEqual(a.outputs.o.default, { k: [1, 2.5, -3, true, null], sym: "v" });
   });
 
+  it("reads the rarer literal forms: %i %q %Q, hex/binary/underscored numbers, unicode escapes, quoted symbols", () => {
+    const ddl = agent(String.raw`action "a", :description => %q(it's (nested) "raw") do
+  output :o, :description => %Q{\u00e9\u{1F600} \x41\101}, :display_as => :"Quoted Sym",
+         :default => { "k": [0x1f, 0b101, 1_000, 1.5e2, %i[a b]] }
+end`);
+    const o = ddl.actions.a.outputs.o;
+    assert.equal(ddl.actions.a.description, `it's (nested) "raw"`);
+    assert.equal(o.description, "\u00e9\u{1F600} AA");
+    assert.equal(o.display_as, "Quoted Sym");
+    assert.deepEqual(o.default, { k: [31, 5, 1000, 150, ["a", "b"]] });
+  });
+
   it("reads heredocs (<<-, <<~ and quoted tags) and keeps reading after them", () => {
     const ddl = parseDdl(`${META}usage <<-EOS
   two

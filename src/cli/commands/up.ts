@@ -85,7 +85,7 @@ async function ensureNode(dir: string, identity: string, n: number, port: number
   const child = spawn(process.execPath, [MCOMPAT_BIN, "server", "--config", configFile], { detached: true, stdio: "ignore" });
   child.unref();
   recordStarted({ name, pid: child.pid! }, dir);
-  for (let waited = 0; !/subscribed to \d+ subjects/.test(readFileSync(logFile, "utf8")); waited += 100) {
+  for (let waited = 0; !/serving agents: /.test(readFileSync(logFile, "utf8")); waited += 100) {
     if (waited > 20_000 || !isRunning(child.pid!)) throw new Error(`${identity} did not start; see ${logFile}`);
     await new Promise((r) => setTimeout(r, 100));
   }

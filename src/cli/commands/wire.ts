@@ -11,10 +11,12 @@ import {
   SECURE_REQUEST_PROTOCOL,
   type PeeledLayers,
 } from "../../protocol/index.js";
-import { describeCert, parsePemChain, RequestVerifier, selfSignatureCheck } from "../../security/index.js";
+import { loadConfig } from "../../config/index.js";
+import { describeCert, parsePemChain, RequestVerifier, selfSignatureCheck, tlsFiles, verifierFromConfig } from "../../security/index.js";
 
 interface DecodeFlags {
   ca?: string;
+  config?: string;
   now?: string;
 }
 
@@ -30,20 +32,28 @@ export function registerWire(program: Command): void {
     .command("decode")
     .description("read one raw NATS payload on stdin and print every layer as JSON, with the result of each check")
     .option("--ca <file>", "CA certificate to verify the caller's certificate chain, callerid and allow-list against")
+    .option("--config <file>", "verify as the server with this config would: its CA, allow-list and privileged names")
     .option("--now <unix seconds>", "judge the request's time window at this moment instead of the clock")
     .action((flags: DecodeFlags) => {
       if (flags.now !== undefined && !/^\d+(\.\d+)?$/.test(flags.now)) throw new Error(`--now must be unix seconds, not "${flags.now}"`);
-      const report = inspectPayload(readFileSync(0), {
-        caPem: flags.ca === undefined ? undefined : readFileSync(flags.ca, "utf8"),
-        now: flags.now === undefined ? Date.now() / 1000 : Number(flags.now),
-      });
+      const report = inspectPayload(readFileSync(0), { verifier: chooseVerifier(flags), now: flags.now === undefined ? Date.now() / 1000 : Number(flags.now) });
       console.log(JSON.stringify(report, null, 2));
       if (report.stopped || Object.values(report.checks).some((c) => c.ok === false)) process.exitCode = 1;
     });
 }
 
+/** `--ca` alone uses the default allow-list; `--config` the server's own settings (its cache is never written). */
+function chooseVerifier(flags: DecodeFlags): RequestVerifier | undefined {
+  if (flags.config !== undefined) {
+    const config = loadConfig(flags.config);
+    const files = tlsFiles(config, "server");
+    return verifierFromConfig(config, flags.ca === undefined ? files : { ...files, ca: flags.ca });
+  }
+  return flags.ca === undefined ? undefined : new RequestVerifier({ caPem: readFileSync(flags.ca, "utf8") });
+}
+
 /** The layers of a payload made readable, and each check run on it. */
-export function inspectPayload(payload: Uint8Array, opts: { caPem?: string; now: number }) {
+export function inspectPayload(payload: Uint8Array, opts: { verifier?: RequestVerifier; now: number }) {
   const peeled = peelLayers(payload);
   const kind = kindOf(peeled);
   const checks: Record<string, Outcome> = {};
@@ -58,7 +68,7 @@ function kindOf(peeled: PeeledLayers): "request" | "reply" | "unknown" {
   return "unknown";
 }
 
-function requestChecks(payload: Uint8Array, opts: { caPem?: string; now: number }): Record<string, Outcome> {
+function requestChecks(payload: Uint8Array, opts: { verifier?: RequestVerifier; now: number }): Record<string, Outcome> {
   let req;
   try {
     req = decodeRequestLayers(payload);
@@ -72,13 +82,13 @@ function requestChecks(payload: Uint8Array, opts: { caPem?: string; now: number 
   } catch (err) {
     checks.time = failed(err);
   }
-  if (opts.caPem === undefined) {
+  if (opts.verifier === undefined) {
     const { ok, detail } = selfSignatureCheck(req);
     checks.signature = { ok, detail };
-    for (const check of ["chain", "callerid", "allowlist"]) checks[check] = { ok: null, detail: "not checked: give --ca FILE" };
+    for (const check of ["chain", "callerid", "allowlist"]) checks[check] = { ok: null, detail: "not checked: give --ca FILE or --config FILE" };
     return checks;
   }
-  for (const { check, ok, detail } of new RequestVerifier({ caPem: opts.caPem }).assess(req, opts.now).checks) checks[check] = { ok, detail };
+  for (const { check, ok, detail } of opts.verifier.assess(req, opts.now).checks) checks[check] = { ok, detail };
   return checks;
 }
 

@@ -1,5 +1,5 @@
 /** Evaluates parsed DDL statements: literals, locals, constants, a few core methods; DSL calls go to a host. */
-import { DdlError } from "../errors.js";
+import { DdlError, UnsupportedRubyError } from "../errors.js";
 import type { Block, Node } from "./parser.js";
 import { RHash, RRegex, RSym, rubyInspect, rubyToS, type RValue } from "./values.js";
 
@@ -40,7 +40,7 @@ class Interpreter {
         return this.lookup(node.name, scopes, node.line);
       case "const": {
         const name = node.path.join("::");
-        if (!this.constants.has(name)) throw this.error(node.line, `unknown constant ${name}`);
+        if (!this.constants.has(name)) throw this.unsupported(node.line, `unknown constant ${name}`);
         return this.constants.get(name)!;
       }
       case "assign": {
@@ -76,7 +76,7 @@ class Interpreter {
     const block = node.block;
     const run = block ? () => void this.run(block.body, [...scopes, new Map()]) : undefined;
     const result = this.host.call(node.name, args, run, node.line);
-    if (result === undefined) throw this.error(node.line, `the DDL reader cannot evaluate Ruby method '${node.name}'`);
+    if (result === undefined) throw this.unsupported(node.line, `the DDL reader cannot evaluate Ruby method '${node.name}'`);
     return result;
   }
 
@@ -186,7 +186,7 @@ class Interpreter {
     if (name === "to_s") return rubyToS(recv);
     if (name === "inspect") return rubyInspect(recv);
     if (name === "nil?") return recv === null;
-    throw this.error(line, `the DDL reader cannot evaluate Ruby method '${name}' on ${rubyInspect(recv).slice(0, 40)}`);
+    throw this.unsupported(line, `the DDL reader cannot evaluate Ruby method '${name}' on ${rubyInspect(recv).slice(0, 40)}`);
   }
 
   private index(recv: RValue, args: RValue[], line: number): RValue {
@@ -235,6 +235,10 @@ class Interpreter {
 
   private error(line: number, what: string): DdlError {
     return new DdlError(`${this.file}:${line}: ${what}`);
+  }
+
+  private unsupported(line: number, what: string): UnsupportedRubyError {
+    return new UnsupportedRubyError(`${this.file}:${line}: ${what}`);
   }
 }
 

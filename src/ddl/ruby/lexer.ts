@@ -1,5 +1,5 @@
 /** Tokenizer for the Ruby subset that DDL files are written in. Every branch consumes input, so it cannot hang. */
-import { DdlError } from "../errors.js";
+import { DdlError, UnsupportedRubyError } from "../errors.js";
 
 /** A piece of a double-quoted string: literal text or the source of a `#{...}` interpolation. */
 export type StringPart = string | { code: string; line: number };
@@ -85,9 +85,9 @@ class Lexer {
       this.pos += m[0].length;
       return this.push({ kind: "ivar", value: m[0], line, spaced });
     }
-    if (c === "$") throw this.error("global variables are not supported in a DDL");
+    if (c === "$") throw new UnsupportedRubyError(`${this.file}:${this.line}: global variables are not supported by the DDL reader`);
     if (c === '"' || c === "'" || c === "`") {
-      if (c === "`") throw this.error("shell commands (backticks) are not supported in a DDL");
+      if (c === "`") throw new UnsupportedRubyError(`${this.file}:${this.line}: shell commands (backticks) are not supported by the DDL reader`);
       this.pos++;
       const parts = this.quoted(c, c, c === '"');
       if (this.labelFollows()) return this.push({ kind: "label", value: joinLiteral(parts), line, spaced });
@@ -239,7 +239,7 @@ class Lexer {
       return this.push({ kind: "regex", source: regexSource(parts, this.file, line), flags, line, spaced });
     }
     if (kind === "s") return this.push({ kind: "sym", value: joinLiteral(parts, this.file, line), line, spaced });
-    if (kind !== "q" && kind !== "Q") throw this.error(`%${kind} literals are not supported in a DDL`);
+    if (kind !== "q" && kind !== "Q") throw new UnsupportedRubyError(`${this.file}:${line}: %${kind} literals are not supported by the DDL reader`);
     this.push({ kind: "str", parts, line, spaced });
   }
 

@@ -1,5 +1,5 @@
 /** Recursive-descent parser for the Ruby subset of DDL files: method calls with or without parens, blocks, literals. */
-import { DdlError } from "../errors.js";
+import { DdlError, UnsupportedRubyError } from "../errors.js";
 import { tokenize, type StringPart, type Token } from "./lexer.js";
 import { RRegex, RSym, type RValue } from "./values.js";
 
@@ -393,7 +393,7 @@ class Parser {
       sub.locals.push(...this.locals);
       sub.depth = this.depth + 1;
       const body = sub.program();
-      if (body.length !== 1) throw new DdlError(`${this.file}:${p.line}: cannot evaluate the interpolation #{${p.code}}`);
+      if (body.length !== 1) throw new UnsupportedRubyError(`${this.file}:${p.line}: cannot evaluate the interpolation #{${p.code}}`);
       return body[0];
     });
     return { t: "str", parts: out, line };
@@ -432,8 +432,8 @@ class Parser {
     while (this.peek().kind === "nl") this.i++;
   }
 
-  private unsupported(construct: string, line: number): DdlError {
-    return new DdlError(`${this.file}:${line}: the DDL reader cannot evaluate Ruby '${construct}' (only the DDL language and Ruby literals are supported)`);
+  private unsupported(construct: string, line: number): UnsupportedRubyError {
+    return new UnsupportedRubyError(`${this.file}:${line}: the DDL reader cannot evaluate Ruby '${construct}' (only the DDL language and Ruby literals are supported)`);
   }
 
   private error(what: string): DdlError {

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../../config/index.js";
 import { parseGroups, parsePolicy, type Log, type PolicyFile } from "./policy.js";
-import { compileRule, type RuleContext } from "./rule.js";
+import { compileRule, ruleDataCalls, type RuleContext } from "./rule.js";
 
 export { parsePolicy, parseGroups } from "./policy.js";
 export type { PolicyFile, PolicyRule } from "./policy.js";
@@ -34,6 +34,7 @@ interface LoadedPolicy {
   file: string;
   defaultAllow?: boolean;
   rules: Array<{ effect: "allow" | "deny"; matches: (ctx: RuleContext) => boolean }>;
+  dataCalls: Array<{ plugin: string; query: string | null }>;
 }
 
 /** Holds the compiled policies of one directory; reads the disk only when built and on `reload()`. */
@@ -98,8 +99,16 @@ export class ActionPolicyAuthorizer {
       : this.deny(`Denying based on default policy in ${base}`);
   }
 
+  /** The data functions the policy for `agent` may call; answer them and pass `data` to `authorize`. */
+  dataCalls(agent: string): Array<{ plugin: string; query: string | null }> {
+    return this.policyFor(agent)?.dataCalls ?? [];
+  }
+
   private compile(policy: PolicyFile): LoadedPolicy {
-    return { ...policy, rules: policy.rules.map((rule) => ({ effect: rule.effect, matches: compileRule(rule, this.log) })) };
+    const rules = policy.rules.map((rule) => ({ effect: rule.effect, matches: compileRule(rule, this.log) }));
+    const unique = new Map(policy.rules.flatMap(ruleDataCalls).map((c) => [`${c.plugin}\0${c.query}`, c]));
+    const dataCalls = [...unique.values()];
+    return { ...policy, rules, dataCalls };
   }
 
   private policyFor(agent: string): LoadedPolicy | undefined {

@@ -38,6 +38,23 @@ export function compileRule(rule: PolicyRule, log: Log): Check {
   return (ctx) => callers(ctx) && actions(ctx) && conditions(ctx);
 }
 
+/** The data functions a rule's compound fields call, so that a caller can fetch their answers before judging. */
+export function ruleDataCalls(rule: PolicyRule): Array<{ plugin: string; query: string | null }> {
+  const fields = (rule.classes === undefined ? [rule.facts] : [rule.facts, rule.classes].filter(isCompound)).filter((f) => f !== "*");
+  return fields.flatMap((field) => {
+    try {
+      return parseCompound(field).flatMap((t) => ("fstatement" in t ? [{ plugin: t.fstatement.name, query: t.fstatement.params ?? null }] : []));
+    } catch {
+      return [];
+    }
+  });
+}
+
+// Ruby's String#split: whitespace runs separate words, and no empty words.
+function words(field: string): string[] {
+  return field.split(/\s+/).filter((w) => w !== "");
+}
+
 function both(a: Check, b: Check): Check {
   return (ctx) => a(ctx) && b(ctx);
 }
@@ -45,12 +62,12 @@ function both(a: Check, b: Check): Check {
 // The legacy plugin tests the caller field as text containing the callerid, then group membership.
 function compileCallers(field: string): Check {
   if (field === "*") return always;
-  const groupNames = field.split(/\s+/).filter((name) => /^[\w.-]+$/.test(name));
+  const groupNames = words(field).filter((name) => /^[\w.-]+$/.test(name));
   return (ctx) => field.includes(ctx.callerid) || groupNames.some((name) => (ctx.groups.get(name) ?? []).includes(ctx.callerid));
 }
 
 function compileActions(field: string): Check {
-  const actions = new Set(field.split(/\s+/));
+  const actions = new Set(words(field));
   return (ctx) => actions.has(ctx.action);
 }
 
@@ -58,13 +75,13 @@ function compileActions(field: string): Check {
 function compileList(field: string, term: (text: string) => Check, log: Log): Check {
   if (field === "*") return always;
   if (isCompound(field)) return compileCompound(field, log);
-  const checks = field.split(/\s+/).map(term);
+  const checks = words(field).map(term);
   return (ctx) => checks.every((check) => check(ctx));
 }
 
 // A field is compound when any word is negated, a keyword, or holds a parenthesised part.
 function isCompound(field: string): boolean {
-  return field.split(/\s+/).some((word) => /^!|^not$|^or$|^and$|\(.+\)/.test(word));
+  return words(field).some((word) => /^!|^not$|^or$|^and$|\(.+\)/.test(word));
 }
 
 // Compound fields are the `-S` language, judged as filters judge it.

@@ -61,12 +61,13 @@ export const rpc: Application = {
       );
       data = validateInputs(ddl, action, data);
     }
-    if (session.values.noResults) {
+    const replyTo = session.values.replyTo;
+    if (session.values.noResults || replyTo !== undefined) {
       const client = await session.client();
       const discovery = await session.discover(agent, false);
-      const call = client.call(agent, action, data, { discovery, processResults: false, agentTimeoutSec: ddl?.metadata.timeout });
+      const call = client.call(agent, action, data, { discovery, processResults: !session.values.noResults, replyTo });
       await call.collect();
-      session.io.stdout.write(`Request sent with id: ${call.stats.requestid}\n`);
+      session.io.stdout.write(`Request sent with id: ${call.stats.requestid}${replyTo !== undefined ? ` replies to ${replyTo}` : ""}\n`);
       return 0;
     }
     return session.runRpc(agent, action, data, {
