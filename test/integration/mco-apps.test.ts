@@ -195,7 +195,7 @@ describe("mco applications against real mcompat servers over TLS", function () {
       assert.equal((await run("completion", "--list-actions", "--agent", "service")).stdout, "restart\nstart\nstatus\nstop\n");
       assert.equal((await run("completion", "--list-inputs", "--agent", "service", "--action", "start")).stdout, "service\n");
       assert.match((await run("completion", "--list-actions", "--agent", "service", "-v")).stdout, /^restart:.+\nstart:.+\nstatus:.+\nstop:.+\n$/);
-      assert.match((await run("completion", "--list-applications")).stdout, /^completion\nfacts\nfind\nhelp\ninventory\npackage\nping\nplugin\npuppet\nrpc\nservice\n$/);
+      assert.match((await run("completion", "--list-applications")).stdout, /^completion\ndescribe_filter\nfacts\nfind\nhelp\ninventory\npackage\nping\nplugin\npuppet\nrpc\nservice\n$/);
       assert.match((await run("completion")).stderr, /Please choose either --list-\[agents\|actions\|inputs\|applications\]/);
     });
   });

@@ -228,10 +228,10 @@ describe("mco command line against a real TLS broker (in-test responders)", () =
     it("help, --help, bare mco and unknown commands exit as mco does", async () => {
       const list = await mco([]);
       assert.equal(list.code, 0);
-      assert.match(list.stdout, /Known commands:\n\n {3}completion {11}facts {16}find {16}\n {3}help {17}inventory {12}package {13}\n {3}ping {17}plugin {15}puppet {14}\n {3}rpc {18}service {14}/);
+      assert.match(list.stdout, /Known commands:\n\n {3}completion {11}describe_filter {6}facts {15}\n {3}find {17}help {17}inventory {11}\n {3}package {14}ping {17}plugin {14}\n {3}puppet {15}rpc {18}service {13}\n/);
       const help = await mco(["help"]);
       assert.equal(help.code, 0);
-      assert.match(help.stdout, /^The Marionette Collective version 2\.12\.5\n\n {2}completion {6}Helper for shell completion systems\n {2}facts {11}Reports on usage for a specific fact\n {2}find {12}Find hosts/);
+      assert.match(help.stdout, /^The Marionette Collective version 2\.12\.5\n\n {2}completion {6}Helper for shell completion systems\n {2}describe_filter Display human readable interpretation of filters\n {2}facts {11}Reports on usage for a specific fact\n {2}find {12}Find hosts/);
       const rpcHelp = await mco(["help", "rpc"]);
       assert.equal(rpcHelp.code, 0);
       assert.match(rpcHelp.stdout, /^\nGeneric RPC agent client application\n\nUsage: mco rpc/);

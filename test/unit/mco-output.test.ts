@@ -196,7 +196,7 @@ describe("mco output layouts", () => {
   });
 
   it("lists the applications as `mco` and `mco help` do", () => {
-    assert.match(commandListText("/usr/bin/mco"), /^The Marionette Collective version 2\.12\.5\n\nusage: \/usr\/bin\/mco command <options>\n\nKnown commands:\n\n {3}completion {11}facts {16}find {16}\n/);
+    assert.match(commandListText("/usr/bin/mco"), /^The Marionette Collective version 2\.12\.5\n\nusage: \/usr\/bin\/mco command <options>\n\nKnown commands:\n\n {3}completion {11}describe_filter {6}facts {15}\n/);
     assert.match(applicationList(APPLICATIONS), /\n {2}rpc {13}Generic RPC agent client application\n/);
     assert.match(unknownCommandText("mco", "nosuch", ["/usr/share/mcollective/plugins"]), /Unknown command 'nosuch', searched for applications in:\n\n {3}\/usr\/share\/mcollective\/plugins\n\nKnown commands:/);
   });
