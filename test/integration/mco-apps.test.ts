@@ -187,6 +187,20 @@ describe("mco applications against real mcompat servers over TLS", function () {
       const missing = await run("plugin", "doc", "nosuch");
       assert.deepEqual([missing.code, missing.stderr], [1, "Could not find a plugin named 'nosuch' in any supported plugin type\n"]);
     });
+
+    it("reads MCollective 2.12's own DDLs of every type when their folder is a libdir", async () => {
+      const legacy = join(dir, "legacy.cfg");
+      writeFileSync(legacy, "identity = tester\nlibdir = /usr/lib/ruby/vendor_ruby\n");
+      const list = await mco(["plugin", "doc", "-c", legacy]);
+      assert.equal(list.code, 0, list.stderr);
+      assert.doesNotMatch(list.stdout, /Plugin Load Errors/);
+      for (const [section, first] of [["Aggregate", "average"], ["Connectors", "activemq"], ["Data Queries", "agent"], ["Discovery Methods", "flatfile"],
+        ["Validator Plugins", "array"]]) {
+        assert.match(list.stdout, new RegExp(`\n${section}:\n  ${first.padEnd(25)} \\S`), section);
+      }
+      const doc = await mco(["plugin", "doc", "data/fstat", "-c", legacy]);
+      assert.match(doc.stdout, /^File Stat\n=========\n\nRetrieve file stat data for a given file\n/);
+    });
   });
 
   describe("completion", () => {
