@@ -264,9 +264,9 @@ end
     assert.match(text, new RegExp(`\n  ${"package".padEnd(25)} Install, update, remove and query operating system packages\n`));
     assert.match(text, new RegExp(`\nData Queries:\n  ${"rpcutil".padEnd(25)} Data about rpcutil\n\nDiscovery Methods:\n\nValidator Plugins:\n\n`));
     assert.match(text, /\nPlugin Load Errors:\n  agent\/broken {13}/);
-    assert.throws(() => resolvePlugin(files, "rpcutil"), /Duplicate plugin name found, please specify a full path like agent\/rpcutil/);
-    assert.equal(resolvePlugin(files, "data/rpcutil").type, "data");
-    assert.throws(() => resolvePlugin(files, "nosuch"), /Could not find a plugin named 'nosuch' in any supported plugin type/);
-    assert.throws(() => resolvePlugin(files, "agent/nosuch"), /Could not find a 'agent' plugin named 'nosuch'/);
+    assert.equal(resolvePlugin(files, "rpcutil"), "Duplicate plugin name found, please specify a full path like agent/rpcutil");
+    assert.deepEqual(resolvePlugin(files, "data/rpcutil"), { type: "data", name: "rpcutil", file: join(libdir, "mcollective", "data", "rpcutil_data.ddl") });
+    assert.equal(resolvePlugin(files, "nosuch"), "Could not find a plugin named 'nosuch' in any supported plugin type");
+    assert.equal(resolvePlugin(files, "agent/nosuch"), "Could not find a 'agent' plugin named 'nosuch'");
   });
 });
