@@ -324,6 +324,21 @@ describe("mco applications against real mcompat servers over TLS", function () {
       assert.ok(existsSync(join(nodeDir("web2.example.net"), "puppet", "publicdir", "last_run_summary.yaml")));
     });
 
+    it("exit codes: 0 with a silent node, 3 when discovered nodes never answer, 1 when nothing is discovered", async () => {
+      // Warm web1's Ruby worker first, so the short reply wait below only ever expires for the ghost.
+      assert.equal((await run("puppet", "status", "-I", "web1.example.net")).code, 0);
+      const partial = await run("puppet", "status", "-I", "web1.example.net", "-I", "ghost.example.net", "-t", "5");
+      assert.equal(partial.code, 0);
+      assert.match(partial.stdout, /Finished processing 1 \/ 2 hosts in \d+\.\d\d ms\n\nNo response from:\n\n {4}ghost\.example\.net/);
+      const list = join(dir, "ghosts.txt");
+      writeFileSync(list, "ghost.example.net\n");
+      const unanswered = await run("service", "status", "mcompat-test", "--nodes", list, "-t", "1");
+      assert.equal(unanswered.code, 3);
+      assert.match(unanswered.stdout, /Finished processing 0 \/ 1 hosts/);
+      const nobody = await run("puppet", "count", "-F", "country=nowhere");
+      assert.deepEqual([nobody.code, nobody.stderr], [1, "\nNo request sent, we did not discover any nodes."]);
+    });
+
     it("refuses a bad runall concurrency and an unknown command", async () => {
       assert.match((await run("puppet", "runall", "0")).stderr, /The concurrency for the runall command has to be greater than 0/);
       assert.match((await run("puppet", "runall")).stderr, /The runall command needs a concurrency limit/);
