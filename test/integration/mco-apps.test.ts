@@ -187,6 +187,20 @@ describe("mco applications against real mcompat servers over TLS", function () {
       const missing = await run("plugin", "doc", "nosuch");
       assert.deepEqual([missing.code, missing.stderr], [1, "Could not find a plugin named 'nosuch' in any supported plugin type\n"]);
     });
+
+    it("reads MCollective 2.12's own DDLs of every type when their folder is a libdir", async () => {
+      const legacy = join(dir, "legacy.cfg");
+      writeFileSync(legacy, "identity = tester\nlibdir = /usr/lib/ruby/vendor_ruby\n");
+      const list = await mco(["plugin", "doc", "-c", legacy]);
+      assert.equal(list.code, 0, list.stderr);
+      assert.doesNotMatch(list.stdout, /Plugin Load Errors/);
+      for (const [section, first] of [["Aggregate", "average"], ["Connectors", "activemq"], ["Data Queries", "agent"], ["Discovery Methods", "flatfile"],
+        ["Validator Plugins", "array"]]) {
+        assert.match(list.stdout, new RegExp(`\n${section}:\n  ${first.padEnd(25)} \\S`), section);
+      }
+      const doc = await mco(["plugin", "doc", "data/fstat", "-c", legacy]);
+      assert.match(doc.stdout, /^File Stat\n=========\n\nRetrieve file stat data for a given file\n/);
+    });
   });
 
   describe("completion", () => {
@@ -194,7 +208,9 @@ describe("mco applications against real mcompat servers over TLS", function () {
       assert.match((await run("completion", "--list-agents")).stdout, /^discovery\npackage\npuppet\nrpcutil\nservice\n$/);
       assert.equal((await run("completion", "--list-actions", "--agent", "service")).stdout, "restart\nstart\nstatus\nstop\n");
       assert.equal((await run("completion", "--list-inputs", "--agent", "service", "--action", "start")).stdout, "service\n");
-      assert.equal((await run("completion", "--list-applications")).code, 0);
+      assert.match((await run("completion", "--list-actions", "--agent", "service", "-v")).stdout, /^restart:.+\nstart:.+\nstatus:.+\nstop:.+\n$/);
+      assert.match((await run("completion", "--list-applications")).stdout, /^completion\ndescribe_filter\nfacts\nfind\nhelp\ninventory\npackage\nping\nplugin\npuppet\nrpc\nservice\n$/);
+      assert.match((await run("completion")).stderr, /Please choose either --list-\[agents\|actions\|inputs\|applications\]/);
     });
   });
 
@@ -306,6 +322,21 @@ describe("mco applications against real mcompat servers over TLS", function () {
       assert.equal(summary.code, 0);
       assert.match(summary.stdout, /^Summary statistics for 3 nodes:\n\n {18}Total resources: ▁{20} {2}min: 10\.0 {3}avg: 10\.0 {3}max: 10\.0 {2}\n/);
       assert.ok(existsSync(join(nodeDir("web2.example.net"), "puppet", "publicdir", "last_run_summary.yaml")));
+    });
+
+    it("exit codes: 0 with a silent node, 3 when discovered nodes never answer, 1 when nothing is discovered", async () => {
+      // Warm web1's Ruby worker first, so the short reply wait below only ever expires for the ghost.
+      assert.equal((await run("puppet", "status", "-I", "web1.example.net")).code, 0);
+      const partial = await run("puppet", "status", "-I", "web1.example.net", "-I", "ghost.example.net", "-t", "5");
+      assert.equal(partial.code, 0);
+      assert.match(partial.stdout, /Finished processing 1 \/ 2 hosts in \d+\.\d\d ms\n\nNo response from:\n\n {4}ghost\.example\.net/);
+      const list = join(dir, "ghosts.txt");
+      writeFileSync(list, "ghost.example.net\n");
+      const unanswered = await run("service", "status", "mcompat-test", "--nodes", list, "-t", "1");
+      assert.equal(unanswered.code, 3);
+      assert.match(unanswered.stdout, /Finished processing 0 \/ 1 hosts/);
+      const nobody = await run("puppet", "count", "-F", "country=nowhere");
+      assert.deepEqual([nobody.code, nobody.stderr], [1, "\nNo request sent, we did not discover any nodes."]);
     });
 
     it("refuses a bad runall concurrency and an unknown command", async () => {

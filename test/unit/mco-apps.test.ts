@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RpcResult } from "../../src/client/index.js";
+import { describeFilter } from "../../src/cli/mco/apps/describe_filter.js";
 import { factReport, groupFactValues } from "../../src/cli/mco/apps/facts.js";
+import { buildFilter, parseCompound, parseWithFilter } from "../../src/filter/index.js";
 import { collectiveMembers, collectivesDot, collectivesReport, nodeInventoryText } from "../../src/cli/mco/apps/inventory.js";
 import { packageLine } from "../../src/cli/mco/apps/package.js";
 import { pluginListing, resolvePlugin } from "../../src/cli/mco/apps/plugin.js";
@@ -25,6 +27,26 @@ const reply = (sender: string, data: Record<string, unknown>, statuscode = 0, st
   data,
 });
 const plain = painter(false);
+
+describe("mco describe_filter", () => {
+  it("spells out -F, -W, -C and -S filters as mco does", () => {
+    const mixed = parseWithFilter("role=web apache");
+    const filter = buildFilter({ facts: ["a=>1", "b=/x/", "c=d"], classes: ["/^x/"] });
+    filter.fact.push(...mixed.facts);
+    filter.cf_class.push(...mixed.classes);
+    filter.compound = [parseCompound("(country=uk or role=db) and not apache")];
+    assert.equal(describeFilter(filter), [
+      "-F filter expands to the following fact comparisons:", "",
+      "  Check if fact 'a' >= '1'", "  Check if fact 'b' =~ '/x/'", "  Check if fact 'c' == 'd'", "  Check if fact 'role' == 'web'", "",
+      "-C filter expands to the following class checks:", "",
+      "  Check if class '/^x/' is present on the host", "  Check if class 'apache' is present on the host", "",
+      "-S Query expands to the following instructions:", "",
+      "  (", "    Check if fact 'country' = 'uk'", "    OR", "    Check if fact 'role' = 'db'", "  )", "  AND", "  NOT",
+      "  Check if class 'apache' is present on the host", "", "",
+    ].join("\n"));
+    assert.equal(describeFilter(buildFilter({})), "");
+  });
+});
 
 describe("mco facts report", () => {
   it("counts each value with its width and lists senders under -v", () => {
@@ -242,9 +264,9 @@ end
     assert.match(text, new RegExp(`\n  ${"package".padEnd(25)} Install, update, remove and query operating system packages\n`));
     assert.match(text, new RegExp(`\nData Queries:\n  ${"rpcutil".padEnd(25)} Data about rpcutil\n\nDiscovery Methods:\n\nValidator Plugins:\n\n`));
     assert.match(text, /\nPlugin Load Errors:\n  agent\/broken {13}/);
-    assert.throws(() => resolvePlugin(files, "rpcutil"), /Duplicate plugin name found, please specify a full path like agent\/rpcutil/);
-    assert.equal(resolvePlugin(files, "data/rpcutil").type, "data");
-    assert.throws(() => resolvePlugin(files, "nosuch"), /Could not find a plugin named 'nosuch' in any supported plugin type/);
-    assert.throws(() => resolvePlugin(files, "agent/nosuch"), /Could not find a 'agent' plugin named 'nosuch'/);
+    assert.equal(resolvePlugin(files, "rpcutil"), "Duplicate plugin name found, please specify a full path like agent/rpcutil");
+    assert.deepEqual(resolvePlugin(files, "data/rpcutil"), { type: "data", name: "rpcutil", file: join(libdir, "mcollective", "data", "rpcutil_data.ddl") });
+    assert.equal(resolvePlugin(files, "nosuch"), "Could not find a plugin named 'nosuch' in any supported plugin type");
+    assert.equal(resolvePlugin(files, "agent/nosuch"), "Could not find a 'agent' plugin named 'nosuch'");
   });
 });

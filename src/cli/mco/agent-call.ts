@@ -7,7 +7,6 @@ import type { Discovery, RpcResult, RpcStats } from "../../client/index.js";
 import type { ActionDdl, Ddl } from "../../ddl/index.js";
 import { formatJson, formatJsonWithStats } from "./output/json.js";
 import { ProgressBar } from "./output/progress.js";
-import { formatStats } from "./output/stats.js";
 import type { Session } from "./session.js";
 
 export interface AgentCallResult {
@@ -83,12 +82,7 @@ export async function statsReport(
   opts: { summarize?: boolean; caption?: string } = {},
 ): Promise<string> {
   const paint = await session.paint(session.io.stdout);
-  let aggregates: string | undefined;
-  if (opts.summarize && run.action && run.action.aggregates.length > 0) {
-    const { formatAggregates, summarize } = await import("../../ddl/index.js");
-    aggregates = formatAggregates(summarize(run.action, run.results), { color: paint("bold", "") !== "" }) || undefined;
-  }
-  return formatStats(run.stats, { verbose: session.verbose, caption: opts.caption ?? "rpc stats", aggregates, paint });
+  return session.statsText(run.stats, run.results, { action: opts.summarize ? run.action : undefined, caption: opts.caption }, paint);
 }
 
 function wantsJson(session: Session): boolean {

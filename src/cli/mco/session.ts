@@ -137,8 +137,8 @@ export class Session {
     return haltCode(stats);
   }
 
-  /** The stats block, with aggregate summaries from the DDL when the action declares any. */
-  private async statsText(stats: RpcStats, results: RpcResult[], opts: RpcRunOptions, paint: Paint): Promise<string> {
+  /** The stats block (printrpcstats), with aggregate summaries from the DDL when the action declares any. */
+  async statsText(stats: RpcStats, results: RpcResult[], opts: RpcRunOptions, paint: Paint): Promise<string> {
     let aggregates: string | undefined;
     if (opts.action && opts.action.aggregates.length > 0) {
       const { summarize, formatAggregates } = await import("../../ddl/index.js");

@@ -14,8 +14,13 @@ interface CompletionValues {
   action?: string;
 }
 
-/** `name`, or `name:description` when verbose. */
-const entry = (verbose: boolean) => ([name, description]: [string, string]) => (verbose ? `${name}:${description}\n` : `${name}\n`);
+/** One line per name, sorted by name: `name`, or `name:description` when verbose. */
+function listing(rows: Array<[name: string, description: string]>, verbose: boolean): string {
+  return [...rows]
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([name, description]) => (verbose ? `${name}:${description}\n` : `${name}\n`))
+    .join("");
+}
 
 export const completion: Application = {
   name: "completion",
@@ -33,17 +38,16 @@ export const completion: Application = {
     const v = session.values as CompletionValues;
     const chosen = [v.listAgents, v.listActions, v.listInputs, v.listApplications].filter(Boolean).length;
     if (chosen !== 1) throw new UsageError("Please choose either --list-[agents|actions|inputs|applications]");
-    const show = entry(session.verbose);
     if (v.listApplications) {
       const { APPLICATIONS } = await import("./index.js");
-      session.io.stdout.write(APPLICATIONS.map((a): [string, string] => [a.name, a.description]).sort().map(show).join(""));
+      session.io.stdout.write(listing(APPLICATIONS.map((a) => [a.name, a.description]), session.verbose));
       return 0;
     }
     const { parseDdl } = await import("../../../ddl/index.js");
     const agents = (await installedDdls(await session.config())).filter((f) => f.type === "agent");
     if (v.listAgents) {
       const rows = agents.map((f): [string, string] => [f.name, parseDdl(readFileSync(f.file, "utf8"), f.file).metadata.description]);
-      session.io.stdout.write(rows.sort().map(show).join(""));
+      session.io.stdout.write(listing(rows, session.verbose));
       return 0;
     }
     if (v.agent === undefined) throw new UsageError("Please specify an agent to list actions for");
@@ -51,12 +55,12 @@ export const completion: Application = {
     if (!file) return 0;
     const ddl = parseDdl(readFileSync(file.file, "utf8"), file.file);
     if (v.listActions) {
-      session.io.stdout.write(Object.values(ddl.actions).map((a): [string, string] => [a.name, a.description]).sort().map(show).join(""));
+      session.io.stdout.write(listing(Object.values(ddl.actions).map((a) => [a.name, a.description]), session.verbose));
       return 0;
     }
     if (v.action === undefined) throw new UsageError("Please specify an action and agent to list inputs for");
     const inputs = Object.entries(ddl.actions[v.action]?.inputs ?? {}).map(([name, input]): [string, string] => [name, input.description]);
-    session.io.stdout.write(inputs.sort().map(show).join(""));
+    session.io.stdout.write(listing(inputs, session.verbose));
     return 0;
   },
 };

@@ -35,7 +35,6 @@ export function factReport(fact: string, groups: Map<string, string[]>, verbose:
 export const facts: Application = {
   name: "facts",
   description: "Reports on usage for a specific fact",
-  usage: ["mco facts [options] [filters] <fact>"],
   options: [],
   sections: ["rpc", "common", "filters"],
   async run(session: Session): Promise<number> {

@@ -1,6 +1,7 @@
 /** The mco applications; adding one is adding a file under `apps/` and a line here. */
 import { MCOLLECTIVE_VERSION, type Application } from "../app.js";
 import { completion } from "./completion.js";
+import { describeFilterApp } from "./describe_filter.js";
 import { facts } from "./facts.js";
 import { find } from "./find.js";
 import { help } from "./help.js";
@@ -12,7 +13,7 @@ import { puppet } from "./puppet.js";
 import { rpc } from "./rpc.js";
 import { service } from "./service.js";
 
-export const APPLICATIONS: Application[] = [completion, facts, find, help, inventory, packageApp, ping, plugin, puppet, rpc, service];
+export const APPLICATIONS: Application[] = [completion, describeFilterApp, facts, find, help, inventory, packageApp, ping, plugin, puppet, rpc, service];
 
 /** Application names in rows of three, as `mco` alone prints them. */
 function commandRows(): string {

@@ -1,5 +1,5 @@
 /** `mco inventory`: one node's statistics, agents, classes and facts; collective maps; and simple report scripts. */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { UsageError } from "../argv.js";
 import type { Application } from "../app.js";
 import { callAgent } from "../agent-call.js";
@@ -93,11 +93,10 @@ export function collectivesDot(map: { collectives: Map<string, string[]> }): str
 export const inventory: Application = {
   name: "inventory",
   description: "General reporting tool for nodes, collectives and subcollectives",
-  usage: ["mco inventory [options] [filters] <node>"],
   options: [
     { key: "script", flags: ["--script"], arg: "SCRIPT", description: "Script to run" },
     { key: "listCollectives", flags: ["--list-collectives", "--lc"], description: "List all known collectives" },
-    { key: "collectiveGraph", flags: ["--collective-graph", "--cg", "--map"], arg: "FILENAME", description: "Create a DOT graph of all collectives" },
+    { key: "collectiveGraph", flags: ["--collective-graph", "--cg", "--map"], arg: "MAP", description: "Create a DOT graph of all collectives" },
   ],
   sections: ["rpc", "common", "filters"],
   async run(session: Session): Promise<number> {
@@ -152,6 +151,7 @@ async function nodeInventory(session: Session, node: string): Promise<number> {
 
 /** `--script FILE`: one formatted line per node that answers rpcutil#inventory. */
 async function runScript(session: Session, file: string): Promise<number> {
+  if (!existsSync(file)) throw new UsageError(`Could not find script to run: ${file}`);
   const script = parseInventoryScript(readFileSync(file, "utf8"), file);
   const run = await callAgent(session, "rpcutil", "inventory", {}, { progress: false });
   for (const r of run.results) {

@@ -26,19 +26,16 @@ export async function pluginListing(files: PluginDdlFile[]): Promise<string> {
   return text;
 }
 
-/** The DDL file for `name` or `type/name`; throws mco's messages when it is missing or ambiguous. */
-export function resolvePlugin(files: PluginDdlFile[], target: string): PluginDdlFile {
+/** The DDL file for `name` or `type/name`, or mco's message when it is missing or ambiguous. */
+export function resolvePlugin(files: PluginDdlFile[], target: string): PluginDdlFile | string {
   const qualified = /^(.+?)\/(.+)$/.exec(target);
   if (qualified) {
     const [, type, name] = qualified;
-    const hit = files.find((f) => f.type === type && f.name === name);
-    if (!hit) throw new UsageError(`Could not find a '${type}' plugin named '${name}'`);
-    return hit;
+    return files.find((f) => f.type === type && f.name === name) ?? `Could not find a '${type}' plugin named '${name}'`;
   }
   const hits = files.filter((f) => f.name === target);
-  if (hits.length > 1) throw new UsageError("Duplicate plugin name found, please specify a full path like agent/rpcutil");
-  if (hits.length === 0) throw new UsageError(`Could not find a plugin named '${target}' in any supported plugin type`);
-  return hits[0];
+  if (hits.length > 1) return "Duplicate plugin name found, please specify a full path like agent/rpcutil";
+  return hits[0] ?? `Could not find a plugin named '${target}' in any supported plugin type`;
 }
 
 export const plugin: Application = {
@@ -57,12 +54,10 @@ export const plugin: Application = {
       session.io.stdout.write(await pluginListing(files));
       return 0;
     }
-    let found: PluginDdlFile;
-    try {
-      found = resolvePlugin(files, target);
-    } catch (err) {
+    const found = resolvePlugin(files, target);
+    if (typeof found === "string") {
       // mco aborts with just the message.
-      session.io.stderr.write(`${(err as Error).message}\n`);
+      session.io.stderr.write(`${found}\n`);
       return 1;
     }
     const { parseDdl, renderDoc } = await import("../../../ddl/index.js");

@@ -20,7 +20,7 @@ export function serviceLine(action: string, verbose: boolean, r: RpcResult): str
 export const service: Application = {
   name: "service",
   description: "Manages system services",
-  usage: ["mco service [OPTIONS] [FILTERS] <SERVICE> <ACTION>"],
+  usage: ["mco service <SERVICE> <ACTION>"],
   options: [YES_OPTION],
   sections: ["rpc", "common", "filters"],
   async run(session: Session): Promise<number> {
