@@ -1,7 +1,4 @@
 /** `mco`: the drop-in MCollective client. */
-import { Command } from "commander";
-import { runProgram } from "./run.js";
+import { runMco } from "./mco/main.js";
 
-const program = new Command("mco").description("MCollective-compatible client speaking the Choria protocol over NATS");
-
-await runProgram(program);
+process.exitCode = await runMco(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, process.argv[1] ?? "mco");

@@ -2,12 +2,16 @@
 import { Command } from "commander";
 import { registerBroker } from "./commands/broker.js";
 import { registerDdl } from "./commands/ddl.js";
+import { registerServer } from "./commands/server.js";
 import { registerUp } from "./commands/up.js";
+import { registerWire } from "./commands/wire.js";
 import { runProgram } from "./run.js";
 
 const program = new Command("mcompat").description("MCollective-compatible server and tools speaking the Choria protocol over NATS");
 registerBroker(program);
+registerServer(program);
 registerUp(program);
+registerWire(program);
 registerDdl(program);
 
 await runProgram(program);

@@ -17,6 +17,7 @@ export { emptyStats, haltCode } from "./stats.js";
 export type { RpcStats } from "./stats.js";
 export { RequestFactory, broadcastFilter, directFilter, discoveryFilter } from "./request.js";
 export type { OutgoingRequest } from "./request.js";
-export { discoveryMethod, discoveryMethodNames, checkCapabilities, parseNodeList, nodeQuery } from "./discovery/index.js";
+export { discoveryMethod, discoveryMethodNames, checkCapabilities, parseNodeList, nodeQuery, parseInventory, selectNodes } from "./discovery/index.js";
 export type { DiscoveryContext, DiscoveryMethod, DiscoveryNetwork, FilterCapability } from "./discovery/index.js";
 export { limitCount, pickNodes, batches } from "./limit.js";
+export { loadAgentDdl, agentDdlCandidates, BUNDLED_DDL_DIR } from "./ddl-files.js";

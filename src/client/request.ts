@@ -45,10 +45,10 @@ export class RequestFactory {
     return this.signer.callerid;
   }
 
-  /** A signed request for `agent` with the given L4 message text (RPC JSON, or `"ping"` for discovery). */
-  build(args: { agent: string; collective: string; filter: Filter; message: string; requestid?: string }): OutgoingRequest {
+  /** A signed request for `agent` with the given L4 message text (RPC JSON, or `"ping"` for discovery); `replyTo` overrides the client's own reply subject. */
+  build(args: { agent: string; collective: string; filter: Filter; message: string; requestid?: string; replyTo?: string }): OutgoingRequest {
     const requestid = args.requestid ?? newRequestId();
-    const replyTo = replySubject(args.collective, this.signer.callerid, this.pid, ++this.seq);
+    const replyTo = args.replyTo ?? replySubject(args.collective, this.signer.callerid, this.pid, ++this.seq);
     const payload = encodeRequest({
       envelope: {
         requestid,

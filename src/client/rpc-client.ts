@@ -3,7 +3,7 @@ import { resolveSrv } from "node:dns/promises";
 import { middlewareHosts, type Config } from "../config/index.js";
 import { buildFilter, parseWithFilter } from "../filter/index.js";
 import { encodeRpcRequest, nodeSubject, broadcastSubject, type Filter } from "../protocol/index.js";
-import { loadSigner, tlsFiles, type TlsFiles } from "../security/index.js";
+import { loadSigner, tlsFiles } from "../security/index.js";
 import { connectBroker, type NatsConnection } from "../transport/index.js";
 import { ReplyCollector, pongReader, rpcReader, type RpcResult } from "./collector.js";
 import { checkCapabilities, discoveryMethod, type DiscoveryNetwork } from "./discovery/index.js";
@@ -29,6 +29,8 @@ export interface CallOptions {
   agentTimeoutSec?: number;
   /** False sends `process_results: false` and waits for nothing (`--no-results`). */
   processResults?: boolean;
+  /** `--reply-to`: replies go to this subject instead; nothing is awaited. */
+  replyTo?: string;
 }
 
 /** One ping reply: who answered and how many milliseconds after the ping left. */
@@ -49,7 +51,7 @@ export class RpcClient {
   readonly settings: ResolvedSettings;
   /** The user's filter (without the called agent). */
   readonly filter: Filter;
-  private connection?: Promise<{ nc: NatsConnection; requests: RequestFactory; tls: TlsFiles }>;
+  private connection?: Promise<{ nc: NatsConnection; requests: RequestFactory }>;
 
   constructor(
     readonly config: Config,
@@ -82,7 +84,7 @@ export class RpcClient {
   }
 
   /** Connects to the broker once; fails within the connect timeout naming the hosts tried. */
-  private connect(): Promise<{ nc: NatsConnection; requests: RequestFactory; tls: TlsFiles }> {
+  private connect(): Promise<{ nc: NatsConnection; requests: RequestFactory }> {
     this.connection ??= (async () => {
       const tls = tlsFiles(this.config, "client");
       const signer = loadSigner(tls);
@@ -94,7 +96,7 @@ export class RpcClient {
         mode: "client",
         timeoutMs: this.settings.connectTimeoutMs,
       });
-      return { nc, requests: new RequestFactory(this.config.identity, signer, this.settings.ttl), tls };
+      return { nc, requests: new RequestFactory(this.config.identity, signer, this.settings.ttl) };
     })();
     return this.connection;
   }
@@ -105,7 +107,6 @@ export class RpcClient {
     if (this.skipsDiscovery) return { nodes: [...new Set(this.filter.identity)], method: method.name, performed: false, timeMs: 0 };
     checkCapabilities(method, this.filter, this.filter.agent);
     const started = performance.now();
-    const { tls } = method.name === "mc" || method.name === "puppetdb" ? await this.connect() : { tls: tlsFiles(this.config, "client") };
     const nodes = await method.discover({
       filter: discoveryFilter(this.filter, opts.agent, this.settings.collective),
       userAgents: this.filter.agent,
@@ -115,7 +116,7 @@ export class RpcClient {
       options: this.settings.discoveryOptions,
       stopAfter: opts.limit,
       config: this.config,
-      tls,
+      tls: tlsFiles(this.config, "client"),
       network: this.network(),
     });
     return { nodes, method: method.name, performed: true, timeMs: performance.now() - started };
@@ -205,12 +206,13 @@ export class RpcClient {
       this.options.batch !== undefined ||
       (this.settings.directAddressing && nodes.length <= this.settings.directAddressingThreshold);
     const filter = direct ? directFilter(this.filter, agent) : broadcastFilter(this.filter, agent);
+    const awaitReplies = opts.processResults !== false && opts.replyTo === undefined;
     const message = encodeRpcRequest({ agent, action, caller: requests.callerid, data: { ...data, process_results: opts.processResults ?? true } });
-    const request = requests.build({ agent, collective: this.settings.collective, filter, message });
+    const request = requests.build({ agent, collective: this.settings.collective, filter, message, replyTo: opts.replyTo });
     stats.requestid = request.requestid;
     const timeoutMs = (this.options.timeoutSec ?? (opts.agentTimeoutSec ?? 5) + this.settings.discoveryTimeoutSec) * 1000;
     const collector = new ReplyCollector(request.requestid, nodes, rpcReader(agent, action));
-    const inbox = opts.processResults === false ? undefined : new Inbox(nc, request.replyTo);
+    const inbox = awaitReplies ? new Inbox(nc, request.replyTo) : undefined;
     const blockStarted = performance.now();
     try {
       const groups = this.options.batch ? batches(nodes, this.options.batch.size) : [nodes];
@@ -238,7 +240,7 @@ export class RpcClient {
       stats.blockTimeMs = performance.now() - blockStarted;
       stats.responded = collector.responded;
       stats.unexpected = collector.unexpected;
-      stats.noResponse = opts.processResults === false ? [] : collector.missing();
+      stats.noResponse = awaitReplies ? collector.missing() : [];
       stats.rejected = collector.rejected;
       stats.totalTimeMs = performance.now() - started;
     }

@@ -2,22 +2,14 @@
 export * from "./types.js";
 export { ProtocolError } from "./errors.js";
 export type { ProtocolRule } from "./errors.js";
-export { encodeBase64, decodeBase64 } from "./base64.js";
-export { newRequestId, nodeSubject, broadcastSubject, replySubject, callerHash } from "./subjects.js";
+export { decodeBase64 } from "./base64.js";
+export { newRequestId, nodeSubject, broadcastSubject, replySubject } from "./subjects.js";
 export { emptyFilter } from "./filter.js";
-export { MAX_PAYLOAD_BYTES, TRANSPORT_PROTOCOL } from "./transport.js";
-export {
-  encodeRequestL3,
-  encodeRequest,
-  decodeRequest,
-  decodeRequestLayers,
-  checkRequestTime,
-  MIN_TTL,
-  REQUEST_PROTOCOL,
-  SECURE_REQUEST_PROTOCOL,
-} from "./request.js";
+export { peelLayers } from "./inspect.js";
+export type { PeeledLayers } from "./inspect.js";
+export { encodeRequestL3, encodeRequest, decodeRequest, decodeRequestLayers, checkRequestTime, SECURE_REQUEST_PROTOCOL } from "./request.js";
 export type { DecodedRequest } from "./request.js";
-export { encodeReplyL3, encodeReply, decodeReply, replyHash, REPLY_PROTOCOL, SECURE_REPLY_PROTOCOL } from "./reply.js";
+export { encodeReply, decodeReply, replyHash, SECURE_REPLY_PROTOCOL } from "./reply.js";
 export type { DecodedReply } from "./reply.js";
 export {
   encodeRpcRequest,

@@ -28,7 +28,7 @@ export function encodeTransport(secure: string, headers: TransportHeaders): stri
 
 /** Unwraps a NATS payload down to the secure layer's text; headers (federation included) are kept as received. */
 export function decodeTransport(payload: Uint8Array | string): DecodedTransport {
-  const size = typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength;
+  const size = typeof payload === "string" ? utf8Size(payload) : payload.byteLength;
   if (size > MAX_PAYLOAD_BYTES) {
     throw new ProtocolError(`payload is ${size} bytes, more than the 1 MiB a NATS message may carry`, "size");
   }
@@ -44,6 +44,11 @@ export function decodeTransport(payload: Uint8Array | string): DecodedTransport 
     }
   }
   return { headers: headers as TransportHeaders, secure: decodeUtf8(decodeBase64(data, "transport data"), "transport data") };
+}
+
+/** The UTF-8 size for comparing with the limit: exact when it could exceed it, else the cheap lower bound. */
+function utf8Size(text: string): number {
+  return text.length * 3 <= MAX_PAYLOAD_BYTES ? text.length : Buffer.byteLength(text);
 }
 
 function decodeUtf8(bytes: Uint8Array, what = "payload"): string {

@@ -30,7 +30,7 @@ export function certNames(cert: X509Certificate): string[] {
     .filter((entry) => entry.startsWith("DNS:"))
     .map((entry) => entry.slice(4));
   const cn = commonName(cert);
-  return cn === undefined ? sans : [cn, ...sans];
+  return [...new Set(cn === undefined ? sans : [cn, ...sans])];
 }
 
 /** Unix seconds from a certificate's notBefore / notAfter text. */
@@ -67,4 +67,16 @@ export function chainToRoots(leaf: X509Certificate, intermediates: X509Certifica
 
 function issuedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
   return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+}
+
+/** What an operator wants to know about a certificate, for display. */
+export function describeCert(cert: X509Certificate): Record<string, unknown> {
+  return {
+    subject: cert.subject.replaceAll("\n", ", "),
+    issuer: cert.issuer.replaceAll("\n", ", "),
+    names: certNames(cert),
+    validFrom: new Date(cert.validFrom).toISOString(),
+    validTo: new Date(cert.validTo).toISOString(),
+    fingerprint256: cert.fingerprint256,
+  };
 }

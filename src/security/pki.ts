@@ -1,7 +1,6 @@
 /** A throwaway certificate authority in the Puppet ssldir layout, made with openssl, for tests and the quickstart. */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { execa } from "execa";
 
 export interface ThrowawayCa {
   ssldir: string;
@@ -15,6 +14,8 @@ export async function makeCa(ssldir: string, subject = "mcompat Throwaway CA"): 
   const caKey = join(ssldir, "ca", "ca_key.pem");
   const caCert = join(ssldir, "certs", "ca.pem");
   if (!existsSync(caCert)) {
+    // Imported here: execa costs a client's start-up dearly and only the CA tooling needs it.
+    const { execa } = await import("execa");
     await execa("openssl", ["genrsa", "-traditional", "-out", caKey, "2048"]);
     await execa("openssl", ["req", "-x509", "-new", "-key", caKey, "-sha256", "-days", "3650", "-subj", `/CN=${subject}`, "-out", caCert]);
   }
@@ -33,6 +34,7 @@ export async function issueCert(ca: ThrowawayCa, name: string, altNames: string[
   const ext = join(ca.ssldir, "ca", `${name}.ext`);
   const sans = [name, ...altNames].map((n) => (/^[\d.]+$|:/.test(n) ? `IP:${n}` : `DNS:${n}`));
   writeFileSync(ext, `subjectAltName=${sans.join(",")}\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n`);
+  const { execa } = await import("execa");
   await execa("openssl", ["genrsa", "-traditional", "-out", key, "2048"]);
   await execa("openssl", ["req", "-new", "-key", key, "-subj", `/CN=${name}`, "-out", csr]);
   await execa("openssl", ["x509", "-req", "-in", csr, "-CA", ca.caCert, "-CAkey", ca.caKey, "-CAcreateserial", "-days", "3650", "-sha256", "-extfile", ext, "-out", cert]);

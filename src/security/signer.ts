@@ -36,7 +36,7 @@ export function loadSigner(files: TlsFiles): Signer {
 }
 
 /** A signer from an already loaded key and certificate text. */
-export function signerFromKey(certname: string, certPem: string, key: KeyObject): Signer {
+function signerFromKey(certname: string, certPem: string, key: KeyObject): Signer {
   const pubcert = certPem.replace(/\r?\n$/, "");
   return {
     certname,

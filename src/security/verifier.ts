@@ -55,6 +55,8 @@ interface ParsedCaller {
   from: number;
   to: number;
   chainError?: SecurityError;
+  /** The passing chain result, built once. */
+  chainOk: CheckResult;
 }
 
 export class RequestVerifier {
@@ -110,7 +112,7 @@ export class RequestVerifier {
     if (cert.chainError) return fail(cert.chainError, "chain");
     if (now < cert.from) return { check: "chain", ok: false, detail: `certificate ${label} is not valid until ${iso(cert.from)}` };
     if (now > cert.to) return { check: "chain", ok: false, detail: `certificate ${label} expired at ${iso(cert.to)}` };
-    return { check: "chain", ok: true, detail: `certificate ${label} is signed by the CA and valid until ${iso(cert.to)}` };
+    return cert.chainOk;
   }
 
   private checkAllowlist(certname: string, privileged: boolean): CheckResult {
@@ -130,7 +132,7 @@ export class RequestVerifier {
     const [leaf, ...intermediates] = parsePemChain(pem, "caller certificate (pubcert)");
     const names = certNames(leaf);
     const label = names[0] ?? "(no name)";
-    const parsed: ParsedCaller = { leaf, publicKey: leaf.publicKey, names, ...validity(leaf) };
+    const parsed: ParsedCaller = { leaf, publicKey: leaf.publicKey, names, ...validity(leaf), chainOk: { check: "chain", ok: true, detail: "" } };
     try {
       const path = chainToRoots(leaf, intermediates.filter((c) => c.ca), this.roots, label);
       for (const c of path) {
@@ -139,6 +141,7 @@ export class RequestVerifier {
         parsed.to = Math.min(parsed.to, v.to);
       }
       if (!allowsClientAuth(leaf)) throw new SecurityError(`certificate ${label} is not allowed for client authentication (extended key usage)`, "chain");
+      parsed.chainOk.detail = `certificate ${label} is signed by the CA and valid until ${iso(parsed.to)}`;
     } catch (err) {
       parsed.chainError = err as SecurityError;
     }
@@ -157,6 +160,16 @@ function checkCallerid(callerid: string, certname: string, names: string[], priv
     ok: false,
     detail: `callerid ${callerid} does not match the certificate it was sent with (names: ${names.join(", ") || "none"})`,
   };
+}
+
+/** Checks only that the request was signed by the key of the certificate it carries (no CA, no names). */
+export function selfSignatureCheck(req: DecodedRequest): CheckResult {
+  try {
+    const [leaf] = parsePemChain(req.pubcert, "caller certificate (pubcert)");
+    return checkSignature(req, leaf.publicKey, certNames(leaf)[0] ?? "(no name)");
+  } catch (err) {
+    return fail(err as Error, "signature");
+  }
 }
 
 function checkSignature(req: DecodedRequest, key: KeyObject, label: string): CheckResult {

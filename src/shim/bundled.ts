@@ -4,14 +4,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AgentFiles } from "./worker.js";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** The repository (or installed package) root, which holds compat/ and ddl/. */
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** The libdir holding the bundled agents and their util/validator/data files. */
-export const BUNDLED_LIBDIR = join(ROOT, "compat", "agents");
+export const BUNDLED_LIBDIR = join(REPO_ROOT, "compat", "agents");
 
 /** package, service and puppet, each with its Ruby file and DDL. */
 export function bundledAgents(): AgentFiles[] {
   return ["package", "service", "puppet"]
-    .map((agent) => ({ agent, rb: join(BUNDLED_LIBDIR, "mcollective", "agent", `${agent}.rb`), ddl: join(ROOT, "ddl", `${agent}.ddl`) }))
+    .map((agent) => ({ agent, rb: join(BUNDLED_LIBDIR, "mcollective", "agent", `${agent}.rb`), ddl: join(REPO_ROOT, "ddl", `${agent}.ddl`) }))
     .filter((a) => existsSync(a.rb) && existsSync(a.ddl));
 }

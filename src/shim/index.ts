@@ -1,5 +1,7 @@
 /** Node side of the Ruby workers that run legacy MCollective agents. */
 export { WorkerPool } from "./pool.js";
+export { POOL_KEYS } from "./settings.js";
 export type { AgentCall, AgentProbe, WorkerPoolOptions } from "./pool.js";
 export type { AgentFiles, LogLevel, Logger } from "./worker.js";
 export { bundledAgents, BUNDLED_LIBDIR } from "./bundled.js";
+export { FORGE_DIR, forgeFiles, syncForge } from "./forge.js";

@@ -1,9 +1,10 @@
 /** A pool of long-lived Ruby workers: lazy start, bounded queue, per-agent concurrency, timeouts, recycling. */
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import type { RpcReplyBody } from "../protocol/types.js";
+import type { RpcReplyBody } from "../protocol/index.js";
 import { symbolHash } from "./frames.js";
-import { RubyWorker, WorkerFailure, type AgentFiles, type Logger, type WorkerSpec } from "./worker.js";
+import { poolSettings } from "./settings.js";
+import { RubyWorker, WorkerFailure, type AgentFiles, type Logger, type ReadyReport, type WorkerSpec } from "./worker.js";
 
 /** One request for a Ruby agent, already validated against its DDL by the server. */
 export interface AgentCall {
@@ -14,20 +15,21 @@ export interface AgentCall {
 /** Which agents can serve in Ruby, and why the others cannot. */
 export interface AgentProbe { loaded: AgentFiles[]; failed: Array<{ agent: string; reason: string }> }
 
+/**
+ * Options; each number falls back to its plugin.mcompat.ruby.* key in `config` (POOL_KEYS), then to its default:
+ * size = cores (at least 2), maxQueue 100 (beyond it a call is answered "busy"), recycleAfter 1000 requests,
+ * perAgent = size - 1 (most workers one agent may hold), startTimeoutSec 60, ruby "ruby" on PATH.
+ */
 export interface WorkerPoolOptions {
   configFile?: string;
   /** Raw key = value settings, plugin.* and plugin.d included. */
   config: Record<string, string>;
   agents: AgentFiles[];
-  /** Most workers alive at once (default: number of cores, at least 2). */
   size?: number;
-  /** Most requests waiting for a worker; beyond it a call is answered "busy" (default 100). */
   maxQueue?: number;
-  /** A worker is replaced after serving this many requests (default 1000). */
   recycleAfter?: number;
-  /** Most workers one agent may hold at once (default size - 1, so another agent always finds one). */
   perAgent?: number;
-  /** Ruby interpreter (default "ruby" on PATH). */
+  startTimeoutSec?: number;
   ruby?: string;
   log?: Logger;
 }
@@ -52,15 +54,18 @@ export class WorkerPool {
   private readonly queue: Pending[] = [];
   private readonly running = new Map<string, number>();
   private stopped = false;
-  private unservable?: Map<string, string>;
+  /** Agents a worker could not load, with the reason (from probe() and every worker's ready report). */
+  private readonly unservable = new Map<string, string>();
 
+  /** Throws when a plugin.mcompat.ruby.* setting is not a number. */
   constructor(opts: WorkerPoolOptions) {
-    this.size = Math.max(1, opts.size ?? Math.max(2, availableParallelism()));
-    this.maxQueue = opts.maxQueue ?? 100;
-    this.recycleAfter = opts.recycleAfter ?? 1000;
-    this.perAgent = Math.max(1, opts.perAgent ?? this.size - 1);
-    this.spec = { ruby: opts.ruby ?? "ruby", script: WORKER_SCRIPT, config: opts.config, configFile: opts.configFile,
-      agents: opts.agents, log: opts.log ?? (() => undefined) };
+    const settings = poolSettings(opts, availableParallelism());
+    this.size = settings.size;
+    this.maxQueue = settings.maxQueue;
+    this.recycleAfter = settings.recycleAfter;
+    this.perAgent = settings.perAgent;
+    this.spec = { ruby: settings.ruby, script: WORKER_SCRIPT, config: opts.config, configFile: opts.configFile,
+      agents: opts.agents, startTimeoutMs: settings.startTimeoutSec * 1000, log: opts.log ?? (() => undefined) };
   }
 
   /** Loads every agent in a short-lived worker and reports which can serve (syntax errors, missing libraries, activate_when). */
@@ -68,8 +73,7 @@ export class WorkerPool {
     const worker = new RubyWorker(this.spec);
     try {
       const report = await worker.ready;
-      this.unservable = new Map(report.failed.map((f) => [f.agent, f.reason]));
-      for (const f of report.failed) this.spec.log("warn", `agent ${f.agent} cannot be served: ${f.reason}`);
+      this.noteFailures(report);
       return report;
     } finally {
       await worker.stop();
@@ -79,8 +83,8 @@ export class WorkerPool {
   /** Runs an action in a worker. Never rejects: overruns, a full queue and crashes are statuscode 5 replies. */
   call(c: AgentCall): Promise<RpcReplyBody> {
     if (this.stopped) return Promise.resolve(failure("the Ruby worker pool is stopped"));
-    const reason = this.unservable?.get(c.agent);
-    if (reason !== undefined) return Promise.resolve(failure(`agent ${c.agent} cannot be served: ${reason}`));
+    const unservable = this.unservableReply(c.agent);
+    if (unservable) return Promise.resolve(unservable);
     if (this.queue.length >= this.maxQueue) return Promise.resolve(failure("busy"));
     return new Promise((resolve) => {
       this.queue.push({ call: c, resolve });
@@ -105,6 +109,12 @@ export class WorkerPool {
   private pump(): void {
     for (let i = 0; i < this.queue.length && !this.stopped;) {
       const pending = this.queue[i];
+      const unservable = this.unservableReply(pending.call.agent);
+      if (unservable) {
+        this.queue.splice(i, 1);
+        pending.resolve(unservable);
+        continue;
+      }
       if ((this.running.get(pending.call.agent) ?? 0) >= this.perAgent) { i++; continue; }
       const worker = this.idle.pop();
       if (!worker) {
@@ -122,7 +132,8 @@ export class WorkerPool {
     this.all.add(worker);
     void worker.exited.then(() => this.forget(worker));
     worker.ready.then(
-      () => {
+      (report) => {
+        this.noteFailures(report);
         if (this.stopped) void worker.stop();
         else if (worker.isAlive) this.idle.push(worker);
         this.pump();
@@ -135,6 +146,18 @@ export class WorkerPool {
         }
       },
     );
+  }
+
+  private unservableReply(agent: string): RpcReplyBody | undefined {
+    const reason = this.unservable.get(agent);
+    return reason === undefined ? undefined : failure(`agent ${agent} cannot be served: ${reason}`);
+  }
+
+  private noteFailures(report: ReadyReport): void {
+    for (const f of report.failed) {
+      if (!this.unservable.has(f.agent)) this.spec.log("warn", `agent ${f.agent} cannot be served: ${f.reason}`);
+      this.unservable.set(f.agent, f.reason);
+    }
   }
 
   private async run(worker: RubyWorker, pending: Pending): Promise<void> {

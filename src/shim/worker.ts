@@ -16,6 +16,8 @@ export interface WorkerSpec {
   config: Record<string, string>;
   configFile?: string;
   agents: AgentFiles[];
+  /** How long loading the agents may take before the worker is killed. */
+  startTimeoutMs: number;
   log: Logger;
 }
 
@@ -46,6 +48,11 @@ export class RubyWorker {
   constructor(private readonly spec: WorkerSpec) {
     this.ready = new Promise((resolve, reject) => { this.resolveReady = resolve; this.rejectReady = reject; });
     this.ready.catch(() => undefined);
+    const startTimer = setTimeout(() => {
+      this.rejectReady(new Error(`Ruby worker did not load its agents within ${spec.startTimeoutMs / 1000}s (an agent file that blocks while loading?)`));
+      this.kill();
+    }, spec.startTimeoutMs);
+    this.ready.then(() => clearTimeout(startTimer), () => clearTimeout(startTimer));
     // Own process group, so a kill also reaches the commands an agent started.
     this.child = spawn(spec.ruby, [spec.script], { stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"], detached: true });
     // "exit", not "close": a daemon an agent started may keep the worker's stdout open forever.

@@ -1,7 +1,7 @@
 /** Starts the real nats-server (Debian package) with a generated TLS config: the embedded default broker. */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { execa, type ResultPromise } from "execa";
+import type { ResultPromise } from "execa";
 
 export interface BrokerOptions {
   /** Folder for the generated config and the log. */
@@ -64,6 +64,8 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const logFile = join(opts.dir, "nats-server.log");
   writeFileSync(configFile, brokerConfig(opts, logFile));
   writeFileSync(logFile, "");
+  // Imported here: execa costs a client's start-up dearly and only the launcher needs it.
+  const { execa } = await import("execa");
   const child: ResultPromise = execa(opts.nats ?? "nats-server", ["-c", configFile], {
     detached: opts.detached,
     stdio: "ignore",

@@ -1,27 +1,26 @@
 /** Fixture agents (fixtures/agents, a libdir) and AgentCall builders for the shim tests. */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AgentCall, AgentFiles } from "../../src/shim/index.js";
+import { bundledAgents, type AgentCall, type AgentFiles } from "../../src/shim/index.js";
 
 export const FIXTURE_LIBDIR = fileURLToPath(new URL("../../../fixtures/agents/", import.meta.url));
 
-/** The .rb and .ddl of a fixture agent. */
-export function fixtureAgent(agent: string): AgentFiles {
-  const dir = join(FIXTURE_LIBDIR, "mcollective", "agent");
+/** The .rb and .ddl of a fixture agent (in fixtures/agents unless another libdir is given). */
+export function fixtureAgent(agent: string, libdir = FIXTURE_LIBDIR): AgentFiles {
+  const dir = join(libdir, "mcollective", "agent");
   return { agent, rb: join(dir, `${agent}.rb`), ddl: join(dir, `${agent}.ddl`) };
 }
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-
-/** A bundled agent (compat/agents) with its DDL from ddl/, or from fixtures/ddl until ddl/ has it. */
+/** A bundled agent: Ruby in compat/agents, DDL in ddl/. */
 export function bundledAgent(agent: string): AgentFiles {
-  const ddl = [join(ROOT, "ddl", `${agent}.ddl`), join(ROOT, "fixtures", "ddl", `${agent}.ddl`)].find((f) => existsSync(f));
-  return { agent, rb: join(ROOT, "compat", "agents", "mcollective", "agent", `${agent}.rb`), ddl: ddl ?? "" };
+  const found = bundledAgents().find((a) => a.agent === agent);
+  if (!found) throw new Error(`no bundled agent ${agent}`);
+  return found;
 }
 
 /** A validated request as the server would hand it to the pool. */
-export function agentCall(agent: string, action: string, data: Record<string, unknown> = {}, timeoutSec = 10): AgentCall {
+export function agentCall(agent: string, action: string, data: Record<string, unknown> = {}, timeoutSec = 60): AgentCall {
   return { agent, action, data, caller: "choria=tester.mcollective", requestid: "0123456789abcdef0123456789abcdef",
     sender: "tester.example", collective: "mcollective", timeoutSec };
 }

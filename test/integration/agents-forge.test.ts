@@ -1,29 +1,36 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { WorkerPool } from "../../src/shim/index.js";
+import { FORGE_DIR, syncForge, WorkerPool } from "../../src/shim/index.js";
 import { agentCall as call } from "../helpers/agents.js";
 
-const FORGE = fileURLToPath(new URL("../../../compat/forge/", import.meta.url));
+const AGENTS = ["package", "service", "puppet"];
+const agentDir = (agent: string) => join(FORGE_DIR, `mcollective_agent_${agent}`, "files", "mcollective", "agent");
 
 describe("bundled agents in the Forge-module layout", function () {
   this.timeout(30000);
 
-  it("are in sync with their sources", () => {
-    assert.doesNotThrow(() => execFileSync("ruby", [join(FORGE, "sync.rb"), "--check"], { stdio: "pipe" }));
+  it("are in sync with their sources in compat/agents and ddl/", () => {
+    assert.deepEqual(syncForge(true), []);
+  });
+
+  it("ship the .rb with both DDL forms side by side, as Choria's Ruby provider requires", () => {
+    for (const agent of AGENTS) {
+      for (const ext of ["rb", "ddl", "json"]) assert.ok(existsSync(join(agentDir(agent), `${agent}.${ext}`)), `${agent}.${ext}`);
+      const json = JSON.parse(readFileSync(join(agentDir(agent), `${agent}.json`), "utf8"));
+      assert.equal(json.metadata.name, agent);
+      const plugin = readFileSync(join(FORGE_DIR, `mcollective_agent_${agent}`, "data", "plugin.yaml"), "utf8");
+      assert.match(plugin, new RegExp(`server_files:\\n  - agent/${agent}\\.rb\\n`));
+    }
   });
 
   it("load and serve from <module>/files/mcollective", async () => {
-    const agents = ["package", "service", "puppet"].map((agent) => {
-      const dir = join(FORGE, `mcollective_agent_${agent}`, "files", "mcollective", "agent");
-      return { agent, rb: join(dir, `${agent}.rb`), ddl: join(dir, `${agent}.ddl`) };
-    });
+    const agents = AGENTS.map((agent) => ({ agent, rb: join(agentDir(agent), `${agent}.rb`), ddl: join(agentDir(agent), `${agent}.ddl`) }));
     const pool = new WorkerPool({ config: { "plugin.package.provider": "apt" }, agents, size: 1 });
     try {
       const probe = await pool.probe();
       assert.deepEqual(probe.failed, []);
-      assert.deepEqual(probe.loaded.map((a) => a.agent), ["package", "service", "puppet"]);
+      assert.deepEqual(probe.loaded.map((a) => a.agent), AGENTS);
       const reply = await pool.call(call("package", "status", { package: "bash" }, 60));
       assert.deepEqual([reply.statuscode, reply.data.name, reply.data.status], [0, "bash", "installed"]);
     } finally {

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WorkerPool } from "../../src/shim/index.js";
-import { agentCall as call, bundledAgent } from "../helpers/agents.js";
+import { agentCall as call, bundledAgent, fixtureAgent } from "../helpers/agents.js";
 
 const installedBash = execFileSync("dpkg-query", ["-W", "-f", "${Version}", "bash"], { encoding: "utf8" });
 const installedCount = execFileSync("dpkg", ["--list"], { encoding: "utf8" }).split("\n").filter((l) => l.startsWith("ii")).length;
@@ -16,7 +16,7 @@ function script(path: string, body: string): string {
 }
 
 async function waitForFile(path: string): Promise<string> {
-  for (let i = 0; i < 100 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 600 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));
   return readFileSync(path, "utf8");
 }
 
@@ -59,6 +59,24 @@ describe("bundled agents through real Ruby", function () {
       const unsafe = await packages.call(call("package", "status", { package: "ba;sh" }, 180));
       assert.deepEqual([unsafe.statuscode, unsafe.statusmsg], [4, "Cannot validate input package: value should not have ; in it"]);
     });
+  });
+
+  it("answers the package, service and puppet data plugins", async () => {
+    const data = new WorkerPool({ config: { "plugin.package.provider": "apt", "plugin.service.provider": "service",
+      "plugin.service.service.servicecmd": "/bin/false", "plugin.puppet.config": join(dir, "puppet.conf") }, size: 1,
+      agents: [bundledAgent("package"), bundledAgent("service"), bundledAgent("puppet"),
+        fixtureAgent("tools")] });
+    pools.push(data);
+    const query = (plugin: string, q?: string) => data.call(call("tools", "any_data", q ? { plugin, query: q } : { plugin }, 60));
+    assert.deepEqual((await query("package", "bash")).data, { status: installedBash, installed: true });
+    assert.deepEqual((await query("service", "mcompat-none")).data, { status: "stopped" });
+    // Loading Puppet takes longer than the puppet data plugin's 1 s DDL timeout; the agent loads it first.
+    assert.equal((await data.call(call("puppet", "status", {}, 20))).statuscode, 0);
+    const puppet = await query("puppet");
+    assert.equal(puppet.statuscode, 0, puppet.statusmsg);
+    assert.equal(puppet.data.status, "stopped");
+    const invalid = await query("package", "ba;sh");
+    assert.equal(invalid.statuscode, 4);
   });
 
   describe("service", () => {

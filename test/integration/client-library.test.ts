@@ -13,15 +13,16 @@ describe("client library against a real TLS broker and in-test responders", () =
   before(async () => {
     broker = await testBroker();
     configFile = await writeClientConfig(broker.port, "lib");
-    nodes = await Promise.all([
-      startResponder(broker.port, { identity: "web1.example.net", facts: { country: "uk", role: "web" }, classes: ["role::web"] }),
-      startResponder(broker.port, { identity: "web2.example.net", facts: { country: "de", role: "web" }, classes: ["role::web"] }),
-      startResponder(broker.port, {
+    // One at a time: certificates are issued by one CA whose serial file is not safe to share concurrently.
+    nodes = [
+      await startResponder(broker.port, { identity: "web1.example.net", facts: { country: "uk", role: "web" }, classes: ["role::web"] }),
+      await startResponder(broker.port, { identity: "web2.example.net", facts: { country: "de", role: "web" }, classes: ["role::web"] }),
+      await startResponder(broker.port, {
         identity: "db1.example.net",
         facts: { country: "uk", role: "db" },
         answer: (_agent, action) => (action === "fail" ? { statuscode: 1, statusmsg: "Failed on purpose", data: {} } : { statuscode: 0, statusmsg: "OK", data: { pong: 1 } }),
       }),
-    ]);
+    ];
   });
 
   after(async () => {

@@ -2,9 +2,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { WorkerPool } from "../../src/shim/index.js";
 import { agentCall as call, fixtureAgent, processAlive } from "../helpers/agents.js";
 
+// Kept out of fixtures/agents, which other suites load whole: this one blocks for a minute while loading.
+const SLOW_LIBDIR = fileURLToPath(new URL("../../../fixtures/agents-slowload/", import.meta.url));
 const SERVED = ["echo", "crash", "hang", "noisy", "errors", "tools"];
 const UNSERVABLE = ["broken", "needslib", "inactive", "notrpc"];
 
@@ -19,7 +22,7 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
     writeFileSync(join(dir, "facts.yaml"), "fixture:\n  nested: deep value\n");
     pool = new WorkerPool({
       config: { identity: "node1.example", "plugin.tools.name": "operator", "plugin.yaml": join(dir, "facts.yaml") },
-      agents: [...SERVED, ...UNSERVABLE].map(fixtureAgent), size: 2, log: (level, msg) => logs.push(`${level} ${msg}`),
+      agents: [...SERVED, ...UNSERVABLE].map((agent) => fixtureAgent(agent)), size: 2, log: (level, msg) => logs.push(`${level} ${msg}`),
     });
   });
   after(async () => {
@@ -58,7 +61,7 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
     assert.deepEqual(reply, { statuscode: 5, statusmsg: "hang#shell_sleep timed out after 1s", data: {} });
     const child = Number(readFileSync(pidfile, "utf8"));
     assert.ok(child > 0);
-    for (let i = 0; i < 50 && processAlive(child); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && processAlive(child); i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(processAlive(child), false, "the agent's child process outlived its worker");
     assert.equal((await pool.call(call("hang", "ok"))).statuscode, 0);
   });
@@ -106,6 +109,16 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
     assert.deepEqual(run.data, { out: "via run", exitstatus: 0 });
   });
 
+  it("delegates an action to an external program with implemented_by", async () => {
+    const reply = await pool.call(call("tools", "external", { word: "ping" }));
+    assert.equal(reply.statuscode, 0, reply.statusmsg);
+    assert.equal(reply.data.answer, "pong");
+    assert.match(String(reply.data.request_file_env), /request\.json$/);
+    const failed = await pool.call(call("tools", "external", { word: "other" }));
+    assert.equal(failed.statuscode, 3);
+    assert.match(failed.statusmsg, /^Failed to run .*external\.sh: unexpected request/);
+  });
+
   it("loads util classes through PluginManager and sees agents registered as <name>_agent", async () => {
     const reply = await pool.call(call("tools", "plugin"));
     assert.equal(reply.data.greeting, "hello operator");
@@ -129,6 +142,19 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
     assert.deepEqual([count.statuscode, count.statusmsg], [4, "Cannot validate input count: value should be a integer"]);
   });
 
+  it("reads a Choria JSON DDL as well as the Ruby DSL", async () => {
+    const pool = new WorkerPool({ config: {}, size: 1,
+      agents: [{ ...fixtureAgent("jsonddl"), ddl: fixtureAgent("jsonddl").ddl.replace(/\.ddl$/, ".json") }] });
+    try {
+      assert.deepEqual(await pool.call(call("jsonddl", "greet", { name: "ops" })),
+        { statuscode: 0, statusmsg: "OK", data: { greeting: "hello ops", count: 0 } });
+      const unsafe = await pool.call(call("jsonddl", "greet", { name: "a|b" }));
+      assert.deepEqual([unsafe.statuscode, unsafe.statusmsg], [4, "Cannot validate input name: value should not have | in it"]);
+    } finally {
+      await pool.stop();
+    }
+  });
+
   it("gives agents Config, Facts and the agent list", async () => {
     const reply = await pool.call(call("tools", "config"));
     assert.deepEqual(reply.data, { identity: "node1.example", fact: "deep value", agentlist: [...SERVED].sort() });
@@ -137,6 +163,32 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
 
 describe("shim pool scheduling", function () {
   this.timeout(30000);
+
+  it("says why an agent cannot be served even when nobody probed first", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("needslib"), fixtureAgent("echo")], size: 1 });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const reply = await pool.call(call("needslib", "x"));
+        assert.equal(reply.statuscode, 5);
+        assert.match(reply.statusmsg, /^agent needslib cannot be served: LoadError: cannot load such file/);
+      }
+      assert.equal((await pool.call(call("echo", "echo", { message: "fine" }))).data.message, "fine");
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it("kills a worker whose agents take too long to load and answers what waited for it", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("slowload", SLOW_LIBDIR), fixtureAgent("echo")], size: 1, startTimeoutSec: 1 });
+    try {
+      const reply = await pool.call(call("echo", "echo", { message: "waits" }));
+      assert.equal(reply.statuscode, 5);
+      assert.match(reply.statusmsg, /no Ruby worker could start: Ruby worker did not load its agents within 1s/);
+      await assert.rejects(pool.probe(), /did not load its agents within 1s/);
+    } finally {
+      await pool.stop();
+    }
+  });
 
   it("answers 'busy' when the queue is full, never dropping a request", async () => {
     const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("hang"), fixtureAgent("echo")], size: 1, maxQueue: 1 });

@@ -11,6 +11,10 @@ describe("shim WorkerPool with real Ruby", function () {
   });
   after(() => pool.stop());
 
+  it("starts no Ruby until the first call", () => {
+    assert.deepEqual(pool.stats(), { workers: 0, idle: 0, queued: 0, pids: [] });
+  });
+
   it("runs an action and fills unset outputs with their DDL defaults", async () => {
     const reply = await pool.call(call("echo", "echo", { message: "hello", nested: { a: [1, "two"] } }));
     assert.deepEqual(reply, { statuscode: 0, statusmsg: "OK", data: { message: "hello", caller: "choria=tester.mcollective",
@@ -23,6 +27,11 @@ describe("shim WorkerPool with real Ruby", function () {
     assert.ok(files.length > 10);
     for (const file of files) assert.ok(!file.startsWith("/usr/lib/ruby/vendor_ruby/"), file);
     assert.ok(files.some((f) => f.endsWith("/compat/lib/mcollective.rb")));
+  });
+
+  it("returns an empty OK body when the request asked for no result (process_results false)", async () => {
+    assert.deepEqual(await pool.call(call("echo", "echo", { message: "quiet", process_results: false })),
+      { statuscode: 0, statusmsg: "OK", data: {} });
   });
 
   it("answers an unknown action with statuscode 4 from the DDL check", async () => {

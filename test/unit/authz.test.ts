@@ -91,6 +91,17 @@ describe("actionpolicy authorization", () => {
       assert.equal(auth.authorize(request({ callerid: "cert=dev" })).allowed, false);
     });
 
+    it("treats a lone * as the fourth field of a 4-field rule as matching every node", () => {
+      const auth = authorizer({ "puppet.policy": "policy default deny\nallow\tcert=admin\t*\t*\n" });
+      assert.equal(auth.authorize(request()).allowed, true);
+      assert.equal(auth.authorize(request({ callerid: "cert=other" })).allowed, false);
+    });
+
+    it("reads fields as Ruby's split does, ignoring stray spaces", () => {
+      const auth = authorizer({ "puppet.policy": "policy default deny\nallow\t cert=admin\t status \t os=debian \t*\n" });
+      assert.equal(auth.authorize(request({ facts: { os: "debian" } })).allowed, true);
+    });
+
     it("matches actions exactly from a space list", () => {
       const auth = authorizer({ "puppet.policy": "policy default deny\nallow\t*\tenable disable\t*\t*\n" });
       assert.equal(auth.authorize(request({ action: "disable" })).allowed, true);
@@ -121,7 +132,7 @@ describe("actionpolicy authorization", () => {
     it("rejects a fact where a class is expected and logs it", () => {
       const auth = authorizer({ "puppet.policy": "policy default deny\nallow\t*\t*\t*\tos=debian\n" });
       assert.equal(auth.authorize(request({ facts: { os: "debian" } })).allowed, false);
-      assert.ok(logs.includes("warn: Fact found where class was expected"));
+      assert.ok(logs.includes("warn: Fact found where class was expected: os=debian"));
     });
 
     it("evaluates a compound fourth field of a 4-field rule", () => {
@@ -147,6 +158,15 @@ describe("actionpolicy authorization", () => {
       assert.equal(auth.authorize({ ...asOperator, facts: { environment: "development" } }).allowed, true);
       assert.equal(auth.authorize({ ...asOperator, facts: { environment: "production" } }).allowed, false);
       assert.ok(logs.some((l) => l.includes("Could not call Data function in policy file")));
+    });
+
+    it("lists the data functions an agent's policy calls, for the server to answer first", () => {
+      const auth = authorizer({ "puppet.policy": "allow\t*\t*\tfstat('/etc/motd').size>0 and puppet().enabled=true\nallow\t*\t*\t!fstat('/etc/motd').size=0\tx\n" });
+      assert.deepEqual(auth.dataCalls("puppet"), [
+        { plugin: "fstat", query: "/etc/motd" },
+        { plugin: "puppet", query: null },
+      ]);
+      assert.deepEqual(auth.dataCalls("service"), []);
     });
 
     it("does not match a rule whose compound field cannot be parsed", () => {

@@ -16,9 +16,11 @@ import {
   haltCode,
   limitCount,
   nodeQuery,
+  parseInventory,
   parseNodeList,
   pickNodes,
   resolveSettings,
+  selectNodes,
   type RpcStats,
 } from "../../src/client/index.js";
 
@@ -140,5 +142,34 @@ describe("client library, pure parts", () => {
       network: { ping: async () => assert.fail("flatfile must not use the network") },
     });
     assert.deepEqual(nodes, ["web1", "web2"]);
+  });
+
+  describe("inventory discovery", () => {
+    const inventory = parseInventory(
+      [
+        "groups:",
+        "  - name: ukweb",
+        "    filter: { facts: ['country=uk'], classes: ['role::web'] }",
+        "nodes:",
+        "  - { name: web1, collectives: [mcollective], facts: { country: uk }, classes: ['role::web'], agents: [rpcutil, package] }",
+        "  - { name: web2, collectives: [mcollective], facts: { country: de }, classes: ['role::web'], agents: [rpcutil] }",
+        "  - { name: far1, collectives: [other], facts: { country: uk }, classes: ['role::web'], agents: [rpcutil] }",
+      ].join("\n"),
+      "inv.yaml",
+    );
+    it("filters nodes locally by facts, classes, agents, compound and collective", () => {
+      assert.deepEqual(selectNodes(inventory, buildFilter({ facts: ["country=uk"] }), "mcollective"), ["web1"]);
+      assert.deepEqual(selectNodes(inventory, buildFilter({ agents: ["package"] }), "mcollective"), ["web1"]);
+      assert.deepEqual(selectNodes(inventory, buildFilter({ compound: ["country=de or country=uk"] }), "other"), ["far1"]);
+      assert.deepEqual(selectNodes(inventory, buildFilter({ classes: ["role::web"] }), "mcollective"), ["web1", "web2"]);
+    });
+    it("expands -I group:<name> to the group's filter", () => {
+      assert.deepEqual(selectNodes(inventory, buildFilter({ identities: ["group:ukweb"] }), "mcollective"), ["web1"]);
+      assert.throws(() => selectNodes(inventory, buildFilter({ identities: ["group:nope"] }), "mcollective"), /Unknown inventory group 'nope'/);
+    });
+    it("says what is wrong with a bad file", () => {
+      assert.throws(() => parseInventory("nodes: [{facts: {}}]", "bad.yaml"), /bad.yaml has a node without a name/);
+      assert.throws(() => parseInventory("nodes: 3", "bad.yaml"), /bad.yaml needs a "nodes" list/);
+    });
   });
 });

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { parseDdl } from "../../src/ddl/index.js";
 import { builtinDataPlugins, sysctlPlugin, type DataContext } from "../../src/server/data/index.js";
 
 const fixtures = join(process.cwd(), "fixtures", "data");
@@ -29,6 +31,21 @@ describe("data plugins", () => {
       assert.equal(plugin.ddl.pluginType, "data");
       assert.deepEqual(Object.keys(plugin.ddl.dataquery!.inputs), ["query"]);
     }
+  });
+
+  it("carries the same DDLs as MCollective 2.12's own data plugins (Debian mcollective-common)", function () {
+    const legacyDir = "/usr/lib/ruby/vendor_ruby/mcollective/data";
+    if (!existsSync(legacyDir)) this.skip();
+    for (const name of ["agent", "collective", "fact", "fstat"]) {
+      const file = join(legacyDir, `${name}_data.ddl`);
+      assert.deepEqual(plugins().get(name)!.ddl, parseDdl(readFileSync(file, "utf8"), file), name);
+    }
+  });
+
+  it("refuses an argument its DDL refuses, before the plugin runs", async () => {
+    await assert.rejects(query("fstat", "/" + "x".repeat(120)), (err: Error) => err.name === "DdlError" && /query/.test(err.message));
+    await assert.rejects(query("agent", "bad name!"), (err: Error & { statuscode?: number }) => err.name === "DdlError" && err.statuscode === 4);
+    await assert.rejects(query("fstat", null), (err: Error & { statuscode?: number }) => err.name === "DdlError" && err.statuscode === 3);
   });
 
   describe("fstat", () => {
@@ -100,8 +117,10 @@ describe("data plugins", () => {
       assert.deepEqual(await plugin.query("net.ipv4.nope"), { value: "" });
     });
 
-    it("refuses a name that could leave /proc/sys", async () => {
-      await assert.rejects(query("sysctl", "../../etc/passwd"), /Invalid sysctl variable name '..\/..\/etc\/passwd'/);
+    it("refuses a name that could leave /proc/sys, by its DDL and again in the plugin", async () => {
+      await assert.rejects(query("sysctl", "../../etc/passwd"), (err: Error) => err.name === "DdlError");
+      const unchecked = sysctlPlugin(dir)({ agents: () => [], facts: () => ({}) });
+      await assert.rejects(unchecked.query("../../etc/passwd"), /Invalid sysctl variable name '..\/..\/etc\/passwd'/);
     });
   });
 
@@ -139,7 +158,7 @@ describe("data plugins", () => {
     it("says whether Puppet manages a resource, matching the type case-insensitively", async () => {
       assert.equal((await query("resource", "File[/srv/www]", { puppetConf })).managed, true);
       assert.equal((await query("resource", "file[/srv/other]", { puppetConf })).managed, false);
-      await assert.rejects(query("resource", "not-a-resource", { puppetConf }), /Invalid resource name not-a-resource/);
+      await assert.rejects(query("resource", "not-a-resource", { puppetConf }), /puppet_resource validator: not-a-resource is not a valid resource name/);
     });
 
     it("fills a missing or partial summary as Puppet's manager does", async () => {

@@ -10,6 +10,7 @@ import {
   ProtocolError,
   type DecodedRequest,
 } from "../../src/protocol/index.js";
+import { inspectPayload } from "../../src/cli/commands/wire.js";
 import { RequestVerifier, SecurityError } from "../../src/security/index.js";
 import { goldenMessages, wireCertsDir } from "../helpers/golden.js";
 
@@ -103,6 +104,23 @@ describe("protocol: decoder fuzz (fast-check)", () => {
         verifier.assess(variant, now);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("mcompat wire decode's inspection never throws, whatever arrives", () => {
+    const verifier = new RequestVerifier({ caPem: readFileSync(join(wireCertsDir, "ca.pem"), "utf8") });
+    const pick = fc.constantFrom(...golden.map((m) => m.payload));
+    const inputs = fc.oneof(
+      fc.uint8Array({ maxLength: 500 }),
+      fc.tuple(pick, fc.nat(), fc.string()).map(([p, n, x]) => Buffer.from(p.slice(0, n % p.length) + x + p.slice((n % p.length) + 1))),
+      fc.jsonValue().map((v) => Buffer.from(wrap(v))),
+    );
+    fc.assert(
+      fc.property(inputs, (bytes) => {
+        const report = inspectPayload(bytes, { verifier, now });
+        assert.ok(["request", "reply", "unknown"].includes(report.kind));
+      }),
+      runs,
     );
   });
 

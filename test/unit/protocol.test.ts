@@ -89,6 +89,24 @@ describe("protocol: golden samples", () => {
   });
 });
 
+describe("protocol: transport headers", () => {
+  it("carries federation and seen-by headers through decode and re-encode untouched", () => {
+    const m = requests[1];
+    const req = decodeRequest(m.payload, sentAt(m));
+    const headers = {
+      "seen-by": [["nats://a:4222", "fed1", "nats://b:4222"]],
+      federation: { req: req.envelope.requestid, "reply-to": "mcollective.reply.x.1.1", target: ["mcollective.node.node1.example.net"], extra: { kept: true } },
+      mc_sender: "vm",
+      "reply-to": "choria.federation.dc1.collective",
+    };
+    const payload = encodeRequest({ ...req, headers, sign: () => ({ signature: req.signature, pubcert: req.pubcert }) });
+    assert.ok(payload.includes('"headers":{"mc_sender":"vm","reply-to":"choria.federation.dc1.collective","seen-by"'), payload.slice(-400));
+    assert.deepEqual(decodeRequest(payload, sentAt(m)).headers, headers);
+    const reply = decodeReply(replies[1].payload);
+    assert.deepEqual(decodeReply(encodeReply({ ...reply, headers: { mc_sender: "node1", federation: headers.federation } })).headers.federation, headers.federation);
+  });
+});
+
 describe("protocol: request ids and filters", () => {
   it("makes 32 lowercase hex request ids, all different", () => {
     const ids = new Set(Array.from({ length: 1000 }, newRequestId));

@@ -4,7 +4,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Config } from "../../src/config/index.js";
-import { decodeRequest, emptyFilter, encodeRequest, newRequestId, type DecodedRequest } from "../../src/protocol/index.js";
 import {
   CallerCertCache,
   issueCert,
@@ -12,23 +11,12 @@ import {
   RequestVerifier,
   SecurityError,
   verifierFromConfig,
-  type Signer,
 } from "../../src/security/index.js";
 import { wireCertsDir } from "../helpers/golden.js";
 import { testCa, testCert } from "../helpers/pki.js";
+import { signedRequest as request } from "../helpers/signed.js";
 
 const goldenRip = readFileSync(join(wireCertsDir, "rip.mcollective.pem"), "utf8");
-
-function request(signer: Signer): DecodedRequest {
-  const now = Math.floor(Date.now() / 1000);
-  const payload = encodeRequest({
-    envelope: { requestid: newRequestId(), senderid: "t", callerid: signer.callerid, filter: emptyFilter(), collective: "mcollective", agent: "rpcutil", ttl: 60, time: now },
-    message: "{}",
-    headers: {},
-    sign: (l3) => signer.sign(l3),
-  });
-  return decodeRequest(payload, now);
-}
 
 /** A second certificate for `name` from the run's CA, issued after any earlier one, in its own folder. */
 async function anotherCert(name: string): Promise<{ cert: string; key: string; ca: string }> {

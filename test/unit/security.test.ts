@@ -3,10 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { decodeRequest, emptyFilter, encodeRequest, newRequestId, type DecodedRequest } from "../../src/protocol/index.js";
+import { decodeRequest, encodeRequest } from "../../src/protocol/index.js";
 import { loadSigner, RequestVerifier, SecurityError, type SecurityCheck, type Signer } from "../../src/security/index.js";
 import { goldenMessages, wireCertsDir } from "../helpers/golden.js";
 import { testCa, testCert } from "../helpers/pki.js";
+import { signedRequest } from "../helpers/signed.js";
 
 const goldenRequests = goldenMessages().filter((m) => m.reply !== null);
 const goldenCa = readFileSync(join(wireCertsDir, "ca.pem"), "utf8");
@@ -22,17 +23,6 @@ function failsCheck(fn: () => unknown, check: SecurityCheck, words: RegExp): voi
     assert.match(err.message, words);
     return true;
   });
-}
-
-/** A signed request payload from `signer` claiming `callerid`, decoded as a server would. */
-function signedRequest(signer: Signer, callerid = signer.callerid, now = Math.floor(Date.now() / 1000)): DecodedRequest {
-  const payload = encodeRequest({
-    envelope: { requestid: newRequestId(), senderid: "test", callerid, filter: emptyFilter(), collective: "mcollective", agent: "rpcutil", ttl: 60, time: now },
-    message: '{"agent":"rpcutil","action":"ping","data":{}}',
-    headers: { mc_sender: "test", "reply-to": "mcollective.reply.x.1.1" },
-    sign: (l3) => signer.sign(l3),
-  });
-  return decodeRequest(payload, now);
 }
 
 async function signerFor(name: string): Promise<Signer> {

@@ -12,19 +12,16 @@ module MCollective
         @files[[name.to_s, type.to_s]] = path
       end
 
-      def new(*args, **kwargs, &blk)
+      # The parsed DDL of a plugin, cached for 300 s as mcollectived did.
+      def new(plugin, plugintype = :agent, loadddl = true)
         Cache.setup(:ddl, 300)
-        key = [args[0].to_s, (args[1] || :agent).to_s]
+        key = [plugin.to_s, plugintype.to_s]
         begin
           Cache.read(:ddl, key)
         rescue StandardError
-          Cache.write(:ddl, key, load_ddl(*args, **kwargs, &blk))
+          klass = plugintype.to_s == "agent" ? AgentDDL : Base
+          Cache.write(:ddl, key, klass.new(plugin, plugintype, loadddl))
         end
-      end
-
-      def load_ddl(plugin, plugintype = :agent, loadddl = true)
-        klass = plugintype.to_s == "agent" ? AgentDDL : Base
-        klass.new(plugin, plugintype, loadddl)
       end
 
       def string_to_number(val)

@@ -1,13 +1,20 @@
 /** `mcompat up` / `mcompat down`: the quickstart's local collective, started and stopped as one. */
-import { writeFileSync, readFileSync, existsSync, mkdirSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { copyFileSync, writeFileSync, readFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { connectBroker, startBroker } from "../../transport/index.js";
-import { issueCert, makeCa } from "../../security/index.js";
+import { connectBroker, startBroker, type NatsConnection } from "../../transport/index.js";
+import { issueCert, loadSigner, makeCa, type Signer } from "../../security/index.js";
+import { broadcastSubject, decodeReply, emptyFilter, encodeRequest, encodeRpcRequest, newRequestId, replySubject } from "../../protocol/index.js";
 import { forgetStarted, isRunning, readStarted, recordStarted, stateDir } from "../state.js";
 
 export const QUICKSTART_NODES = ["node1.mcompat.local", "node2.mcompat.local", "node3.mcompat.local"];
 export const QUICKSTART_CLIENT = "quickstart.mcollective";
+/** The repository root and its launcher (this file runs from `dist/src/cli/commands/`). */
+const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+const FIXTURES = join(ROOT, "fixtures");
+const MCOMPAT_BIN = join(ROOT, "bin", "mcompat");
 
 export function registerUp(program: Command): void {
   program
@@ -19,8 +26,8 @@ export function registerUp(program: Command): void {
   program
     .command("down")
     .description("stop exactly what `mcompat up` started")
-    .action(() => {
-      down();
+    .action(async () => {
+      await down();
     });
 }
 
@@ -39,19 +46,97 @@ async function up(): Promise<void> {
   writeFileSync(clientCfg, clientConfig(port, ca.ssldir));
   console.log(`==> client config ${clientCfg}`);
 
-  const nc = await connectBroker({
-    brokers: [{ host: "127.0.0.1", port }],
-    tls: { cert: join(ca.ssldir, "certs", `${QUICKSTART_CLIENT}.pem`), key: join(ca.ssldir, "private_keys", `${QUICKSTART_CLIENT}.pem`), ca: ca.caCert },
-    name: QUICKSTART_CLIENT,
-    mode: "client",
-  });
-  const sub = nc.subscribe("mcompat.quickstart.echo", { max: 1 });
-  nc.publish("mcompat.quickstart.echo", "hello over mutual TLS");
-  for await (const msg of sub) console.log(`==> broker round trip as ${QUICKSTART_CLIENT}: "${msg.string()}"`);
-  await nc.close();
+  for (const [i, identity] of QUICKSTART_NODES.entries()) await ensureNode(dir, identity, i + 1, port, ca.ssldir);
 
-  console.log("==> coming next: three local mcompat server nodes, `mco ping` and a real RPC against them");
+  const clientTls = { certname: QUICKSTART_CLIENT, cert: join(ca.ssldir, "certs", `${QUICKSTART_CLIENT}.pem`), key: join(ca.ssldir, "private_keys", `${QUICKSTART_CLIENT}.pem`), ca: ca.caCert };
+  const nc = await connectBroker({ brokers: [{ host: "127.0.0.1", port }], tls: clientTls, name: QUICKSTART_CLIENT, mode: "client" });
+  try {
+    console.log(`==> discovery ping as choria=${QUICKSTART_CLIENT}, signed and verified:`);
+    const pongs = await quickRequest(nc, loadSigner(clientTls), "discovery", JSON.stringify("ping"), QUICKSTART_NODES.length);
+    for (const reply of pongs) console.log(`    ${reply.sender.padEnd(24)} ${reply.message}  time=${reply.ms} ms`);
+    console.log("==> rpcutil get_fact fact=country on every node:");
+    const facts = await quickRequest(nc, loadSigner(clientTls), "rpcutil", encodeRpcRequest({ agent: "rpcutil", action: "get_fact", caller: `choria=${QUICKSTART_CLIENT}`, data: { fact: "country", process_results: true } }), QUICKSTART_NODES.length);
+    for (const reply of facts) console.log(`    ${reply.sender.padEnd(24)} ${reply.message}`);
+  } finally {
+    await nc.close();
+  }
+  console.log(`==> next: mco against the same nodes (MCOLLECTIVE_CERTNAME=${QUICKSTART_CLIENT} mco ping --config ${clientCfg})`);
   console.log("Stop everything with: ./bin/mcompat down");
+}
+
+/** Starts one local `mcompat server` node, detached and recorded, unless it already runs; waits until it serves. */
+async function ensureNode(dir: string, identity: string, n: number, port: number, ssldir: string): Promise<void> {
+  const name = `mcompat server ${identity}`;
+  const running = readStarted(dir).find((p) => p.name === name && isRunning(p.pid));
+  if (running) {
+    console.log(`==> ${identity} already running (pid ${running.pid})`);
+    return;
+  }
+  const nodeDir = join(dir, "nodes", identity);
+  mkdirSync(nodeDir, { recursive: true });
+  const factsFile = join(nodeDir, "facts.yaml");
+  const classesFile = join(nodeDir, "classes.txt");
+  copyFileSync(join(FIXTURES, "facts", `node${n}.yaml`), factsFile);
+  copyFileSync(join(FIXTURES, "facts", `node${n}.classes.txt`), classesFile);
+  const logFile = join(nodeDir, "server.log");
+  writeFileSync(logFile, "");
+  const configFile = join(nodeDir, "server.cfg");
+  writeFileSync(configFile, nodeConfig({ identity, port, ssldir, factsFile, classesFile, logFile, libdir: join(nodeDir, "plugins") }));
+  const child = spawn(process.execPath, [MCOMPAT_BIN, "server", "--config", configFile], { detached: true, stdio: "ignore" });
+  child.unref();
+  recordStarted({ name, pid: child.pid! }, dir);
+  for (let waited = 0; !/serving agents: /.test(readFileSync(logFile, "utf8")); waited += 100) {
+    if (waited > 20_000 || !isRunning(child.pid!)) throw new Error(`${identity} did not start; see ${logFile}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  console.log(`==> started ${identity} (pid ${child.pid}), facts ${factsFile}, log ${logFile}`);
+}
+
+/** A node's server.cfg: the legacy keys, its own identity and facts, the throwaway ssldir. */
+export function nodeConfig(o: { identity: string; port: number; ssldir: string; factsFile: string; classesFile: string; logFile: string; libdir: string }): string {
+  return [
+    "# written by mcompat up",
+    `identity = ${o.identity}`,
+    "collectives = mcollective",
+    "main_collective = mcollective",
+    `libdir = ${o.libdir}`,
+    `logfile = ${o.logFile}`,
+    "loglevel = info",
+    "connector = nats",
+    "securityprovider = choria",
+    `plugin.choria.middleware_hosts = 127.0.0.1:${o.port}`,
+    `plugin.choria.ssldir = ${o.ssldir}`,
+    "factsource = yaml",
+    `plugin.yaml = ${o.factsFile}`,
+    `classesfile = ${o.classesFile}`,
+    "",
+  ].join("\n");
+}
+
+/** Broadcasts one signed request and collects replies until `want` arrived or 3 s passed. */
+async function quickRequest(nc: NatsConnection, signer: Signer, agent: string, message: string, want: number): Promise<Array<{ sender: string; message: string; ms: number }>> {
+  const replyTo = replySubject("mcollective", signer.callerid, process.pid, Math.floor(Math.random() * 1e6));
+  const started = Date.now();
+  const sub = nc.subscribe(replyTo, { max: want, timeout: 3000 });
+  nc.publish(
+    broadcastSubject("mcollective", agent),
+    encodeRequest({
+      envelope: { requestid: newRequestId(), senderid: QUICKSTART_CLIENT, callerid: signer.callerid, filter: emptyFilter(), collective: "mcollective", agent, ttl: 60, time: Math.floor(started / 1000) },
+      message,
+      headers: { mc_sender: QUICKSTART_CLIENT, "reply-to": replyTo },
+      sign: (l3) => signer.sign(l3),
+    }),
+  );
+  const replies: Array<{ sender: string; message: string; ms: number }> = [];
+  try {
+    for await (const msg of sub) {
+      const reply = decodeReply(msg.data);
+      replies.push({ sender: reply.envelope.senderid, message: reply.message, ms: Date.now() - started });
+    }
+  } catch (err) {
+    console.log(`    (stopped waiting: ${(err as Error).message})`);
+  }
+  return replies.sort((a, b) => a.sender.localeCompare(b.sender));
 }
 
 /** Starts the broker unless the one recorded in the state folder still runs; returns its port. */
@@ -85,7 +170,7 @@ export function clientConfig(port: number, ssldir: string): string {
   ].join("\n");
 }
 
-function down(): void {
+async function down(): Promise<void> {
   const started = readStarted();
   if (started.length === 0) {
     console.log("nothing to stop: `mcompat up` has not started anything here");
@@ -94,10 +179,19 @@ function down(): void {
   for (const proc of started.reverse()) {
     if (isRunning(proc.pid)) {
       process.kill(proc.pid, "SIGTERM");
-      console.log(`stopped ${proc.name} (pid ${proc.pid})`);
+      console.log(`stopped ${proc.name} (pid ${proc.pid})${(await exited(proc.pid)) ? "" : ", still exiting"}`);
     } else {
       console.log(`${proc.name} (pid ${proc.pid}) was not running`);
     }
   }
   forgetStarted();
+}
+
+/** Waits up to 10 s for a process to be gone, so that `down` returns once things have stopped. */
+async function exited(pid: number): Promise<boolean> {
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    if (!isRunning(pid)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
 }

@@ -2,6 +2,7 @@
 import { ClientError } from "../options.js";
 import type { Filter } from "../../protocol/index.js";
 import { flatfile } from "./flatfile.js";
+import { inventory } from "./inventory.js";
 import { mc } from "./mc.js";
 import { puppetdb } from "./puppetdb.js";
 import type { DiscoveryMethod, FilterCapability } from "./types.js";
@@ -9,8 +10,9 @@ import type { DiscoveryMethod, FilterCapability } from "./types.js";
 export type { DiscoveryContext, DiscoveryMethod, DiscoveryNetwork, FilterCapability } from "./types.js";
 export { parseNodeList } from "./flatfile.js";
 export { nodeQuery } from "./pql.js";
+export { parseInventory, selectNodes } from "./inventory.js";
 
-const METHODS: DiscoveryMethod[] = [mc, flatfile, puppetdb];
+const METHODS: DiscoveryMethod[] = [mc, flatfile, puppetdb, inventory];
 
 /** The method called `name` or one of its aliases. */
 export function discoveryMethod(name: string): DiscoveryMethod {

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../../config/index.js";
 import { parseGroups, parsePolicy, type Log, type PolicyFile } from "./policy.js";
-import { ruleMatches } from "./rule.js";
+import { compileRule, ruleDataCalls, type RuleContext } from "./rule.js";
 
 export { parsePolicy, parseGroups } from "./policy.js";
 export type { PolicyFile, PolicyRule } from "./policy.js";
@@ -29,9 +29,17 @@ export interface ActionPolicyOptions {
   log?: Log;
 }
 
-/** Holds the parsed policies of one directory; reads the disk only when built and on `reload()`. */
+/** A policy file with its rules compiled into checks. */
+interface LoadedPolicy {
+  file: string;
+  defaultAllow?: boolean;
+  rules: Array<{ effect: "allow" | "deny"; matches: (ctx: RuleContext) => boolean }>;
+  dataCalls: Array<{ plugin: string; query: string | null }>;
+}
+
+/** Holds the compiled policies of one directory; reads the disk only when built and on `reload()`. */
 export class ActionPolicyAuthorizer {
-  private policies = new Map<string, PolicyFile>();
+  private policies = new Map<string, LoadedPolicy>();
   private groups = new Map<string, string[]>();
   private readonly log: Log;
 
@@ -42,7 +50,7 @@ export class ActionPolicyAuthorizer {
 
   /** Re-reads every `*.policy` file and the groups file (on SIGHUP). */
   reload(): void {
-    const policies = new Map<string, PolicyFile>();
+    const policies = new Map<string, LoadedPolicy>();
     const dir = this.opts.policyDir;
     let names: string[] = [];
     try {
@@ -53,7 +61,7 @@ export class ActionPolicyAuthorizer {
     for (const name of names) {
       const file = join(dir, name);
       try {
-        policies.set(name.slice(0, -".policy".length), parsePolicy(readFileSync(file, "utf8"), file, this.log));
+        policies.set(name.slice(0, -".policy".length), this.compile(parsePolicy(readFileSync(file, "utf8"), file, this.log)));
       } catch (err) {
         this.log("warn", `Cannot read policy file ${file}: ${(err as Error).message}`);
       }
@@ -82,7 +90,7 @@ export class ActionPolicyAuthorizer {
     const base = policy.file.split("/").pop();
     const ctx = { ...req, groups: this.groups, log: this.log };
     for (const rule of policy.rules) {
-      if (!ruleMatches(rule, ctx)) continue;
+      if (!rule.matches(ctx)) continue;
       if (rule.effect === "allow") return this.allow(`Allowing based on explicit 'allow' policy rule in policyfile: ${base}`);
       return this.deny(`Denying based on explicit 'deny' policy rule in policyfile: ${base}`);
     }
@@ -91,7 +99,19 @@ export class ActionPolicyAuthorizer {
       : this.deny(`Denying based on default policy in ${base}`);
   }
 
-  private policyFor(agent: string): PolicyFile | undefined {
+  /** The data functions the policy for `agent` may call; answer them and pass `data` to `authorize`. */
+  dataCalls(agent: string): Array<{ plugin: string; query: string | null }> {
+    return this.policyFor(agent)?.dataCalls ?? [];
+  }
+
+  private compile(policy: PolicyFile): LoadedPolicy {
+    const rules = policy.rules.map((rule) => ({ effect: rule.effect, matches: compileRule(rule, this.log) }));
+    const unique = new Map(policy.rules.flatMap(ruleDataCalls).map((c) => [`${c.plugin}\0${c.query}`, c]));
+    const dataCalls = [...unique.values()];
+    return { ...policy, rules, dataCalls };
+  }
+
+  private policyFor(agent: string): LoadedPolicy | undefined {
     return this.policies.get(agent) ?? (this.opts.enableDefault ? this.policies.get(this.opts.defaultName) : undefined);
   }
 

@@ -1,4 +1,8 @@
-/** Whether one policy rule applies to a request: callers, actions, then facts and classes, as actionpolicy judges them. */
+/**
+ * Policy rules compiled once into checks: callers, actions, then facts and classes, as actionpolicy judges them.
+ * Compiling when policies load keeps per-request work to comparisons.
+ */
+import type { CompoundToken } from "../../protocol/index.js";
 import { FilterError, matchCompound, parseCompound } from "../../filter/index.js";
 import type { Log, PolicyRule } from "./policy.js";
 
@@ -15,87 +19,119 @@ export interface RuleContext {
   log: Log;
 }
 
+type Check = (ctx: RuleContext) => boolean;
+
+const always: Check = () => true;
+const never: Check = () => false;
+
 // Greedy like the legacy expression, so `a>=1` reads as fact `a>` = `1`.
 const FACT_TERM = /(.+)(<|>|=|<=|>=)(.+)/;
 
-/** True when every field of the rule matches the request. */
-export function ruleMatches(rule: PolicyRule, ctx: RuleContext): boolean {
-  if (!callerMatches(rule.callers, ctx)) return false;
-  if (rule.actions !== "*" && !rule.actions.split(/\s+/).includes(ctx.action)) return false;
-  if (rule.classes === undefined) return rule.facts === "*" || compoundMatches(rule.facts, ctx);
-  return factsMatch(rule.facts, ctx) && classesMatch(rule.classes, ctx);
+/** A check that is true when every field of the rule matches the request; problems in the rule are logged now. */
+export function compileRule(rule: PolicyRule, log: Log): Check {
+  const callers = compileCallers(rule.callers);
+  const actions = rule.actions === "*" ? always : compileActions(rule.actions);
+  const conditions =
+    rule.classes === undefined
+      ? rule.facts === "*" ? always : compileCompound(rule.facts, log)
+      : both(compileList(rule.facts, (t) => compileFact(t, log), log), compileList(rule.classes, (t) => compileClass(t, log), log));
+  return (ctx) => callers(ctx) && actions(ctx) && conditions(ctx);
+}
+
+/** The data functions a rule's compound fields call, so that a caller can fetch their answers before judging. */
+export function ruleDataCalls(rule: PolicyRule): Array<{ plugin: string; query: string | null }> {
+  const fields = (rule.classes === undefined ? [rule.facts] : [rule.facts, rule.classes].filter(isCompound)).filter((f) => f !== "*");
+  return fields.flatMap((field) => {
+    try {
+      return parseCompound(field).flatMap((t) => ("fstatement" in t ? [{ plugin: t.fstatement.name, query: t.fstatement.params ?? null }] : []));
+    } catch {
+      return [];
+    }
+  });
+}
+
+// Ruby's String#split: whitespace runs separate words, and no empty words.
+function words(field: string): string[] {
+  return field.split(/\s+/).filter((w) => w !== "");
+}
+
+function both(a: Check, b: Check): Check {
+  return (ctx) => a(ctx) && b(ctx);
 }
 
 // The legacy plugin tests the caller field as text containing the callerid, then group membership.
-function callerMatches(field: string, ctx: RuleContext): boolean {
-  if (field === "*" || field.includes(ctx.callerid)) return true;
-  return field.split(/\s+/).some((name) => /^[\w.-]+$/.test(name) && (ctx.groups.get(name) ?? []).includes(ctx.callerid));
+function compileCallers(field: string): Check {
+  if (field === "*") return always;
+  const groupNames = words(field).filter((name) => /^[\w.-]+$/.test(name));
+  return (ctx) => field.includes(ctx.callerid) || groupNames.some((name) => (ctx.groups.get(name) ?? []).includes(ctx.callerid));
 }
 
-function factsMatch(field: string, ctx: RuleContext): boolean {
-  if (field === "*") return true;
-  if (isCompound(field)) return compoundMatches(field, ctx);
-  return field.split(/\s+/).every((term) => lookupFact(term, ctx));
+function compileActions(field: string): Check {
+  const actions = new Set(words(field));
+  return (ctx) => actions.has(ctx.action);
 }
 
-function classesMatch(field: string, ctx: RuleContext): boolean {
-  if (field === "*") return true;
-  if (isCompound(field)) return compoundMatches(field, ctx);
-  return field.split(/\s+/).every((term) => lookupClass(term, ctx));
+// A facts or classes field: `*`, a compound expression, or a space list whose every term must hold.
+function compileList(field: string, term: (text: string) => Check, log: Log): Check {
+  if (field === "*") return always;
+  if (isCompound(field)) return compileCompound(field, log);
+  const checks = words(field).map(term);
+  return (ctx) => checks.every((check) => check(ctx));
 }
 
 // A field is compound when any word is negated, a keyword, or holds a parenthesised part.
 function isCompound(field: string): boolean {
-  return field.split(/\s+/).some((word) => /^!|^not$|^or$|^and$|\(.+\)/.test(word));
+  return words(field).some((word) => /^!|^not$|^or$|^and$|\(.+\)/.test(word));
 }
 
 // Compound fields are the `-S` language, judged as filters judge it.
-function compoundMatches(field: string, ctx: RuleContext): boolean {
-  let tokens;
+function compileCompound(field: string, log: Log): Check {
+  let tokens: CompoundToken[];
   try {
     tokens = parseCompound(field);
   } catch (err) {
     if (!(err instanceof FilterError)) throw err;
-    ctx.log("warn", `Cannot evaluate policy compound field '${field}': ${err.message}`);
-    return false;
+    log("warn", `Cannot evaluate policy compound field '${field}': ${err.message}`);
+    return never;
   }
-  for (const token of tokens) {
-    if ("fstatement" in token && ctx.data?.(token.fstatement.name, token.fstatement.params ?? null) === undefined) {
-      ctx.log("warn", `Could not call Data function in policy file: no data plugin '${token.fstatement.name}' available`);
+  const calls = tokens.flatMap((t) => ("fstatement" in t ? [t.fstatement] : []));
+  return (ctx) => {
+    for (const call of calls) {
+      if (ctx.data?.(call.name, call.params ?? null) === undefined) {
+        ctx.log("warn", `Could not call Data function in policy file: no data plugin '${call.name}' available`);
+      }
     }
-  }
-  return matchCompound(tokens, { identity: ctx.identity, facts: ctx.facts, classes: ctx.classes, agents: [], data: ctx.data });
+    return matchCompound(tokens, { identity: ctx.identity, facts: ctx.facts, classes: ctx.classes, agents: [], data: ctx.data });
+  };
 }
 
 // Compared as strings, as the legacy `eval("'fact'op'value'")` does.
-function lookupFact(term: string, ctx: RuleContext): boolean {
+function compileFact(term: string, log: Log): Check {
   const m = FACT_TERM.exec(term);
   if (!m) {
-    ctx.log("warn", "Class found where fact was expected");
-    return false;
+    log("warn", `Class found where fact was expected: ${term}`);
+    return never;
   }
   const [, name, op, expected] = m;
-  const actual = factText(ctx.facts, name);
-  switch (op) {
-    case "=": return actual === expected;
-    case "<": return actual < expected;
-    case ">": return actual > expected;
-    case "<=": return actual <= expected;
-    default: return actual >= expected;
-  }
+  const compare: Record<string, (actual: string) => boolean> = {
+    "=": (a) => a === expected,
+    "<": (a) => a < expected,
+    ">": (a) => a > expected,
+  };
+  return (ctx) => compare[op](factText(ctx.facts, name));
 }
 
-function lookupClass(term: string, ctx: RuleContext): boolean {
+function compileClass(term: string, log: Log): Check {
   if (FACT_TERM.test(term)) {
-    ctx.log("warn", "Fact found where class was expected");
-    return false;
+    log("warn", `Fact found where class was expected: ${term}`);
+    return never;
   }
   const regex = /^\/(.+)\/$/.exec(term);
   if (regex) {
     const re = new RegExp(regex[1]);
-    return ctx.classes.some((c) => re.test(c));
+    return (ctx) => ctx.classes.some((c) => re.test(c));
   }
-  return ctx.classes.includes(term);
+  return (ctx) => ctx.classes.includes(term);
 }
 
 // A fact by its name, else by a dotted path into structured facts; missing reads as "" like Ruby's nil.to_s.

@@ -1,4 +1,5 @@
 /** Data plugins (`fstat`, `sysctl`, `agent`, `resource`, `fact`, `collective`) for `-S` filters, rpcutil get_data and policies. */
+import { DdlError, validateInputs, type Ddl } from "../../ddl/index.js";
 import type { DataContext, DataPlugin, DataPluginFactory } from "./plugin.js";
 import { agent } from "./plugins/agent.js";
 import { collective } from "./plugins/collective.js";
@@ -8,13 +9,30 @@ import { resource } from "./plugins/resource.js";
 import { sysctl } from "./plugins/sysctl.js";
 
 export type { DataContext, DataPlugin, DataPluginFactory } from "./plugin.js";
-export type { Ddl } from "./ddl.js";
+
 export { sysctlPlugin } from "./plugins/sysctl.js";
 
 /** The bundled plugins; adding one is adding a file under plugins/ and a line here. */
 const BUILTIN: DataPluginFactory[] = [agent, collective, fact, fstat, resource, sysctl];
 
-/** Every bundled data plugin by name, bound to this server's state. */
+/** Every bundled data plugin by name, bound to this server's state, each checking its argument against its DDL. */
 export function builtinDataPlugins(ctx: DataContext): Map<string, DataPlugin> {
-  return new Map(BUILTIN.map((factory) => factory(ctx)).map((plugin) => [plugin.name, plugin]));
+  return new Map(BUILTIN.map((factory) => checked(factory(ctx))).map((plugin) => [plugin.name, plugin]));
+}
+
+/** Wraps a plugin so that a query argument the DDL refuses rejects with a DdlError (3 missing, 4 invalid). */
+export function checked(plugin: DataPlugin): DataPlugin {
+  const query = plugin.ddl.dataquery;
+  const asAction: Ddl = { ...plugin.ddl, actions: query ? { query } : {} };
+  return {
+    ...plugin,
+    async query(arg) {
+      if (!query?.inputs.query) {
+        if (arg !== null) throw new DdlError(`No data plugin argument was declared in the ${plugin.name} DDL but an input was supplied`, 4, "query");
+      } else if (arg !== null || !query.inputs.query.optional) {
+        validateInputs(asAction, "query", arg === null ? {} : { query: arg });
+      }
+      return plugin.query(arg);
+    },
+  };
 }

@@ -1,5 +1,5 @@
 /** What every data plugin is and what it may ask of the server. */
-import type { Ddl } from "./ddl.js";
+import type { Ddl } from "../../ddl/index.js";
 
 export interface DataPlugin {
   name: string;

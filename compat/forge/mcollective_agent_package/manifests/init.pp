@@ -1,7 +1,12 @@
-# The package agent for mcompat / MCollective / Choria nodes.
+# The package agent, deployed by choria/mcollective's module_plugin.
 class mcollective_agent_package (
-  String $config_name, Array[String] $common_files = [], Array[String] $server_files = [],
-  Array[String] $common_directories = [], Hash $config = {}, Boolean $server = true, Boolean $client = true,
+  String $config_name,
+  Array[String] $common_files = [],
+  Array[String] $server_files = [],
+  Array[String] $common_directories = [],
+  Hash $config = {},
+  Boolean $server = true,
+  Boolean $client = true,
 ) {
   mcollective::module_plugin { $name:
     config_name        => $config_name,

@@ -1,7 +1,12 @@
-# The service agent for mcompat / MCollective / Choria nodes.
+# The service agent, deployed by choria/mcollective's module_plugin.
 class mcollective_agent_service (
-  String $config_name, Array[String] $common_files = [], Array[String] $server_files = [],
-  Array[String] $common_directories = [], Hash $config = {}, Boolean $server = true, Boolean $client = true,
+  String $config_name,
+  Array[String] $common_files = [],
+  Array[String] $server_files = [],
+  Array[String] $common_directories = [],
+  Hash $config = {},
+  Boolean $server = true,
+  Boolean $client = true,
 ) {
   mcollective::module_plugin { $name:
     config_name        => $config_name,

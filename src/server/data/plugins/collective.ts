@@ -1,12 +1,12 @@
 /** `collective`: whether this node is a member of the named collective. */
-import { dataDdl, outputDefaults } from "../ddl.js";
+import { dataDdl, queryDefaults } from "../ddl.js";
 import type { DataPluginFactory } from "../plugin.js";
 import { CORE_METADATA } from "./metadata.js";
 
 const ddl = dataDdl({
   metadata: { ...CORE_METADATA, name: "Collective", description: "Collective membership", author: "Puppet Labs" },
   description: "Collective",
-  query: { prompt: "Collective", description: "Collective name to ask about, eg mcollective", type: "string", validation: "/./", maxlength: 256 },
+  query: { prompt: "Collective", description: "Collective name to ask about, eg mcollective", type: "string", validation: "(?-mix:.)", maxlength: 256 },
   outputs: { member: { description: "Node is a member of the named collective", display_as: "member" } },
 });
 
@@ -14,6 +14,6 @@ export const collective: DataPluginFactory = (ctx) => ({
   name: "collective",
   ddl,
   async query(arg) {
-    return { ...outputDefaults(ddl), member: (ctx.collectives?.() ?? []).includes(arg ?? "") };
+    return { ...queryDefaults(ddl), member: (ctx.collectives?.() ?? []).includes(arg ?? "") };
   },
 });

@@ -1,12 +1,12 @@
 /** `fact`: a structured fact by dotted path; containers come back as JSON text. */
-import { dataDdl, outputDefaults } from "../ddl.js";
+import { dataDdl, queryDefaults } from "../ddl.js";
 import type { DataPluginFactory } from "../plugin.js";
 import { CORE_METADATA } from "./metadata.js";
 
 const ddl = dataDdl({
   metadata: { ...CORE_METADATA, name: "Fact", description: "Structured fact query", author: "Puppet Labs" },
   description: "Fact",
-  query: { prompt: "Fact Path", description: "Path to a fact, eg network.eth0.address", type: "string", validation: "/./", maxlength: 256 },
+  query: { prompt: "Fact Path", description: "Path to a fact, eg network.eth0.address", type: "string", validation: "(?-mix:.)", maxlength: 256 },
   outputs: {
     exists: { description: "Fact is present", display_as: "exists" },
     value: { description: "Fact value", display_as: "value" },
@@ -18,7 +18,7 @@ export const fact: DataPluginFactory = (ctx) => ({
   name: "fact",
   ddl,
   async query(arg) {
-    const missing = { ...outputDefaults(ddl), exists: false, value: false, value_encoding: false };
+    const missing = { ...queryDefaults(ddl), exists: false, value: false, value_encoding: false };
     let node: unknown = ctx.facts();
     for (const level of (arg ?? "").split(".")) {
       if (Array.isArray(node)) {

@@ -1,7 +1,7 @@
 /** `fstat`: stat information about a file, as the legacy fstat data plugin reports it. */
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readFileSync, statSync, type Stats } from "node:fs";
-import { dataDdl, outputDefaults } from "../ddl.js";
+import { dataDdl, queryDefaults } from "../ddl.js";
 import type { DataPluginFactory } from "../plugin.js";
 import { CORE_METADATA } from "./metadata.js";
 
@@ -10,7 +10,7 @@ const out = (description: string, display_as: string) => ({ description, display
 const ddl = dataDdl({
   metadata: { ...CORE_METADATA, name: "File Stat", description: "Retrieve file stat data for a given file" },
   description: "File stat information",
-  query: { prompt: "File Name", description: "Valid File Name", type: "string", validation: "/.+/", maxlength: 120 },
+  query: { prompt: "File Name", description: "Valid File Name", type: "string", validation: "(?-mix:.+)", maxlength: 120 },
   outputs: {
     name: out("File name", "Name"),
     output: out("Human readable information about the file", "Status"),
@@ -39,7 +39,7 @@ export const fstat: DataPluginFactory = (ctx) => ({
   async query(arg) {
     const file = arg ?? "";
     const result: Record<string, unknown> = {
-      ...outputDefaults(ddl),
+      ...queryDefaults(ddl),
       name: file, output: "not present", type: "unknown", mode: "0000", present: 0, size: 0, md5: 0, uid: 0, gid: 0,
       mtime: 0, ctime: 0, atime: 0, mtime_seconds: 0, ctime_seconds: 0, atime_seconds: 0,
     };

@@ -1,7 +1,7 @@
 /** `sysctl`: a kernel parameter's value, read from /proc/sys as `sysctl <name>` would print it. */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { dataDdl, outputDefaults } from "../ddl.js";
+import { dataDdl, queryDefaults } from "../ddl.js";
 import type { DataPluginFactory } from "../plugin.js";
 
 const ddl = dataDdl({
@@ -15,7 +15,7 @@ const ddl = dataDdl({
     timeout: 1,
   },
   description: "Sysctl values",
-  query: { prompt: "Variable Name", description: "Valid Variable Name", type: "string", validation: "/^[\\w\\-\\.]+$/", maxlength: 120 },
+  query: { prompt: "Variable Name", description: "Valid Variable Name", type: "string", validation: "(?-mix:\\A^[\\w\\-\\.]+$\\z)", maxlength: 120 },
   outputs: { value: { description: "Kernel Parameter Value", display_as: "Value" } },
 });
 
@@ -34,9 +34,9 @@ export function sysctlPlugin(procSys = "/proc/sys"): DataPluginFactory {
         text = await readFile(join(procSys, ...name.split(".")), "utf8");
       } catch {
         // An unknown or unreadable variable: sysctl fails and the legacy plugin answers ''.
-        return { ...outputDefaults(ddl), value: "" };
+        return { ...queryDefaults(ddl), value: "" };
       }
-      return { ...outputDefaults(ddl), value: typed(text.replace(/\n$/, "")) };
+      return { ...queryDefaults(ddl), value: typed(text.replace(/\n$/, "")) };
     },
   });
 }

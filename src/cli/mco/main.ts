@@ -1,0 +1,48 @@
+/** mco's dispatcher: `mco <app> [options] [args]`, `mco help [app]`, `mco` alone; errors reported as mco reports them. */
+import { parseArgv, shellSplit, UsageError } from "./argv.js";
+import { applicationOptions, helpText } from "./app.js";
+import { APPLICATIONS, commandListText, unknownCommandText } from "./apps/index.js";
+import { Session, type Io } from "./session.js";
+import type { CommonValues } from "./options.js";
+
+/** Runs mco with `argv` (without node and script) and resolves to the exit code. */
+export async function runMco(argv: string[], io: Io, program = "mco"): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name.startsWith("--")) {
+    io.stdout.write(commandListText(program));
+    return 0;
+  }
+  const app = APPLICATIONS.find((a) => a.name === name);
+  if (!app) {
+    io.stdout.write(unknownCommandText(program, name));
+    return 1;
+  }
+  let session: Session | undefined;
+  let verbose = rest.includes("-v") || rest.includes("--verbose");
+  try {
+    const extra = io.env.MCOLLECTIVE_EXTRA_OPTS ? shellSplit(io.env.MCOLLECTIVE_EXTRA_OPTS) : [];
+    const { values, positionals } = parseArgv(applicationOptions(app), [...rest, ...extra]);
+    verbose = values.verbose === true;
+    if (values.help) {
+      // mco prints the help and exits 1 (and printed nothing when piped; we always print).
+      io.stdout.write(helpText(app));
+      return 1;
+    }
+    session = new Session(app, program, values as CommonValues & Record<string, unknown>, positionals, io);
+    return await app.run(session);
+  } catch (err) {
+    io.stderr.write(failureText(app.name, err as Error, verbose));
+    return 1;
+  } finally {
+    await session?.close().catch(() => undefined);
+  }
+}
+
+/** mco's application failure report: one line, or with `-v` the error class and a backtrace. */
+export function failureText(app: string, err: Error, verbose: boolean): string {
+  if (!verbose || err instanceof UsageError) {
+    return `\nThe ${app} application failed to run, use -v for full error backtrace details: ${err.message}\n`;
+  }
+  const trace = (err.stack ?? "").split("\n").slice(1).map((line, i) => `\t${line.trim()}${i === 0 ? "  <----" : ""}`);
+  return `\nThe ${app} application failed to run: ${err.message}\n\n${err.message} (${err.name})\n${trace.join("\n")}\n`;
+}

@@ -1,0 +1,54 @@
+/** The AAA hooks of the pipeline, built from the config: authorization, audit, registration and data plugins. */
+import type { Config } from "../config/index.js";
+import type { Signer } from "../security/index.js";
+import { auditorFromConfig, type AuditEvent } from "./audit/index.js";
+import { authorizerFromConfig, type AuthorizationRequest, type AuthorizationResult } from "./authz/index.js";
+import { builtinDataPlugins } from "./data/index.js";
+import { startRegistration } from "./registration/index.js";
+import type { Logger, LogLevel } from "./logger.js";
+
+export interface DataSource {
+  names(): string[];
+  query(plugin: string, query: string | null): Promise<Record<string, unknown> | undefined>;
+}
+
+export interface Hooks {
+  authorize(req: AuthorizationRequest): AuthorizationResult;
+  audit(entry: AuditEvent): void;
+  reload(): void;
+  data: DataSource;
+  startRegistration(publish: (subject: string, payload: string) => void, signer: Signer, inventory: () => Record<string, unknown>): { stop(): void };
+}
+
+/** The hooks a server.cfg configures; an unconfigured hook allows, audits nothing, registers nothing. */
+export function hooksFromConfig(config: Config, configDir: string, node: NodeState, log: Logger): Hooks {
+  const say = (level: string, msg: string) => log.log(level as LogLevel, msg);
+  const authorizer = authorizerFromConfig(config, configDir, say);
+  const auditor = auditorFromConfig(config, { log: say });
+  const plugins = builtinDataPlugins({
+    agents: node.agents,
+    facts: node.facts,
+    configDir,
+    agentMetadata: node.agentMetadata,
+    collectives: () => config.collectives,
+    puppetConf: config.pluginConf("puppet"),
+  });
+  return {
+    authorize: (req) => authorizer?.authorize(req) ?? { allowed: true },
+    audit: (entry) => auditor?.audit(entry),
+    reload: () => authorizer?.reload(),
+    data: {
+      names: () => [...plugins.keys()],
+      query: async (plugin, query) => plugins.get(plugin)?.query(query),
+    },
+    startRegistration: (publish, signer, inventory) =>
+      startRegistration({ config, publish, sign: (l3) => signer.sign(l3), identity: config.identity, callerid: signer.callerid, inventory, agents: node.agents, log: say }),
+  };
+}
+
+/** What the hooks read of the node's live state. */
+export interface NodeState {
+  agents: () => string[];
+  facts: () => Record<string, unknown>;
+  agentMetadata: (agent: string) => Record<string, unknown> | undefined;
+}

@@ -1,0 +1,197 @@
+/**
+ * One request, start to finish: decode, verify, find the agent, match the filter, then for RPC agents parse,
+ * validate against the DDL, authorize, audit, dispatch; reply to the transport `reply-to`. Bad input is dropped
+ * with a log line saying why; nothing here throws.
+ */
+import { discoveryReply, RpcError, type NativeAgent, type NativeContext } from "../agents/index.js";
+import { DdlError, outputDefaults, validateInputs } from "../ddl/index.js";
+import { filterDataCalls, matchFilter } from "../filter/index.js";
+import {
+  decodeRequest,
+  encodeReply,
+  encodeRpcReply,
+  parseRpcRequest,
+  ProtocolError,
+  type DecodedRequest,
+  type RpcReplyBody,
+  type TransportHeaders,
+} from "../protocol/index.js";
+import type { VerifiedCaller } from "../security/index.js";
+import type { AuditEvent } from "./audit/index.js";
+import type { AuthorizationRequest, AuthorizationResult } from "./authz/index.js";
+import type { Logger } from "./logger.js";
+import type { LoadedAgent } from "./registry.js";
+import type { RubyRunner } from "./ruby.js";
+import type { Stats } from "./stats.js";
+
+export const NOT_AUTHORIZED = "You are not authorized to call this agent or action.";
+
+/** Everything the pipeline uses, handed in by the daemon so that it holds no state of its own. */
+export interface PipelineDeps {
+  identity: string;
+  log: Logger;
+  stats: Stats;
+  /** Unix seconds. */
+  now(): number;
+  verify(req: DecodedRequest): VerifiedCaller;
+  agents(): Map<string, LoadedAgent>;
+  facts(): Record<string, unknown>;
+  classes(): string[];
+  queryData(plugin: string, query: string | null): Promise<Record<string, unknown> | undefined>;
+  authorize(req: AuthorizationRequest): AuthorizationResult;
+  audit(entry: AuditEvent): void;
+  native: Map<string, NativeAgent>;
+  nativeContext: NativeContext;
+  ruby(): RubyRunner;
+  publish(subject: string, payload: string): void;
+}
+
+/** Handles one NATS payload; resolves when the reply (if any) is published. */
+export async function handleRequest(payload: Uint8Array, deps: PipelineDeps): Promise<void> {
+  const { log, stats } = deps;
+  stats.count("total");
+  let req: DecodedRequest;
+  try {
+    req = decodeRequest(payload, deps.now());
+  } catch (err) {
+    const expired = err instanceof ProtocolError && (err.rule === "expired" || err.rule === "future");
+    stats.count(expired ? "ttlexpired" : "unvalidated");
+    log.warn(`dropped ${expired ? "expired request" : "malformed message"}: ${(err as Error).message}`);
+    return;
+  }
+  const env = req.envelope;
+  const what = `request ${env.requestid} from ${env.callerid}@${env.senderid} for ${env.agent}`;
+  let caller: VerifiedCaller;
+  try {
+    caller = deps.verify(req);
+  } catch (err) {
+    stats.count("unvalidated");
+    log.warn(`dropped ${what}: ${(err as Error).message}`);
+    return;
+  }
+  stats.count("validated");
+
+  const agents = deps.agents();
+  const agent = agents.get(env.agent);
+  if (!agent) {
+    log.warn(`dropped ${what}: agent '${env.agent}' is not loaded on ${deps.identity}`);
+    return;
+  }
+  if (!(await filterMatches(req, [...agents.keys()], deps))) {
+    stats.count("filtered");
+    log.debug(`${what} does not match this node's filter`);
+    return;
+  }
+  stats.count("passed");
+  const replyTo = req.headers["reply-to"];
+  if (typeof replyTo !== "string" || replyTo === "") {
+    log.warn(`dropped ${what}: it carries no reply-to header`);
+    return;
+  }
+
+  let message: string | undefined;
+  if (agent.name === "discovery") {
+    message = discoveryReply(req.message);
+    if (message === undefined) log.warn(`dropped ${what}: discovery only answers 'ping', got ${JSON.stringify(req.message).slice(0, 80)}`);
+  } else {
+    const reply = await runRpc(req, agent, caller, deps);
+    message = reply && encodeRpcReply(reply);
+  }
+  if (message === undefined) return;
+  deps.publish(replyTo, encodeReply({ envelope: { senderid: deps.identity, requestid: env.requestid, agent: env.agent, time: deps.now() }, message, headers: replyHeaders(req.headers, deps.identity) }));
+  stats.count("replies");
+}
+
+async function filterMatches(req: DecodedRequest, agentNames: string[], deps: PipelineDeps): Promise<boolean> {
+  const filter = req.envelope.filter;
+  const answers = new Map<string, Record<string, unknown> | undefined>();
+  for (const call of filterDataCalls(filter)) {
+    answers.set(`${call.plugin}\0${call.query}`, await deps.queryData(call.plugin, call.query).catch(() => undefined));
+  }
+  return matchFilter(filter, {
+    identity: deps.identity,
+    facts: deps.facts(),
+    classes: deps.classes(),
+    agents: agentNames,
+    data: (plugin, query) => answers.get(`${plugin}\0${query}`),
+  });
+}
+
+/** The reply body for an RPC request, or undefined when the caller asked for no reply (`process_results: false`). */
+async function runRpc(req: DecodedRequest, agent: LoadedAgent, caller: VerifiedCaller, deps: PipelineDeps): Promise<RpcReplyBody | undefined> {
+  let body;
+  try {
+    body = parseRpcRequest(req.message);
+  } catch (err) {
+    return failure(4, `Could not process request: ${(err as Error).message}`, {});
+  }
+  if (body.agent !== agent.name) return failure(4, `Could not process request: the body names agent '${body.agent}' but the envelope '${agent.name}'`, {});
+  if (!agent.ddl.actions[body.action]) return failure(2, `Unknown action '${body.action}' for agent '${agent.name}'`, {});
+  const { process_results: processResults, ...inputs } = body.data ?? {};
+  const reply = await runAction({ req, agent, caller, action: body.action, inputs, wantsReply: processResults !== false }, deps);
+  return processResults === false ? undefined : reply;
+}
+
+interface ActionCall {
+  req: DecodedRequest;
+  agent: LoadedAgent;
+  caller: VerifiedCaller;
+  action: string;
+  inputs: Record<string, unknown>;
+  wantsReply: boolean;
+}
+
+/** Validation (3/4), authorization (1), audit, then the action itself; data starts as the DDL output defaults. */
+async function runAction(call: ActionCall, deps: PipelineDeps): Promise<RpcReplyBody> {
+  const { req, agent, caller, action } = call;
+  const defaults = outputDefaults(agent.ddl, action);
+  let data: Record<string, unknown>;
+  try {
+    data = validateInputs(agent.ddl, action, call.inputs);
+  } catch (err) {
+    if (err instanceof DdlError) return failure(err.statuscode, err.message, defaults);
+    throw err;
+  }
+  const verdict = deps.authorize({ agent: agent.name, action, callerid: caller.callerid, identity: deps.identity, facts: deps.facts(), classes: deps.classes() });
+  if (!verdict.allowed) {
+    deps.log.info(`denied ${caller.callerid} ${agent.name}#${action} (request ${req.envelope.requestid}): ${verdict.reason}`);
+    return failure(1, NOT_AUTHORIZED, defaults);
+  }
+  const env = req.envelope;
+  try {
+    deps.audit({ requestid: env.requestid, time: env.time, callerid: caller.callerid, senderid: env.senderid, agent: agent.name, action, data });
+  } catch (err) {
+    deps.log.warn(`Audit failed - ${(err as Error).message} - continuing to process message`);
+  }
+  deps.log.debug(`running ${agent.name}#${action} for ${caller.callerid} (request ${env.requestid})`);
+  const native = agent.kind === "native" ? deps.native.get(agent.name) : undefined;
+  if (native) {
+    try {
+      return { statuscode: 0, statusmsg: "OK", data: { ...defaults, ...(await native.run(action, data, deps.nativeContext)) } };
+    } catch (err) {
+      if (err instanceof RpcError) return failure(err.statuscode, err.message, defaults);
+      deps.log.error(`${agent.name}#${action} failed: ${(err as Error).stack ?? String(err)}`);
+      return failure(5, `${agent.name}#${action} failed: ${(err as Error).message}`, defaults);
+    }
+  }
+  const reply = await deps.ruby().call({
+    agent: agent.name,
+    action,
+    data: { ...data, process_results: call.wantsReply },
+    caller: caller.callerid,
+    requestid: env.requestid,
+    sender: env.senderid,
+    collective: env.collective,
+    timeoutSec: agent.ddl.metadata.timeout || 10,
+  });
+  return { ...reply, data: { ...defaults, ...(reply.data ?? {}) } };
+}
+
+function failure(statuscode: RpcReplyBody["statuscode"], statusmsg: string, data: Record<string, unknown>): RpcReplyBody {
+  return { statuscode, statusmsg, data };
+}
+
+/** `mc_sender` names this node; a federated request's block travels back so the federation broker can route the reply. */
+function replyHeaders(request: TransportHeaders, identity: string): TransportHeaders {
+  return request.federation ? { mc_sender: identity, federation: request.federation } : { mc_sender: identity };
+}

@@ -1,0 +1,42 @@
+/** Pool settings: explicit options first, then plugin.mcompat.ruby.* config keys, then defaults (pure). */
+
+export interface PoolSettings {
+  size: number; maxQueue: number; recycleAfter: number; perAgent: number; startTimeoutSec: number; ruby: string;
+}
+
+export interface PoolSettingOptions {
+  config: Record<string, string>;
+  size?: number; maxQueue?: number; recycleAfter?: number; perAgent?: number; startTimeoutSec?: number; ruby?: string;
+}
+
+/** The config keys, for docs and error messages. */
+export const POOL_KEYS = {
+  size: "plugin.mcompat.ruby.workers",
+  maxQueue: "plugin.mcompat.ruby.max_queue",
+  recycleAfter: "plugin.mcompat.ruby.recycle_after",
+  perAgent: "plugin.mcompat.ruby.per_agent",
+  startTimeoutSec: "plugin.mcompat.ruby.start_timeout",
+  ruby: "plugin.mcompat.ruby.command",
+} as const;
+
+function whole(config: Record<string, string>, key: string): number | undefined {
+  const raw = config[key];
+  if (raw === undefined || raw.trim() === "") return undefined;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw new Error(`${key} must be a whole number of at least 1, not '${raw}'`);
+  return Number(raw);
+}
+
+/** Resolves every setting; `cores` is the machine's parallelism. Throws naming the key when a config value is not a number. */
+export function poolSettings(opts: PoolSettingOptions, cores: number): PoolSettings {
+  const c = opts.config;
+  const size = opts.size ?? whole(c, POOL_KEYS.size) ?? Math.max(2, cores);
+  return {
+    size,
+    maxQueue: opts.maxQueue ?? whole(c, POOL_KEYS.maxQueue) ?? 100,
+    recycleAfter: opts.recycleAfter ?? whole(c, POOL_KEYS.recycleAfter) ?? 1000,
+    // One worker is always left for other agents, so a long action of one agent cannot starve the rest.
+    perAgent: Math.max(1, opts.perAgent ?? whole(c, POOL_KEYS.perAgent) ?? size - 1),
+    startTimeoutSec: opts.startTimeoutSec ?? whole(c, POOL_KEYS.startTimeoutSec) ?? 60,
+    ruby: opts.ruby ?? c[POOL_KEYS.ruby] ?? "ruby",
+  };
+}

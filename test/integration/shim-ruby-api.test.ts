@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const COMPAT_LIB = fileURLToPath(new URL("../../../compat/lib", import.meta.url));
+
+/** Runs Ruby with our library first on $LOAD_PATH; the script prints one JSON document. */
+function ruby(script: string): Record<string, unknown> {
+  const out = execFileSync("ruby", ["-I", COMPAT_LIB, "-e", `require "mcollective"\ninclude MCollective\n${script}`], { encoding: "utf8" });
+  return JSON.parse(out) as Record<string, unknown>;
+}
+
+describe("compat Ruby API (compat/lib) on its own", function () {
+  this.timeout(30000);
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), "mcompat-rubyapi-")); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("resolves require 'mcollective' to ours, refuses legacy files, and leaves require 'puppet' working", () => {
+    const r = ruby(`
+      legacy = begin; require "mcollective/matcher"; "loaded"; rescue LoadError => e; e.message; end
+      require "puppet"
+      puts JSON.dump(ours: $LOADED_FEATURES.grep(%r{/mcollective\\.rb$}), legacy: legacy, puppet: Puppet.version,
+                     foreign: $LOADED_FEATURES.grep(%r{vendor_ruby/mcollective}))`);
+    assert.deepEqual(r.ours, [join(COMPAT_LIB, "mcollective.rb")]);
+    assert.match(String(r.legacy), /resolves to another MCollective library \(\/usr\/lib\/ruby\/vendor_ruby\/mcollective\/matcher\.rb\)/);
+    assert.match(String(r.puppet), /^\d+\./);
+    assert.deepEqual(r.foreign, []);
+  });
+
+  it("reads a config file with plugin.d into pluginconf, identity and libdir", () => {
+    mkdirSync(join(dir, "plugin.d"));
+    writeFileSync(join(dir, "server.cfg"), `identity = web1.example\nlibdir = ${dir}/plugins\nplugin.package.provider = apt\n# comment\n`);
+    writeFileSync(join(dir, "plugin.d", "puppet.cfg"), "command = /bin/true\nsplay = false\n");
+    const r = ruby(`c = Config.instance; c.loadconfig("${dir}/server.cfg")
+      puts JSON.dump(identity: c.identity, conf: c.pluginconf, libdir: c.libdir.first, configdir: c.configdir)`);
+    assert.deepEqual(r, { identity: "web1.example", libdir: `${dir}/plugins`, configdir: dir,
+      conf: { "package.provider": "apt", "puppet.command": "/bin/true", "puppet.splay": "false" } });
+  });
+
+  it("gives agents Util, Shell and Validator as MCollective did", () => {
+    const r = ruby(`
+      out = +""
+      status = Shell.new("cat; exit 4", stdin: "from stdin", stdout: out, chomp: true).runcommand
+      bad = ->(v, t) { begin; Validator.validate(v, t); "ok"; rescue ValidatorError => e; e.message; end }
+      puts JSON.dump(
+        bools: %w[yes Y 1 t no false 0].map { |v| Util.str_to_bool(v) },
+        notbool: (begin; Util.str_to_bool("maybe"); rescue => e; e.message; end),
+        cmp: [Util.versioncmp("2.12.5", "2.2.1"), Util.versioncmp("1.0", "1.0"), Util.versioncmp("1.0.1", "1.0.10")],
+        shell: [out, status.exitstatus],
+        validators: [bad.("10.0.0.1", :ipv4address), bad.("nope", :ipv6address), bad.("a;b", :shellsafe),
+                     bad.(3, :string), bad.("b", ["a", "b"]), bad.("x", /^y/), bad.(1.5, :float)])`);
+    assert.deepEqual(r, {
+      bools: [true, true, true, true, false, false, false], notbool: "Cannot convert string value 'maybe' into a boolean.",
+      cmp: [1, 0, -1], shell: ["from stdin", 4],
+      validators: ["ok", "value should be an ipv6 address", "value should not have ; in it", "value should be a string", "ok",
+        "value should match (?-mix:^y)", "ok"],
+    });
+  });
+
+  it("refuses a DDL that needs a newer MCollective and data results that are not plain values", () => {
+    writeFileSync(join(dir, "future.ddl"), `metadata :name => "future", :description => "d", :author => "a", :license => "l",
+      :version => "1", :url => "u", :timeout => 1\nrequires :mcollective => "9.0.0"\n`);
+    const r = ruby(`DDL.register("future", :agent, "${dir}/future.ddl")
+      ddl = begin; DDL.new("future"); "loaded"; rescue => e; e.message; end
+      res = Data::Result.new({})
+      res[:ok] = "fine"
+      nilstore = begin; res[:bad] = nil; "stored"; rescue => e; e.message; end
+      puts JSON.dump(ddl: ddl, nilstore: nilstore, ok: res.ok)`);
+    assert.deepEqual(r, { ddl: "Agent plugin 'future' requires MCollective version 9.0.0 or newer",
+      nilstore: "Can only store String, Integer, Float or Boolean data but got NilClass for key bad", ok: "fine" });
+  });
+});

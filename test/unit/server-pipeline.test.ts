@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { nativeAgents, type NativeContext } from "../../src/agents/index.js";
+import { Config } from "../../src/config/index.js";
+import { parseDdl } from "../../src/ddl/index.js";
+import { decodeReply, emptyFilter, encodeRequest, encodeRpcRequest, parseRpcReply, type Filter, type TransportHeaders } from "../../src/protocol/index.js";
+import { createLogger } from "../../src/server/index.js";
+import type { AuditEvent } from "../../src/server/audit/index.js";
+import { handleRequest, NOT_AUTHORIZED, type PipelineDeps } from "../../src/server/pipeline.js";
+import type { LoadedAgent } from "../../src/server/registry.js";
+import { Stats } from "../../src/server/stats.js";
+import { REPO } from "../helpers/server.js";
+
+const NOW = 1_800_000_000;
+const rpcutilDdl = parseDdl(readFileSync(join(REPO, "ddl", "rpcutil.ddl"), "utf8"), "rpcutil.ddl");
+
+interface Harness {
+  deps: PipelineDeps;
+  published: Array<{ subject: string; payload: string }>;
+  audited: AuditEvent[];
+  logs: string[];
+}
+
+function harness(overrides: Partial<PipelineDeps> = {}): Harness {
+  const published: Harness["published"] = [];
+  const audited: AuditEvent[] = [];
+  const logs: string[] = [];
+  const agents = new Map<string, LoadedAgent>([["rpcutil", { name: "rpcutil", ddl: rpcutilDdl, ddlFile: "rpcutil.ddl", kind: "native" }]]);
+  const log = { ...createLogger({ level: "fatal" }), log: () => undefined, debug: (m: string) => logs.push(m), info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
+  const context = { now: () => NOW, config: Config.fromText("identity = n1.example.net\n") } as unknown as NativeContext;
+  const deps: PipelineDeps = {
+    identity: "n1.example.net",
+    log,
+    stats: new Stats(NOW),
+    now: () => NOW,
+    verify: (req) => ({ callerid: req.envelope.callerid, certname: "t.mcollective", privileged: false }),
+    agents: () => agents,
+    facts: () => ({ country: "uk" }),
+    classes: () => [],
+    queryData: async () => undefined,
+    authorize: () => ({ allowed: true }),
+    audit: (e) => audited.push(e),
+    native: nativeAgents(),
+    nativeContext: context,
+    ruby: () => {
+      throw new Error("no Ruby in this test");
+    },
+    publish: (subject, payload) => published.push({ subject, payload }),
+    ...overrides,
+  };
+  return { deps, published, audited, logs };
+}
+
+function request(opts: { action?: string; data?: Record<string, unknown>; filter?: Partial<Filter>; time?: number; agent?: string; headers?: TransportHeaders; body?: string } = {}): string {
+  const agent = opts.agent ?? "rpcutil";
+  return encodeRequest({
+    envelope: {
+      requestid: "0123456789abcdef0123456789abcdef",
+      senderid: "client.example.net",
+      callerid: "choria=t.mcollective",
+      filter: { ...emptyFilter(), ...opts.filter },
+      collective: "mcollective",
+      agent,
+      ttl: 60,
+      time: opts.time ?? NOW,
+    },
+    message: opts.body ?? encodeRpcRequest({ agent, action: opts.action ?? "ping", caller: "choria=t.mcollective", data: opts.data ?? {} }),
+    headers: { "reply-to": "mcollective.reply.abc.1.1", ...opts.headers },
+    sign: () => ({ signature: "c2ln", pubcert: "cert" }),
+  });
+}
+
+const run = (h: Harness, payload: string) => handleRequest(new TextEncoder().encode(payload), h.deps);
+const replyOf = (h: Harness) => parseRpcReply(decodeReply(h.published[0].payload).message);
+
+describe("server: request pipeline", () => {
+  it("replies to reply-to with mc_sender, the request id and the agent's data", async () => {
+    const h = harness();
+    await run(h, request());
+    assert.equal(h.published.length, 1);
+    assert.equal(h.published[0].subject, "mcollective.reply.abc.1.1");
+    const reply = decodeReply(h.published[0].payload);
+    assert.deepEqual(reply.headers, { mc_sender: "n1.example.net" });
+    assert.deepEqual(reply.envelope, { senderid: "n1.example.net", requestid: "0123456789abcdef0123456789abcdef", agent: "rpcutil", time: NOW });
+    assert.deepEqual(parseRpcReply(reply.message), { statuscode: 0, statusmsg: "OK", data: { pong: NOW } });
+    assert.deepEqual(h.deps.stats.snapshot(), { total: 1, validated: 1, unvalidated: 0, filtered: 0, passed: 1, ttlexpired: 0, replies: 1 });
+  });
+
+  it("copies a federation block back into the reply headers", async () => {
+    const h = harness();
+    await run(h, request({ headers: { federation: { req: "0123456789abcdef0123456789abcdef", "reply-to": "x.reply" } } }));
+    assert.deepEqual(decodeReply(h.published[0].payload).headers.federation, { req: "0123456789abcdef0123456789abcdef", "reply-to": "x.reply" });
+  });
+
+  it("answers a denied request with statuscode 1 and does not audit or run it", async () => {
+    const h = harness({ authorize: () => ({ allowed: false, reason: "Denying based on default policy in rpcutil.policy" }) });
+    await run(h, request());
+    assert.deepEqual(replyOf(h), { statuscode: 1, statusmsg: NOT_AUTHORIZED, data: { pong: null } });
+    assert.deepEqual(h.audited, []);
+    assert.match(h.logs.join("\n"), /denied choria=t\.mcollective rpcutil#ping .*default policy/);
+  });
+
+  it("audits an authorized request with its validated data, and keeps going when auditing fails", async () => {
+    const h = harness();
+    await run(h, request({ action: "get_fact", data: { fact: "country", process_results: true } }));
+    assert.deepEqual(h.audited, [{ requestid: "0123456789abcdef0123456789abcdef", time: NOW, callerid: "choria=t.mcollective", senderid: "client.example.net", agent: "rpcutil", action: "get_fact", data: { fact: "country" } }]);
+    const failing = harness({ audit: () => { throw new Error("disk full"); } });
+    await run(failing, request());
+    assert.equal(replyOf(failing).statuscode, 0);
+    assert.match(failing.logs.join("\n"), /Audit failed - disk full - continuing/);
+  });
+
+  it("runs but does not reply when process_results is false", async () => {
+    const h = harness();
+    await run(h, request({ data: { process_results: false } }));
+    assert.equal(h.published.length, 0);
+    assert.equal(h.audited.length, 1);
+  });
+
+  it("drops a request whose filter does not match, counting it", async () => {
+    const h = harness();
+    await run(h, request({ filter: { fact: [{ fact: "country", operator: "==", value: "de" }] } }));
+    assert.equal(h.published.length, 0);
+    assert.equal(h.deps.stats.snapshot().filtered, 1);
+  });
+
+  it("drops expired, malformed and unverifiable requests with a reason, counting each", async () => {
+    const h = harness({ verify: (req) => { if (req.envelope.senderid === "client.example.net" && req.message.includes("inventory")) throw new Error("invalid signature"); return { callerid: req.envelope.callerid, certname: "t", privileged: false }; } });
+    await run(h, request({ time: NOW - 3600 }));
+    await run(h, "{not json");
+    await run(h, request({ action: "inventory" }));
+    assert.equal(h.published.length, 0);
+    assert.deepEqual(h.deps.stats.snapshot(), { total: 3, validated: 0, unvalidated: 2, filtered: 0, passed: 0, ttlexpired: 1, replies: 0 });
+    const logs = h.logs.join("\n");
+    assert.match(logs, /dropped expired request: .*expired/);
+    assert.match(logs, /dropped malformed message: /);
+    assert.match(logs, /invalid signature/);
+  });
+
+  it("drops a request for an agent it does not serve", async () => {
+    const h = harness();
+    await run(h, request({ agent: "package" }));
+    assert.equal(h.published.length, 0);
+    assert.match(h.logs.join("\n"), /agent 'package' is not loaded on n1\.example\.net/);
+  });
+
+  it("answers a body that is not an RPC request with 4, and one naming another agent with 4", async () => {
+    const h = harness();
+    await run(h, request({ body: "[1,2]" }));
+    assert.equal(replyOf(h).statuscode, 4);
+    assert.match(replyOf(h).statusmsg, /^Could not process request: /);
+    const other = harness();
+    await run(other, request({ body: encodeRpcRequest({ agent: "package", action: "status", data: {} }) }));
+    assert.equal(replyOf(other).statuscode, 4);
+  });
+});

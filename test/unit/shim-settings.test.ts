@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { poolSettings } from "../../src/shim/settings.js";
+
+describe("shim pool settings", () => {
+  it("defaults to one worker per core, at least two, leaving one for other agents", () => {
+    assert.deepEqual(poolSettings({ config: {} }, 8), { size: 8, maxQueue: 100, recycleAfter: 1000, perAgent: 7, startTimeoutSec: 60, ruby: "ruby" });
+    assert.equal(poolSettings({ config: {} }, 1).size, 2);
+    assert.equal(poolSettings({ config: {} }, 1).perAgent, 1);
+  });
+
+  it("reads plugin.mcompat.ruby.* keys, and explicit options win over them", () => {
+    const config = { "plugin.mcompat.ruby.workers": "4", "plugin.mcompat.ruby.max_queue": "10", "plugin.mcompat.ruby.per_agent": "2",
+      "plugin.mcompat.ruby.recycle_after": "50", "plugin.mcompat.ruby.start_timeout": "5", "plugin.mcompat.ruby.command": "/opt/ruby/bin/ruby" };
+    assert.deepEqual(poolSettings({ config }, 2), { size: 4, maxQueue: 10, recycleAfter: 50, perAgent: 2, startTimeoutSec: 5, ruby: "/opt/ruby/bin/ruby" });
+    assert.equal(poolSettings({ config, size: 6, perAgent: 3 }, 2).size, 6);
+    assert.equal(poolSettings({ config, size: 6, perAgent: 3 }, 2).perAgent, 3);
+  });
+
+  it("names the key when a value is not a whole number", () => {
+    assert.throws(() => poolSettings({ config: { "plugin.mcompat.ruby.workers": "many" } }, 2),
+      /plugin\.mcompat\.ruby\.workers must be a whole number of at least 1, not 'many'/);
+    assert.throws(() => poolSettings({ config: { "plugin.mcompat.ruby.max_queue": "0" } }, 2), /max_queue/);
+  });
+});
