@@ -27,5 +27,10 @@ export function isIpv6(text: string): boolean {
     width += 1;
   }
   if (!all.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
-  return halves.length === 2 ? width <= 7 : width === 8;
+  if (halves.length !== 2) return width === 8;
+  // Ruby's IPAddr limits compressed forms by their colon count: 6 with an IPv4 tail, else 7, or 8 when the
+  // address starts or ends with "::" (so "::1:2:3:4:5:1.2.3.4" is refused although RFC 4291 would allow it).
+  const colons = addr.split(":").length - 1;
+  const limit = width !== all.length ? 6 : addr.startsWith("::") || addr.endsWith("::") ? 8 : 7;
+  return width <= 7 && colons <= limit;
 }

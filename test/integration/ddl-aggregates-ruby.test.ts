@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
 import { formatAggregates, parseDdl, summarize } from "../../src/ddl/index.js";
+import { askRubyOracle, suiteTempDir } from "./ddl-support.js";
 
 // Real MCollective 2.12.5 aggregates each case's replies and prints them with RPC::Stats#text_for_aggregates.
 const ORACLE = `
@@ -73,18 +70,12 @@ const reply: fc.Arbitrary<Reply> = fc.record({
 
 describe("ddl aggregates match MCollective 2.12.5's (real Ruby, generated replies)", function () {
   this.timeout(60_000);
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "mcompat-ddl-agg-"));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const tempDir = suiteTempDir("mcompat-ddl-agg-");
 
   it("prints the same summaries, averages, sums and failures for 300 generated reply sets", () => {
-    const file = join(dir, "agg.ddl");
-    writeFileSync(file, DDL);
     const cases = fc.sample(fc.array(reply, { maxLength: 8 }), 300);
-    const ruby = JSON.parse(execFileSync("ruby", ["-W0", "-e", ORACLE, file, "go"], { input: JSON.stringify(cases), encoding: "utf8", maxBuffer: 64 << 20 })) as string[];
-    const action = parseDdl(DDL, file).actions.go;
+    const ruby = askRubyOracle<string[]>(tempDir(), ORACLE, DDL, ["go"], cases);
+    const action = parseDdl(DDL, "agg.ddl").actions.go;
     cases.forEach((replies, i) => {
       assert.equal(formatAggregates(summarize(action, replies)), ruby[i], `replies: ${JSON.stringify(replies)}`);
     });

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDdl, rubyPrettyJson, toJsonDdl } from "../../src/ddl/index.js";
+import { suiteTempDir } from "./ddl-support.js";
 
 const MCOMPAT = join(process.cwd(), "bin", "mcompat");
 
@@ -13,11 +13,7 @@ function mcompat(...args: string[]) {
 }
 
 describe("mcompat ddl (CLI)", () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "mcompat-ddl-cli-"));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const tempDir = suiteTempDir("mcompat-ddl-cli-");
 
   it("convert prints JSON that reads back to the same DDL, for every bundled agent", () => {
     for (const name of ["rpcutil", "discovery", "package", "service", "puppet"]) {
@@ -26,7 +22,7 @@ describe("mcompat ddl (CLI)", () => {
       assert.equal(r.code, 0, r.stderr);
       const fromRuby = parseDdl(readFileSync(file, "utf8"), file);
       assert.equal(r.stdout, rubyPrettyJson(toJsonDdl(fromRuby)) + "\n");
-      const json = join(dir, `${name}.json`);
+      const json = join(tempDir(), `${name}.json`);
       writeFileSync(json, r.stdout);
       const again = mcompat("ddl", "convert", json);
       assert.equal(again.stdout, r.stdout, `${name}: JSON -> JSON is stable`);
@@ -45,7 +41,7 @@ describe("mcompat ddl (CLI)", () => {
     assert.equal(good.code, 0);
     assert.match(good.stdout, /service\.ddl: ok \(service, 4 action\(s\)\)/);
 
-    const bad = join(dir, "bad.ddl");
+    const bad = join(tempDir(), "bad.ddl");
     writeFileSync(bad, `metadata :name => "Bad Name", :description => "d", :author => "a", :license => "l", :version => "one", :url => "u", :timeout => 5
 action "go", :description => "d" do
   input :n, :prompt => "N", :description => "n", :type => :integer, :optional => false, :default => "ten"
@@ -67,7 +63,7 @@ end
   });
 
   it("check reports a DDL that does not parse, naming the line", () => {
-    const broken = join(dir, "broken.ddl");
+    const broken = join(tempDir(), "broken.ddl");
     writeFileSync(broken, `metadata :name => "x"\n`);
     const r = mcompat("ddl", "check", broken);
     assert.equal(r.code, 1);

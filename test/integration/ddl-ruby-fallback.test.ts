@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DdlError, parseDdl, UnsupportedRubyError } from "../../src/ddl/index.js";
 import { evaluateDdlWithRuby, readDdlFile } from "../../src/ddl-ruby/index.js";
+import { suiteTempDir } from "./ddl-support.js";
 
 const DEBIAN = "/usr/lib/ruby/vendor_ruby/mcollective";
 
@@ -23,14 +23,10 @@ end
 
 describe("ddl Ruby fallback (real Ruby, stub DSL)", function () {
   this.timeout(60_000);
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "mcompat-ddl-ruby-"));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const tempDir = suiteTempDir("mcompat-ddl-ruby-");
 
   it("reads a DDL using Ruby the built-in reader refuses, and says so", () => {
-    const file = join(dir, "weird.ddl");
+    const file = join(tempDir(), "weird.ddl");
     writeFileSync(file, NEEDS_RUBY);
     assert.throws(() => parseDdl(NEEDS_RUBY, file), UnsupportedRubyError);
     const told: string[] = [];
@@ -43,20 +39,20 @@ describe("ddl Ruby fallback (real Ruby, stub DSL)", function () {
   });
 
   it("keeps the reader's error when told not to use Ruby or when Ruby is missing", () => {
-    const file = join(dir, "weird.ddl");
+    const file = join(tempDir(), "weird.ddl");
     writeFileSync(file, NEEDS_RUBY);
     assert.throws(() => readDdlFile(file, { ruby: false }), UnsupportedRubyError);
     assert.throws(() => readDdlFile(file, { ruby: "/nonexistent/ruby" }), UnsupportedRubyError);
   });
 
   it("reports Ruby's own error for a DDL Ruby cannot evaluate either", () => {
-    const file = join(dir, "broken.ddl");
+    const file = join(tempDir(), "broken.ddl");
     writeFileSync(file, `metadata :name => "x"\ndef f; raise "boom in the DDL"; end\nf\n`);
     assert.throws(() => readDdlFile(file), (err: unknown) => err instanceof DdlError && /Ruby could not evaluate this DDL either: .*boom in the DDL/.test(err.message));
   });
 
   it("never hands Ruby a DDL the built-in reader rejects for a DDL reason", () => {
-    const file = join(dir, "nometa.ddl");
+    const file = join(tempDir(), "nometa.ddl");
     writeFileSync(file, `metadata :name => "x"\n`);
     assert.throws(() => readDdlFile(file, { ruby: "/nonexistent/ruby" }), /Metadata needs a :description property/);
   });

@@ -43,8 +43,7 @@ class Parser {
   constructor(private readonly tokens: Token[], private readonly file: string) {}
 
   program(): Node[] {
-    const body = this.statements(() => this.peek().kind === "eof");
-    return body;
+    return this.statements(() => this.peek().kind === "eof");
   }
 
   private statements(done: () => boolean): Node[] {
@@ -164,13 +163,13 @@ class Parser {
   private postfix(node: Node): Node {
     for (;;) {
       const t = this.peek();
-      if (this.isOp(".") || this.isOp("&.") || (t.kind === "nl" && this.nextLineStartsWithDot())) {
+      if (this.isOp(".") || (t.kind === "nl" && this.nextLineStartsWithDot())) {
         if (t.kind === "nl") this.skipNewlines();
         this.i++;
         this.skipNewlines();
         const name = this.next();
         if (name.kind !== "ident" && name.kind !== "const") throw this.error("expected a method name after '.'");
-        node = this.callRest(name.value, name.line, node, true);
+        node = this.callRest(name.value, name.line, node);
       } else if (this.isOp("::")) {
         this.i++;
         const name = this.next();
@@ -240,11 +239,11 @@ class Parser {
     if (UNSUPPORTED.has(name)) throw this.unsupported(name, line);
     if (KEYWORDS.has(name)) throw new DdlError(`${this.file}:${line}: unexpected '${name}'`);
     if (this.isLocal(name) && !this.isOp("(")) return { t: "var", name, line };
-    return this.callRest(name, line, undefined, false);
+    return this.callRest(name, line, undefined);
   }
 
   /** After a method name: `(args)`, bare command args, then an optional `do ... end` or `{ ... }` block. */
-  private callRest(name: string, line: number, recv: Node | undefined, dotted: boolean): Node {
+  private callRest(name: string, line: number, recv: Node | undefined): Node {
     let args: Node[] = [];
     let parens = false;
     const t = this.peek();
@@ -260,7 +259,7 @@ class Parser {
     if (b.kind === "ident" && b.value === "do") {
       this.i++;
       call.block = this.block("end");
-    } else if (this.isOp("{") && (parens || args.length === 0) && (dotted || parens || !recv)) {
+    } else if (this.isOp("{") && (parens || args.length === 0)) {
       this.i++;
       call.block = this.block("}");
     }
@@ -282,11 +281,11 @@ class Parser {
       case "ivar":
         return true;
       case "ident":
-        return !KEYWORDS.has(t.value) && !(t.value === "if" || t.value === "unless" || t.value === "while" || t.value === "rescue");
+        // `foo if x` and `foo while x` are modifiers, not arguments.
+        return !KEYWORDS.has(t.value) && t.value !== "while" && t.value !== "until";
       case "op": {
         const next = this.tokens[this.i + 1];
-        if (t.value === "[" || t.value === "!" || t.value === "->") return true;
-        if (t.value === "(") return true;
+        if (t.value === "[" || t.value === "!" || t.value === "->" || t.value === "(") return true;
         return (t.value === "-" || t.value === "*" || t.value === "&" || t.value === "::") && !next.spaced;
       }
       default:
