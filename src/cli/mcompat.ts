@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerBroker } from "./commands/broker.js";
 import { registerDdl } from "./commands/ddl.js";
+import { registerForge } from "./commands/forge.js";
 import { registerServer } from "./commands/server.js";
 import { registerUp } from "./commands/up.js";
 import { registerWire } from "./commands/wire.js";
@@ -13,5 +14,6 @@ registerServer(program);
 registerUp(program);
 registerWire(program);
 registerDdl(program);
+registerForge(program);
 
 await runProgram(program);

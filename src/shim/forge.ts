@@ -1,13 +1,12 @@
 /**
- * The bundled agents as Forge modules (compat/forge/mcollective_agent_<name>/), generated from their sources
+ * The bundled agents as Forge modules (`mcollective_agent_<name>/`), built from their sources
  * (compat/agents/mcollective/** and ddl/<name>.ddl) as real copies: Puppet's file server and the Forge refuse symlinks.
+ * They are a build product (`dist/forge/` after `npm ci`, or `mcompat forge DIR`), so the sources exist once.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseDdl, rubyPrettyJson, toJsonDdl } from "../ddl/index.js";
 import { BUNDLED_LIBDIR, REPO_ROOT } from "./bundled.js";
-
-export const FORGE_DIR = join(REPO_ROOT, "compat", "forge");
 
 /** Plugin files (paths under mcollective/) each module ships; the agent's .rb is its only server-only file. */
 const MODULES: Record<string, { version: string; summary: string; files: RegExp }> = {
@@ -28,7 +27,7 @@ function list(key: string, items: string[]): string {
   return `${key}:\n${items.map((i) => `  - ${i}\n`).join("")}`;
 }
 
-/** Every file of every module, keyed by its path under compat/forge/. */
+/** Every file of every module, keyed by its path under the output folder. */
 export function forgeFiles(): Map<string, string> {
   const sources = walk(join(BUNDLED_LIBDIR, "mcollective")).sort();
   const out = new Map<string, string>();
@@ -73,24 +72,11 @@ class ${base} (
   return out;
 }
 
-/** Brings compat/forge in line with the sources; returns the paths that differed. With check, changes nothing. */
-export function syncForge(check: boolean): string[] {
-  const wanted = forgeFiles();
-  const present = walk(FORGE_DIR).filter((f) => f.startsWith("mcollective_agent_"));
-  const drift = [...present.filter((f) => !wanted.has(f)), ...[...wanted].filter(([f, content]) => {
-    try {
-      return readFileSync(join(FORGE_DIR, f), "utf8") !== content;
-    } catch {
-      return true;
-    }
-  }).map(([f]) => f)];
-  if (check) return drift;
-  for (const f of present) if (!wanted.has(f)) rmSync(join(FORGE_DIR, f));
-  for (const f of drift) {
-    const content = wanted.get(f);
-    if (content === undefined) continue;
-    mkdirSync(dirname(join(FORGE_DIR, f)), { recursive: true });
-    writeFileSync(join(FORGE_DIR, f), content);
+/** Writes every module under `outDir`; returns the module folders written. */
+export function writeForgeModules(outDir: string): string[] {
+  for (const [file, content] of forgeFiles()) {
+    mkdirSync(dirname(join(outDir, file)), { recursive: true });
+    writeFileSync(join(outDir, file), content);
   }
-  return drift;
+  return Object.keys(MODULES).map((name) => join(outDir, `mcollective_agent_${name}`));
 }

@@ -4,4 +4,4 @@ export { POOL_KEYS } from "./settings.js";
 export type { AgentCall, AgentProbe, WorkerPoolOptions } from "./pool.js";
 export type { AgentFiles, LogLevel, Logger } from "./worker.js";
 export { bundledAgents, BUNDLED_LIBDIR } from "./bundled.js";
-export { FORGE_DIR, forgeFiles, syncForge } from "./forge.js";
+export { forgeFiles, writeForgeModules } from "./forge.js";

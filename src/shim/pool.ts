@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { RpcReplyBody } from "../protocol/index.js";
 import { symbolHash } from "./frames.js";
 import { poolSettings } from "./settings.js";
-import { RubyWorker, WorkerFailure, type AgentFiles, type Logger, type ReadyReport, type WorkerSpec } from "./worker.js";
+import { RubyWorker, WorkerFailure, type AgentFiles, type Logger, type ReadyReport, type WorkerReply, type WorkerSpec } from "./worker.js";
 
 /** One request for a Ruby agent, already validated against its DDL by the server. */
 export interface AgentCall {
@@ -12,8 +12,8 @@ export interface AgentCall {
   requestid: string; sender: string; collective: string; timeoutSec: number;
 }
 
-/** Which agents can serve in Ruby, and why the others cannot. */
-export interface AgentProbe { loaded: AgentFiles[]; failed: Array<{ agent: string; reason: string }> }
+/** Which agents can serve in Ruby, why the others cannot, and the Ruby data plugins (`package`, `puppet`, ...) that activated. */
+export interface AgentProbe { loaded: AgentFiles[]; failed: Array<{ agent: string; reason: string }>; dataPlugins: string[] }
 
 /**
  * Options; each number falls back to its plugin.mcompat.ruby.* key in `config` (POOL_KEYS), then to its default:
@@ -34,7 +34,13 @@ export interface WorkerPoolOptions {
   log?: Logger;
 }
 
-interface Pending { call: AgentCall; resolve: (reply: RpcReplyBody) => void }
+type JobResult = { frame: WorkerReply } | { error: string };
+
+/** One unit of work for a worker; `key` is what per-agent limits count (the agent, or `data:<plugin>`). */
+interface Job {
+  key: string; op: "call" | "data"; fields: Record<string, unknown>; label: string; timeoutSec: number;
+  resolve: (result: JobResult) => void;
+}
 
 const WORKER_SCRIPT = fileURLToPath(new URL("../../../compat/bin/mcompat-worker", import.meta.url));
 const DEFAULT_TIMEOUT_SEC = 10;
@@ -43,6 +49,7 @@ function failure(statusmsg: string): RpcReplyBody {
   return { statuscode: 5, statusmsg, data: {} };
 }
 
+/** Runs Ruby agent actions and data plugins in long-lived workers; see docs/ARCHITECTURE.md for the scheduling rules. */
 export class WorkerPool {
   private readonly size: number;
   private readonly maxQueue: number;
@@ -51,7 +58,7 @@ export class WorkerPool {
   private readonly spec: WorkerSpec;
   private readonly idle: RubyWorker[] = [];
   private readonly all = new Set<RubyWorker>();
-  private readonly queue: Pending[] = [];
+  private readonly queue: Job[] = [];
   private readonly running = new Map<string, number>();
   private stopped = false;
   /** Agents a worker could not load, with the reason (from probe() and every worker's ready report). */
@@ -81,21 +88,34 @@ export class WorkerPool {
   }
 
   /** Runs an action in a worker. Never rejects: overruns, a full queue and crashes are statuscode 5 replies. */
-  call(c: AgentCall): Promise<RpcReplyBody> {
-    if (this.stopped) return Promise.resolve(failure("the Ruby worker pool is stopped"));
-    const unservable = this.unservableReply(c.agent);
-    if (unservable) return Promise.resolve(unservable);
-    if (this.queue.length >= this.maxQueue) return Promise.resolve(failure("busy"));
-    return new Promise((resolve) => {
-      this.queue.push({ call: c, resolve });
-      this.pump();
-    });
+  async call(c: AgentCall): Promise<RpcReplyBody> {
+    const result = await this.enqueue({ key: c.agent, op: "call", label: `${c.agent}#${c.action}`, timeoutSec: c.timeoutSec,
+      fields: { agent: c.agent, action: c.action, data: symbolHash(c.data), caller: c.caller, requestid: c.requestid,
+        sender: c.sender, collective: c.collective, msgtime: Math.floor(Date.now() / 1000) } });
+    if ("error" in result) return failure(result.error);
+    const { statuscode, statusmsg, data } = result.frame;
+    return { statuscode: toStatusCode(Number(statuscode)), statusmsg: String(statusmsg), data: (data ?? {}) as Record<string, unknown> };
+  }
+
+  /**
+   * Asks a Ruby data plugin (`package('bash')` in a -S filter) for its result; undefined, with the reason logged,
+   * when the plugin is unknown, fails or overruns timeoutSec. Never rejects.
+   */
+  async queryData(plugin: string, query: string | null, timeoutSec = 10): Promise<Record<string, unknown> | undefined> {
+    const label = `data plugin ${plugin}(${query ?? ""})`;
+    const result = await this.enqueue({ key: `data:${plugin}`, op: "data", label, timeoutSec, fields: { plugin, query } });
+    const error = "error" in result ? result.error : result.frame.ok === true ? undefined : String(result.frame.error);
+    if (error !== undefined) {
+      this.spec.log("warn", `${label} gave no result: ${error}`);
+      return undefined;
+    }
+    return ("frame" in result ? result.frame.data : undefined) as Record<string, unknown>;
   }
 
   /** Answers what is queued with statuscode 5 and stops every worker. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const p of this.queue.splice(0)) p.resolve(failure("the Ruby worker pool is stopped"));
+    for (const job of this.queue.splice(0)) job.resolve({ error: "the Ruby worker pool is stopped" });
     await Promise.all([...this.all].map((w) => w.stop()));
   }
 
@@ -105,24 +125,35 @@ export class WorkerPool {
       pids: [...this.all].map((w) => w.pid).filter((p): p is number => p !== undefined) };
   }
 
-  /** Hands queued requests to idle workers in order, skipping agents at their concurrency limit. */
+  private enqueue(job: Omit<Job, "resolve">): Promise<JobResult> {
+    if (this.stopped) return Promise.resolve({ error: "the Ruby worker pool is stopped" });
+    const unservable = this.unservable.get(job.key);
+    if (unservable !== undefined) return Promise.resolve({ error: `agent ${job.key} cannot be served: ${unservable}` });
+    if (this.queue.length >= this.maxQueue) return Promise.resolve({ error: "busy" });
+    return new Promise((resolve) => {
+      this.queue.push({ ...job, resolve });
+      this.pump();
+    });
+  }
+
+  /** Hands queued jobs to idle workers in order, skipping agents at their concurrency limit. */
   private pump(): void {
     for (let i = 0; i < this.queue.length && !this.stopped;) {
-      const pending = this.queue[i];
-      const unservable = this.unservableReply(pending.call.agent);
-      if (unservable) {
+      const job = this.queue[i];
+      const unservable = this.unservable.get(job.key);
+      if (unservable !== undefined) {
         this.queue.splice(i, 1);
-        pending.resolve(unservable);
+        job.resolve({ error: `agent ${job.key} cannot be served: ${unservable}` });
         continue;
       }
-      if ((this.running.get(pending.call.agent) ?? 0) >= this.perAgent) { i++; continue; }
+      if ((this.running.get(job.key) ?? 0) >= this.perAgent) { i++; continue; }
       const worker = this.idle.pop();
       if (!worker) {
         if (this.all.size < this.size) this.startWorker();
         return;
       }
       this.queue.splice(i, 1);
-      void this.run(worker, pending);
+      void this.run(worker, job);
     }
   }
 
@@ -142,15 +173,10 @@ export class WorkerPool {
         this.spec.log("error", err.message);
         // With no worker able to start, waiting requests would wait forever.
         if ([...this.all].every((w) => w === worker || !w.isAlive)) {
-          for (const p of this.queue.splice(0)) p.resolve(failure(`no Ruby worker could start: ${err.message}`));
+          for (const job of this.queue.splice(0)) job.resolve({ error: `no Ruby worker could start: ${err.message}` });
         }
       },
     );
-  }
-
-  private unservableReply(agent: string): RpcReplyBody | undefined {
-    const reason = this.unservable.get(agent);
-    return reason === undefined ? undefined : failure(`agent ${agent} cannot be served: ${reason}`);
   }
 
   private noteFailures(report: ReadyReport): void {
@@ -160,23 +186,18 @@ export class WorkerPool {
     }
   }
 
-  private async run(worker: RubyWorker, pending: Pending): Promise<void> {
-    const { call } = pending;
-    const label = `${call.agent}#${call.action}`;
-    const timeoutSec = call.timeoutSec > 0 ? call.timeoutSec : DEFAULT_TIMEOUT_SEC;
-    this.running.set(call.agent, (this.running.get(call.agent) ?? 0) + 1);
+  private async run(worker: RubyWorker, job: Job): Promise<void> {
+    const timeoutSec = job.timeoutSec > 0 ? job.timeoutSec : DEFAULT_TIMEOUT_SEC;
+    this.running.set(job.key, (this.running.get(job.key) ?? 0) + 1);
     try {
-      const reply = await worker.call({
-        agent: call.agent, action: call.action, data: symbolHash(call.data), caller: call.caller,
-        requestid: call.requestid, sender: call.sender, collective: call.collective, msgtime: Math.floor(Date.now() / 1000),
-      }, timeoutSec * 1000, label);
-      pending.resolve({ statuscode: toStatusCode(reply.statuscode), statusmsg: reply.statusmsg, data: reply.data });
+      job.resolve({ frame: await worker.run(job.op, job.fields, timeoutSec * 1000, job.label) });
     } catch (err) {
-      const message = err instanceof WorkerFailure && !err.timedOut ? `${label} failed: ${err.message}` : (err as Error).message;
-      this.spec.log(err instanceof WorkerFailure && err.timedOut ? "warn" : "error", message);
-      pending.resolve(failure(message));
+      const timedOut = err instanceof WorkerFailure && err.timedOut;
+      const message = timedOut ? (err as Error).message : `${job.label} failed: ${(err as Error).message}`;
+      this.spec.log(timedOut ? "warn" : "error", message);
+      job.resolve({ error: message });
     } finally {
-      this.running.set(call.agent, (this.running.get(call.agent) ?? 1) - 1);
+      this.running.set(job.key, (this.running.get(job.key) ?? 1) - 1);
       this.release(worker);
     }
   }

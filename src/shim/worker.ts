@@ -7,8 +7,9 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 export type Logger = (level: LogLevel, msg: string) => void;
 
 export interface AgentFiles { agent: string; rb: string; ddl: string }
-export interface ReadyReport { loaded: AgentFiles[]; failed: Array<{ agent: string; reason: string }> }
-export interface WorkerReply { statuscode: number; statusmsg: string; data: Record<string, unknown> }
+export interface ReadyReport { loaded: AgentFiles[]; failed: Array<{ agent: string; reason: string }>; dataPlugins: string[] }
+/** A reply frame from Ruby, as plain values (`statuscode/statusmsg/data` for calls, `ok/data/error` for data queries). */
+export type WorkerReply = Record<string, unknown>;
 
 export interface WorkerSpec {
   ruby: string;
@@ -32,6 +33,7 @@ interface Inflight { id: number; resolve: (r: WorkerReply) => void; reject: (e: 
 
 const RUBY_LEVELS: Record<string, LogLevel> = { debug: "debug", info: "info", warn: "warn", error: "error", fatal: "error" };
 
+/** A Ruby worker process serving one job at a time over fd 3 / fd 4 frames. */
 export class RubyWorker {
   readonly ready: Promise<ReadyReport>;
   readonly exited: Promise<void>;
@@ -82,8 +84,8 @@ export class RubyWorker {
     return this.alive && !this.retired;
   }
 
-  /** Runs one request; rejects with WorkerFailure when the worker dies or overruns timeoutMs (then it is killed). */
-  call(request: Record<string, unknown>, timeoutMs: number, label: string): Promise<WorkerReply> {
+  /** Sends one job frame (op :call or :data); rejects with WorkerFailure when the worker dies or overruns timeoutMs (then it is killed). */
+  run(op: "call" | "data", fields: Record<string, unknown>, timeoutMs: number, label: string): Promise<WorkerReply> {
     if (this.inflight) throw new Error("a Ruby worker serves one request at a time");
     const id = this.nextId++;
     return new Promise<WorkerReply>((resolve, reject) => {
@@ -97,7 +99,7 @@ export class RubyWorker {
         this.kill();
       }, timeoutMs);
       this.inflight = { id, resolve, reject, timer };
-      this.send({ op: Symbol.for("call"), id, ...request });
+      this.send({ op: Symbol.for(op), id, ...fields });
     });
   }
 
@@ -129,7 +131,10 @@ export class RubyWorker {
   private onData(chunk: Buffer): void {
     for (const frame of this.frames.push(chunk) as Array<Record<string, unknown>>) {
       if (frame.type === "log") this.spec.log(RUBY_LEVELS[String(frame.level)] ?? "info", `ruby[${this.pid}] ${String(frame.message)}`);
-      else if (frame.type === "ready") this.resolveReady({ loaded: frame.loaded as AgentFiles[], failed: frame.failed as ReadyReport["failed"] });
+      else if (frame.type === "ready") {
+        this.resolveReady({ loaded: frame.loaded as AgentFiles[], failed: frame.failed as ReadyReport["failed"],
+          dataPlugins: (frame.data_plugins ?? []) as string[] });
+      }
       else if (frame.type === "reply") this.settle(frame);
     }
   }
@@ -140,8 +145,7 @@ export class RubyWorker {
     this.inflight = undefined;
     clearTimeout(call.timer);
     this.served++;
-    call.resolve({ statuscode: Number(frame.statuscode), statusmsg: String(frame.statusmsg),
-      data: (frame.data ?? {}) as Record<string, unknown> });
+    call.resolve(frame);
   }
 
   private died(reason: string): void {

@@ -6,9 +6,9 @@ import { bundledAgents, type AgentCall, type AgentFiles } from "../../src/shim/i
 
 export const FIXTURE_LIBDIR = fileURLToPath(new URL("../../../fixtures/agents/", import.meta.url));
 
-/** The .rb and .ddl of a fixture agent (in fixtures/agents unless another libdir is given). */
-export function fixtureAgent(agent: string, libdir = FIXTURE_LIBDIR): AgentFiles {
-  const dir = join(libdir, "mcollective", "agent");
+/** The .rb and .ddl of a fixture agent. */
+export function fixtureAgent(agent: string): AgentFiles {
+  const dir = join(FIXTURE_LIBDIR, "mcollective", "agent");
   return { agent, rb: join(dir, `${agent}.rb`), ddl: join(dir, `${agent}.ddl`) };
 }
 

@@ -3,8 +3,8 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { WorkerPool } from "../../src/shim/index.js";
-import { agentCall as call, bundledAgent, fixtureAgent } from "../helpers/agents.js";
+import { bundledAgents, WorkerPool } from "../../src/shim/index.js";
+import { agentCall as call, bundledAgent } from "../helpers/agents.js";
 
 const installedBash = execFileSync("dpkg-query", ["-W", "-f", "${Version}", "bash"], { encoding: "utf8" });
 const installedCount = execFileSync("dpkg", ["--list"], { encoding: "utf8" }).split("\n").filter((l) => l.startsWith("ii")).length;
@@ -61,22 +61,19 @@ describe("bundled agents through real Ruby", function () {
     });
   });
 
-  it("answers the package, service and puppet data plugins", async () => {
+  it("answers the package, service, puppet and resource data plugins for -S filters", async () => {
     const data = new WorkerPool({ config: { "plugin.package.provider": "apt", "plugin.service.provider": "service",
-      "plugin.service.service.servicecmd": "/bin/false", "plugin.puppet.config": join(dir, "puppet.conf") }, size: 1,
-      agents: [bundledAgent("package"), bundledAgent("service"), bundledAgent("puppet"),
-        fixtureAgent("tools")] });
+      "plugin.service.service.servicecmd": "/bin/false" }, agents: bundledAgents(), size: 1 });
     pools.push(data);
-    const query = (plugin: string, q?: string) => data.call(call("tools", "any_data", q ? { plugin, query: q } : { plugin }, 60));
-    assert.deepEqual((await query("package", "bash")).data, { status: installedBash, installed: true });
-    assert.deepEqual((await query("service", "mcompat-none")).data, { status: "stopped" });
-    // Loading Puppet takes longer than the puppet data plugin's 1 s DDL timeout; the agent loads it first.
-    assert.equal((await data.call(call("puppet", "status", {}, 20))).statuscode, 0);
-    const puppet = await query("puppet");
-    assert.equal(puppet.statuscode, 0, puppet.statusmsg);
-    assert.equal(puppet.data.status, "stopped");
-    const invalid = await query("package", "ba;sh");
-    assert.equal(invalid.statuscode, 4);
+    const probe = await data.probe();
+    assert.deepEqual(probe.dataPlugins, ["package", "puppet", "resource", "service"]);
+    assert.deepEqual(await data.queryData("package", "bash"), { status: installedBash, installed: true });
+    assert.deepEqual(await data.queryData("service", "mcompat-none"), { status: "stopped" });
+    const puppet = await data.queryData("puppet", null, 60);
+    assert.equal(puppet?.status, "stopped");
+    assert.equal((await data.queryData("resource", null, 60))?.config_version, "unknown");
+    assert.equal(await data.queryData("package", "ba;sh"), undefined);
+    assert.equal(await data.queryData("nosuch", "x"), undefined);
   });
 
   describe("service", () => {

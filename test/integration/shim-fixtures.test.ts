@@ -2,12 +2,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { WorkerPool } from "../../src/shim/index.js";
 import { agentCall as call, fixtureAgent, processAlive } from "../helpers/agents.js";
 
-// Kept out of fixtures/agents, which other suites load whole: this one blocks for a minute while loading.
-const SLOW_LIBDIR = fileURLToPath(new URL("../../../fixtures/agents-slowload/", import.meta.url));
 const SERVED = ["echo", "crash", "hang", "noisy", "errors", "tools"];
 const UNSERVABLE = ["broken", "needslib", "inactive", "notrpc"];
 
@@ -33,6 +30,7 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
   it("probes: loads what can serve and says why each other agent cannot", async () => {
     const probe = await pool.probe();
     assert.deepEqual(probe.loaded.map((a) => a.agent).sort(), [...SERVED].sort());
+    assert.deepEqual(probe.dataPlugins, ["fixture"]);
     const reasons = Object.fromEntries(probe.failed.map((f) => [f.agent, f.reason]));
     assert.match(reasons.broken, /SyntaxError/);
     assert.match(reasons.needslib, /LoadError: cannot load such file -- mcompat_fixture_library_that_is_not_installed/);
@@ -179,7 +177,7 @@ describe("shim pool scheduling", function () {
   });
 
   it("kills a worker whose agents take too long to load and answers what waited for it", async () => {
-    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("slowload", SLOW_LIBDIR), fixtureAgent("echo")], size: 1, startTimeoutSec: 1 });
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("slowload"), fixtureAgent("echo")], size: 1, startTimeoutSec: 1 });
     try {
       const reply = await pool.call(call("echo", "echo", { message: "waits" }));
       assert.equal(reply.statuscode, 5);

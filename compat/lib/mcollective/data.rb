@@ -46,13 +46,17 @@ module MCollective
         query = ddl.entities[:data]
         raise(DDLValidationError, "No dataquery has been defined in the DDL for data plugin #{name}") unless query
 
-        input = query.fetch(:input)
-        output = query.fetch(:output)
-        raise(DDLValidationError, "No output has been defined in the DDL for data plugin #{name}") if output.keys.empty?
-        return true if input.keys.empty? && argument.nil?
-        raise(DDLValidationError, "No data plugin argument was declared in the #{name} DDL but an input was supplied") if input.keys.empty?
+        input = query.fetch(:input, {})
+        raise(DDLValidationError, "No output has been defined in the DDL for data plugin #{name}") if query.fetch(:output, {}).empty?
 
-        ddl.validate_input_argument(input, input.keys.first, argument)
+        unless input[:query]
+          raise(DDLValidationError, "No data plugin argument was declared in the #{name} DDL but an input was supplied") unless argument.nil?
+
+          return true
+        end
+        return true if argument.nil? && input[:query][:optional]
+
+        ddl.validate_input_argument(input, :query, argument)
       end
 
       def ddl_transform_input(ddl, input)

@@ -19,11 +19,13 @@ module MCompat
       configure(init)
       report = load_agents(init[:agents] || [])
       MCollective::Agents.agentlist = @agents.keys.sort
-      @frames.write(report.merge("type" => "ready", "pid" => Process.pid))
+      @frames.write(report.merge("type" => "ready", "pid" => Process.pid, "data_plugins" => data_plugins))
       while (frame = @frames.read)
-        break if frame[:op] == :stop
-
-        @frames.write(serve(frame)) if frame[:op] == :call
+        case frame[:op]
+        when :stop then break
+        when :call then @frames.write(serve(frame))
+        when :data then @frames.write(query_data(frame))
+        end
       end
     end
 
@@ -70,6 +72,24 @@ module MCompat
       nil
     rescue Exception => e # rubocop:disable Lint/RescueException -- a broken agent file must not stop the others
       "#{e.class}: #{e.message.lines.first.to_s.strip}"
+    end
+
+    # The data plugins of every libdir whose activate_when agrees (package, service, puppet, ...).
+    def data_plugins
+      MCollective::Data.load_data_sources
+      MCollective::PluginManager.grep(/_data\z/).map { |name| name.delete_suffix("_data") }.sort
+    rescue StandardError, LoadError, SyntaxError => e
+      MCollective::Log.warn("Could not load data plugins: #{e.class}: #{e}")
+      []
+    end
+
+    def query_data(frame)
+      result = MCollective::Data[frame[:plugin]].lookup(frame[:query])
+      { "type" => "reply", "id" => frame[:id], "ok" => true, "data" => Plain.convert(result.to_hash) }
+    rescue Exception => e # rubocop:disable Lint/RescueException -- answer every query, whatever the plugin did
+      raise if e.is_a?(SignalException)
+
+      { "type" => "reply", "id" => frame[:id], "ok" => false, "error" => "#{e.class}: #{e}" }
     end
 
     def serve(frame)
