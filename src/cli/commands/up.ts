@@ -4,9 +4,9 @@ import { copyFileSync, writeFileSync, readFileSync, existsSync, mkdirSync } from
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { connectBroker, startBroker, type NatsConnection } from "../../transport/index.js";
-import { issueCert, loadSigner, makeCa, type Signer } from "../../security/index.js";
-import { broadcastSubject, decodeReply, emptyFilter, encodeRequest, encodeRpcRequest, newRequestId, replySubject } from "../../protocol/index.js";
+import { execa } from "execa";
+import { startBroker } from "../../transport/index.js";
+import { issueCert, makeCa } from "../../security/index.js";
 import { forgetStarted, isRunning, readStarted, recordStarted, stateDir } from "../state.js";
 
 export const QUICKSTART_NODES = ["node1.mcompat.local", "node2.mcompat.local", "node3.mcompat.local"];
@@ -15,6 +15,7 @@ export const QUICKSTART_CLIENT = "quickstart.mcollective";
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const FIXTURES = join(ROOT, "fixtures");
 const MCOMPAT_BIN = join(ROOT, "bin", "mcompat");
+const MCO_BIN = join(ROOT, "bin", "mco");
 
 export function registerUp(program: Command): void {
   program
@@ -49,19 +50,15 @@ async function up(): Promise<void> {
   // Each node is spawned and recorded before the first await, so they start side by side.
   await Promise.all(QUICKSTART_NODES.map((identity, i) => ensureNode(dir, identity, i + 1, port, ca.ssldir)));
 
-  const clientTls = { certname: QUICKSTART_CLIENT, cert: join(ca.ssldir, "certs", `${QUICKSTART_CLIENT}.pem`), key: join(ca.ssldir, "private_keys", `${QUICKSTART_CLIENT}.pem`), ca: ca.caCert };
-  const nc = await connectBroker({ brokers: [{ host: "127.0.0.1", port }], tls: clientTls, name: QUICKSTART_CLIENT, mode: "client" });
-  try {
-    console.log(`==> discovery ping as choria=${QUICKSTART_CLIENT}, signed and verified:`);
-    const pongs = await quickRequest(nc, loadSigner(clientTls), "discovery", JSON.stringify("ping"), QUICKSTART_NODES.length);
-    for (const reply of pongs) console.log(`    ${reply.sender.padEnd(24)} ${reply.message}  time=${reply.ms} ms`);
-    console.log("==> rpcutil get_fact fact=country on every node:");
-    const facts = await quickRequest(nc, loadSigner(clientTls), "rpcutil", encodeRpcRequest({ agent: "rpcutil", action: "get_fact", caller: `choria=${QUICKSTART_CLIENT}`, data: { fact: "country", process_results: true } }), QUICKSTART_NODES.length);
-    for (const reply of facts) console.log(`    ${reply.sender.padEnd(24)} ${reply.message}`);
-  } finally {
-    await nc.close();
-  }
-  console.log(`==> try mco against them: MCOLLECTIVE_CERTNAME=${QUICKSTART_CLIENT} ./bin/mco ping --config ${clientCfg}`);
+  // The real client, as an operator would type it; the certname is pinned so that any Unix user gets the client cert.
+  const mco = async (args: string[]) => {
+    console.log(`==> mco ${args.join(" ")}`);
+    await execa(process.execPath, [MCO_BIN, ...args, "--config", clientCfg], { stdio: "inherit", env: { MCOLLECTIVE_CERTNAME: QUICKSTART_CLIENT } });
+  };
+  await mco(["ping"]);
+  await mco(["rpc", "rpcutil", "get_fact", "fact=country"]);
+  await mco(["package", "status", "bash", "-I", QUICKSTART_NODES[0]]);
+  console.log(`==> try more: MCOLLECTIVE_CERTNAME=${QUICKSTART_CLIENT} ./bin/mco find -F country=uk --config ${clientCfg}`);
   console.log("Stop everything with: ./bin/mcompat down");
 }
 
@@ -112,32 +109,6 @@ export function nodeConfig(o: { identity: string; port: number; ssldir: string; 
     `classesfile = ${o.classesFile}`,
     "",
   ].join("\n");
-}
-
-/** Broadcasts one signed request and collects replies until `want` arrived or 3 s passed. */
-async function quickRequest(nc: NatsConnection, signer: Signer, agent: string, message: string, want: number): Promise<Array<{ sender: string; message: string; ms: number }>> {
-  const replyTo = replySubject("mcollective", signer.callerid, process.pid, Math.floor(Math.random() * 1e6));
-  const started = Date.now();
-  const sub = nc.subscribe(replyTo, { max: want, timeout: 3000 });
-  nc.publish(
-    broadcastSubject("mcollective", agent),
-    encodeRequest({
-      envelope: { requestid: newRequestId(), senderid: QUICKSTART_CLIENT, callerid: signer.callerid, filter: emptyFilter(), collective: "mcollective", agent, ttl: 60, time: Math.floor(started / 1000) },
-      message,
-      headers: { mc_sender: QUICKSTART_CLIENT, "reply-to": replyTo },
-      sign: (l3) => signer.sign(l3),
-    }),
-  );
-  const replies: Array<{ sender: string; message: string; ms: number }> = [];
-  try {
-    for await (const msg of sub) {
-      const reply = decodeReply(msg.data);
-      replies.push({ sender: reply.envelope.senderid, message: reply.message, ms: Date.now() - started });
-    }
-  } catch (err) {
-    console.log(`    (stopped waiting: ${(err as Error).message})`);
-  }
-  return replies.sort((a, b) => a.sender.localeCompare(b.sender));
 }
 
 /** Starts the broker unless the one recorded in the state folder still runs; returns its port. */
