@@ -29,6 +29,11 @@ action "restart", :description => "Restart" do
   input :mode, :prompt => "Mode", :description => "m", :type => :list, :list => ["fast", "slow"], :optional => true
   output :status, :description => "state", :display_as => "Service Status"
 end
+
+action "reconfigure", :description => "Reconfigure" do
+  input :host, :prompt => "Host", :description => "h", :type => :string, :validation => :site_hostname, :maxlength => 20, :optional => false
+  output :status, :description => "state", :display_as => "Service Status"
+end
 `;
 
 describe("mco rpc with DDLs (libdir and bundled), against a real TLS broker", () => {
@@ -114,6 +119,15 @@ describe("mco rpc with DDLs (libdir and bundled), against a real TLS broker", ()
     assert.match(all.stdout, /\ndb1\.example\.net {26}\n {13}echo: \{"service"=>"web", "process_results"=>true\}\n {3}Service Status: running\n/);
     const ok = await mco(["rpc", "demo", "restart", "service=web", "--display", "ok", ...c()]);
     assert.doesNotMatch(ok.stdout, /web2/);
+  });
+
+  it("leaves a validator it does not have to the server, and says so in verbose output", async () => {
+    const verbose = await mco(["rpc", "demo", "reconfigure", "host=web1", "-I", "web1.example.net", "-v", "-j", ...c()]);
+    assert.equal(verbose.code, 0, verbose.stderr);
+    assert.match(verbose.stderr, /input 'host': the site_hostname validator is not available here, so the server checks it/);
+    assert.deepEqual((JSON.parse(verbose.stdout) as Array<{ data: { echo: unknown } }>)[0].data.echo, { host: "web1", process_results: true });
+    const quiet = await mco(["rpc", "demo", "reconfigure", "host=web1", "-I", "web1.example.net", "-j", ...c()]);
+    assert.doesNotMatch(quiet.stderr, /site_hostname/);
   });
 
   it("types arguments by the DDL before sending them", async () => {

@@ -35,9 +35,18 @@ export async function validatedRequest(
   const { loadAgentDdl } = await import("../../client/index.js");
   const ddl = loadAgentDdl(await session.config(), agent);
   if (!ddl) return { request: data };
-  const { DdlError, validateInputs } = await import("../../ddl/index.js");
+  const { DdlError } = await import("../../ddl/index.js");
   if (!ddl.actions[actionName]) throw new DdlError(`Attempted to call action ${actionName} for ${agent} but it's not declared in the DDL`);
-  return { ddl, request: validateInputs(ddl, actionName, data) };
+  return { ddl, request: await checkInputs(session, ddl, actionName, data) };
+}
+
+/** `validateInputs` with defaults applied; in verbose mode says which checks were left to the server (unknown validators). */
+export async function checkInputs(session: Session, ddl: Ddl, actionName: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const { validateInputs } = await import("../../ddl/index.js");
+  const notes: string[] = [];
+  const request = validateInputs(ddl, actionName, data, { notes });
+  if (session.verbose) for (const note of notes) session.io.stderr.write(`${note}\n`);
+  return request;
 }
 
 /** Validates `data` with the agent's DDL (defaults applied), then calls `agent#action` and collects every reply. */

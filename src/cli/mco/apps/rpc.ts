@@ -2,6 +2,7 @@
 import { UsageError } from "../argv.js";
 import type { Application } from "../app.js";
 import type { Session } from "../session.js";
+import { checkInputs } from "../agent-call.js";
 
 const KEY_VALUE = /^(.+?)=(.+)$/s;
 
@@ -53,13 +54,13 @@ export const rpc: Application = {
     const ddl = loadAgentDdl(await session.config(), agent);
     let data: Record<string, unknown> = args;
     if (ddl) {
-      const { coerceCliValue, validateInputs, DdlError } = await import("../../../ddl/index.js");
+      const { coerceCliValue, DdlError } = await import("../../../ddl/index.js");
       const actionDdl = ddl.actions[action];
       if (!actionDdl) throw new DdlError(`Attempted to call action ${action} for ${agent} but it's not declared in the DDL`);
       data = Object.fromEntries(
         Object.entries(args).map(([key, raw]) => [key, actionDdl.inputs[key] ? coerceCliValue(actionDdl.inputs[key], key, raw) : raw]),
       );
-      data = validateInputs(ddl, action, data);
+      data = await checkInputs(session, ddl, action, data);
     }
     const replyTo = session.values.replyTo;
     if (session.values.noResults || replyTo !== undefined) {
