@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { RpcReplyBody } from "../protocol/index.js";
 import { symbolHash } from "./frames.js";
 import { poolSettings } from "./settings.js";
-import { RubyWorker, WorkerFailure, type AgentFiles, type Logger, type ReadyReport, type WorkerReply, type WorkerSpec } from "./worker.js";
+import { RubyWorker, WorkerFailure, WorkerStartTimeout, type AgentFiles, type Logger, type ReadyReport, type WorkerReply, type WorkerSpec } from "./worker.js";
 
 /** One request for a Ruby agent, already validated against its DDL by the server. */
 export interface AgentCall {
@@ -55,7 +55,7 @@ export class WorkerPool {
   private readonly maxQueue: number;
   private readonly recycleAfter: number;
   private readonly perAgent: number;
-  private readonly spec: WorkerSpec;
+  private spec: WorkerSpec;
   private readonly idle: RubyWorker[] = [];
   private readonly all = new Set<RubyWorker>();
   private readonly queue: Job[] = [];
@@ -63,6 +63,10 @@ export class WorkerPool {
   private stopped = false;
   /** Agents a worker could not load, with the reason (from probe() and every worker's ready report). */
   private readonly unservable = new Map<string, string>();
+  /** Agents left out because loading them blocked past the start deadline. */
+  private readonly blocked: Array<{ agent: string; reason: string }> = [];
+  /** Probe workers, which serve no calls but must stop with the pool. */
+  private readonly probing = new Set<RubyWorker>();
 
   /** Throws when a plugin.mcompat.ruby.* setting is not a number. */
   constructor(opts: WorkerPoolOptions) {
@@ -75,16 +79,38 @@ export class WorkerPool {
       agents: opts.agents, startTimeoutMs: settings.startTimeoutSec * 1000, log: opts.log ?? (() => undefined) };
   }
 
-  /** Loads every agent in a short-lived worker and reports which can serve (syntax errors, missing libraries, activate_when). */
+  /**
+   * Loads every agent in a short-lived worker and reports which can serve (syntax errors, missing libraries,
+   * activate_when). An agent that blocks while loading is left out and the rest are probed again without it.
+   */
   async probe(): Promise<AgentProbe> {
-    const worker = new RubyWorker(this.spec);
-    try {
-      const report = await worker.ready;
-      this.noteFailures(report);
-      return report;
-    } finally {
-      await worker.stop();
+    for (;;) {
+      const worker = new RubyWorker(this.spec);
+      this.probing.add(worker);
+      try {
+        const report = await worker.ready;
+        report.failed.push(...this.blocked);
+        this.noteFailures(report);
+        return report;
+      } catch (err) {
+        if (!this.leaveOutBlocking(err)) throw err;
+      } finally {
+        this.probing.delete(worker);
+        await worker.stop();
+      }
     }
+  }
+
+  /** After a start timeout that names the agent being loaded, serve the others without it; false if none was named. */
+  private leaveOutBlocking(err: unknown): boolean {
+    if (!(err instanceof WorkerStartTimeout) || err.agent === undefined) return false;
+    // Workers started side by side all time out on the same agent; leave it out once.
+    if (!this.spec.agents.some((a) => a.agent === err.agent)) return true;
+    const failure = { agent: err.agent, reason: `blocked for more than ${this.spec.startTimeoutMs / 1000}s while loading` };
+    this.blocked.push(failure);
+    this.noteFailures({ loaded: [], failed: [failure], dataPlugins: [] });
+    this.spec = { ...this.spec, agents: this.spec.agents.filter((a) => a.agent !== err.agent) };
+    return true;
   }
 
   /** Runs an action in a worker. Never rejects: overruns, a full queue and crashes are statuscode 5 replies. */
@@ -116,7 +142,7 @@ export class WorkerPool {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const job of this.queue.splice(0)) job.resolve({ error: "the Ruby worker pool is stopped" });
-    await Promise.all([...this.all].map((w) => w.stop()));
+    await Promise.all([...this.all, ...this.probing].map((w) => w.stop()));
   }
 
   /** Live workers and queue length, for logs and tests. */
@@ -171,6 +197,7 @@ export class WorkerPool {
       },
       (err: Error) => {
         this.spec.log("error", err.message);
+        if (this.leaveOutBlocking(err)) return this.pump();
         // With no worker able to start, waiting requests would wait forever.
         if ([...this.all].every((w) => w === worker || !w.isAlive)) {
           for (const job of this.queue.splice(0)) job.resolve({ error: `no Ruby worker could start: ${err.message}` });

@@ -29,6 +29,13 @@ export class WorkerFailure extends Error {
   }
 }
 
+/** A worker that did not finish loading its agents in time; `agent` is the one it was loading then, if known. */
+export class WorkerStartTimeout extends Error {
+  constructor(seconds: number, readonly agent: string | undefined) {
+    super(`Ruby worker did not load its agents within ${seconds}s (${agent ? `agent ${agent} blocked while loading` : "an agent file that blocks while loading?"})`);
+  }
+}
+
 interface Inflight { id: number; resolve: (r: WorkerReply) => void; reject: (e: WorkerFailure) => void; timer: NodeJS.Timeout }
 
 const RUBY_LEVELS: Record<string, LogLevel> = { debug: "debug", info: "info", warn: "warn", error: "error", fatal: "error" };
@@ -38,6 +45,8 @@ export class RubyWorker {
   readonly ready: Promise<ReadyReport>;
   readonly exited: Promise<void>;
   served = 0;
+  /** The agent being loaded right now, while the worker starts. */
+  private loadingAgent?: string;
   private readonly child: ChildProcess;
   private readonly frames = new FrameReader();
   private inflight?: Inflight;
@@ -51,7 +60,7 @@ export class RubyWorker {
     this.ready = new Promise((resolve, reject) => { this.resolveReady = resolve; this.rejectReady = reject; });
     this.ready.catch(() => undefined);
     const startTimer = setTimeout(() => {
-      this.rejectReady(new Error(`Ruby worker did not load its agents within ${spec.startTimeoutMs / 1000}s (an agent file that blocks while loading?)`));
+      this.rejectReady(new WorkerStartTimeout(spec.startTimeoutMs / 1000, this.loadingAgent));
       this.kill();
     }, spec.startTimeoutMs);
     this.ready.then(() => clearTimeout(startTimer), () => clearTimeout(startTimer));
@@ -131,6 +140,7 @@ export class RubyWorker {
   private onData(chunk: Buffer): void {
     for (const frame of this.frames.push(chunk) as Array<Record<string, unknown>>) {
       if (frame.type === "log") this.spec.log(RUBY_LEVELS[String(frame.level)] ?? "info", `ruby[${this.pid}] ${String(frame.message)}`);
+      else if (frame.type === "loading") this.loadingAgent = String(frame.agent);
       else if (frame.type === "ready") {
         this.resolveReady({ loaded: frame.loaded as AgentFiles[], failed: frame.failed as ReadyReport["failed"],
           dataPlugins: (frame.data_plugins ?? []) as string[] });

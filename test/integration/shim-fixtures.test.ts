@@ -176,13 +176,26 @@ describe("shim pool scheduling", function () {
     }
   });
 
-  it("kills a worker whose agents take too long to load and answers what waited for it", async () => {
+  it("kills a worker whose agent blocks while loading, leaves that agent out and serves the others", async () => {
     const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("slowload"), fixtureAgent("echo")], size: 1, startTimeoutSec: 1 });
     try {
       const reply = await pool.call(call("echo", "echo", { message: "waits" }));
-      assert.equal(reply.statuscode, 5);
-      assert.match(reply.statusmsg, /no Ruby worker could start: Ruby worker did not load its agents within 1s/);
-      await assert.rejects(pool.probe(), /did not load its agents within 1s/);
+      assert.equal(reply.statuscode, 0);
+      assert.equal(reply.data.message, "waits");
+      const slow = await pool.call(call("slowload", "anything"));
+      assert.deepEqual([slow.statuscode, slow.statusmsg], [5, "agent slowload cannot be served: blocked for more than 1s while loading"]);
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it("probes past an agent that blocks while loading, reporting it with the reason", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("slowload"), fixtureAgent("echo")], size: 1, startTimeoutSec: 1 });
+    try {
+      const probe = await pool.probe();
+      assert.deepEqual(probe.loaded.map((a) => a.agent), ["echo"]);
+      assert.deepEqual(probe.failed, [{ agent: "slowload", reason: "blocked for more than 1s while loading" }]);
+      assert.equal(pool.stats().workers, 0, "the probe's workers are gone");
     } finally {
       await pool.stop();
     }

@@ -41,6 +41,8 @@ module MCompat
       loaded = []
       failed = []
       agents.each do |spec|
+        # Said before each load, so that Node can name the agent if loading blocks past the start deadline.
+        @frames.write("type" => "loading", "agent" => spec[:agent])
         reason = load_agent(spec[:agent], spec[:rb], spec[:ddl])
         if reason
           MCollective::Log.warn("Agent #{spec[:agent]} cannot be served: #{reason}")
