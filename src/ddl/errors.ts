@@ -1,6 +1,6 @@
 /** The one error type of the DDL module: bad DDL text, bad CLI values and inputs that fail validation. */
 export class DdlError extends Error {
-  /** RPC status code a server replies with: 3 missing input, 4 invalid input, 5 anything else (a broken DDL). */
+  /** RPC status code a server replies with: 4 for a missing or invalid input (as MCollective), 3 kept for agents that raise MissingRPCData themselves, 5 anything else (a broken DDL). */
   readonly statuscode: 3 | 4 | 5;
   /** The input the error is about, when there is one. */
   readonly input?: string;

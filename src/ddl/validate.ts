@@ -23,7 +23,8 @@ const VALIDATOR_NAME = /^[a-z][a-z0-9_]*$/;
 /**
  * Checks `data` for `action`: the action exists, required inputs are present, every supplied declared input passes
  * its type, length, list and validation rules. Undeclared inputs pass through, as in MCollective. Returns a copy with
- * the defaults of missing required inputs filled in (mco's client rule). Throws DdlError 3 (missing) or 4 (invalid).
+ * the defaults of missing required inputs filled in (mco's client rule). Throws DdlError 4, as MCollective's
+ * `request.validate!` does for a missing input as much as for an invalid one (agents.md §2.9).
  */
 export function validateInputs(ddl: Ddl, action: string, data: Record<string, unknown>, opts: ValidateOptions = {}): Record<string, unknown> {
   const act = actionOf(ddl, action);
@@ -31,7 +32,7 @@ export function validateInputs(ddl: Ddl, action: string, data: Record<string, un
   for (const [name, input] of Object.entries(act.inputs)) {
     if (!Object.hasOwn(out, name)) {
       if (input.optional) continue;
-      if (input.default === undefined) throw new DdlError(`input '${name}' is required by action '${action}' (Action ${action} needs a ${name} argument)`, 3, name);
+      if (input.default === undefined) throw new DdlError(`input '${name}' is required by action '${action}' (Action ${action} needs a ${name} argument)`, 4, name);
       out[name] = structuredClone(input.default);
     }
     checkInput(name, input, out[name], opts);

@@ -55,7 +55,7 @@ describe("mcompat server with legacy Ruby agents", function () {
   });
 
   it("validates Ruby agent input against the DDL before Ruby sees it", async () => {
-    assert.equal((await call("echo", "echo", {})).statuscode, 3);
+    assert.equal((await call("echo", "echo", {})).statuscode, 4);
   });
 
   it("leaves out agents that cannot load, saying why, and serves the rest", async () => {

@@ -118,9 +118,9 @@ describe("mcompat server (three real daemons on a TLS broker)", function () {
     assert.match(reply.statusmsg, /Unknown data plugin nosuch/);
   });
 
-  it("replies 2 to an unknown action, 3 to a missing input, 4 to an invalid one", async () => {
+  it("replies 2 to an unknown action, and 4 to a missing or an invalid input as the legacy server does", async () => {
     assert.deepEqual((await rpc("frobnicate")).rpc, { statuscode: 2, statusmsg: "Unknown action 'frobnicate' for agent 'rpcutil'", data: {} });
-    assert.equal((await rpc("get_fact", {})).rpc?.statuscode, 3);
+    assert.equal((await rpc("get_fact", {})).rpc?.statuscode, 4);
     assert.equal((await rpc("get_facts", { facts: "not a;list" })).rpc?.statuscode, 4);
   });
 

@@ -45,7 +45,7 @@ describe("data plugins", () => {
   it("refuses an argument its DDL refuses, before the plugin runs", async () => {
     await assert.rejects(query("fstat", "/" + "x".repeat(120)), (err: Error) => err.name === "DdlError" && /query/.test(err.message));
     await assert.rejects(query("agent", "bad name!"), (err: Error & { statuscode?: number }) => err.name === "DdlError" && err.statuscode === 4);
-    await assert.rejects(query("fstat", null), (err: Error & { statuscode?: number }) => err.name === "DdlError" && err.statuscode === 3);
+    await assert.rejects(query("fstat", null), (err: Error & { statuscode?: number }) => err.name === "DdlError" && err.statuscode === 4);
   });
 
   describe("fstat", () => {

@@ -68,8 +68,8 @@ describe("ddl validateInputs", () => {
     rejects(() => validateInputs(pkg, "explode", {}), 4, /Attempted to call action explode for package but it's not declared in the DDL/);
   });
 
-  it("refuses a missing required input with statuscode 3, naming it", () => {
-    rejects(() => validateInputs(svc, "status", {}), 3, /input 'service' is required by action 'status' \(Action status needs a service argument\)/);
+  it("refuses a missing required input with statuscode 4 as the legacy server does, naming it", () => {
+    rejects(() => validateInputs(svc, "status", {}), 4, /input 'service' is required by action 'status' \(Action status needs a service argument\)/);
   });
 
   it("fills the default of a missing required input but never of an optional one (mco's rule)", () => {

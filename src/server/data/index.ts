@@ -21,7 +21,7 @@ export function builtinDataPlugins(ctx: DataContext): Map<string, DataPlugin> {
   return new Map(BUILTIN.map((factory) => checked(factory(ctx))).map((plugin) => [plugin.name, plugin]));
 }
 
-/** Wraps a plugin so that a query argument the DDL refuses rejects with a DdlError (3 missing, 4 invalid). */
+/** Wraps a plugin so that a query argument the DDL refuses rejects with a DdlError (statuscode 4, missing or invalid). */
 export function checked(plugin: DataPlugin): DataPlugin {
   const query = plugin.ddl.dataquery;
   const asAction: Ddl = { ...plugin.ddl, actions: query ? { query } : {} };
