@@ -102,10 +102,13 @@ describe("mcompat server with legacy Ruby agents", function () {
 
   it("finishes a request in flight on SIGTERM, replies, and exits 0", async () => {
     const body = JSON.stringify({ agent: "hang", action: "sleep", caller: client.signer.callerid, data: {} });
+    // Earlier tests ran hang#sleep too: wait for one more start than the log already shows.
+    const started = () => (node.log().match(/running hang#sleep/g) ?? []).length;
+    const before = started();
     const replies = client.exchange("mcollective", [NODE], [], (replyTo) => {
       client.publishRaw(`mcollective.node.${NODE}`, client.payload({ agent: "hang", collective: "mcollective" }, body, replyTo));
     });
-    await waitFor(() => /running hang#sleep/.test(node.log()), () => false, async () => `hang#sleep never started:\n${node.log()}`);
+    await waitFor(() => started() > before, () => false, async () => `hang#sleep never started:\n${node.log()}`);
     const exitCode = node.stop();
     const [reply] = await replies;
     assert.equal(reply.rpc?.statuscode, 5);
