@@ -102,18 +102,26 @@ export async function handleRequest(payload: Uint8Array, deps: PipelineDeps): Pr
   stats.count("replies");
 }
 
+type DataCall = { plugin: string; query: string | null };
+type DataAnswers = Map<string, Record<string, unknown> | undefined>;
+
+const dataKey = (plugin: string, query: string | null) => `${plugin}\0${query}`;
+
+/** Runs each data plugin call once (a failed one answers undefined) and adds its answer to `answers`. */
+async function answerDataCalls(calls: DataCall[], deps: PipelineDeps, answers: DataAnswers = new Map()): Promise<DataAnswers> {
+  for (const call of calls) answers.set(dataKey(call.plugin, call.query), await deps.queryData(call.plugin, call.query).catch(() => undefined));
+  return answers;
+}
+
 async function filterMatches(req: DecodedRequest, agentNames: string[], deps: PipelineDeps): Promise<boolean> {
   const filter = req.envelope.filter;
-  const answers = new Map<string, Record<string, unknown> | undefined>();
-  for (const call of filterDataCalls(filter)) {
-    answers.set(`${call.plugin}\0${call.query}`, await deps.queryData(call.plugin, call.query).catch(() => undefined));
-  }
+  const answers = await answerDataCalls(filterDataCalls(filter), deps);
   return matchFilter(filter, {
     identity: deps.identity,
     facts: deps.facts(),
     classes: deps.classes(),
     agents: agentNames,
-    data: (plugin, query) => answers.get(`${plugin}\0${query}`),
+    data: (plugin, query) => answers.get(dataKey(plugin, query)),
   });
 }
 
@@ -192,16 +200,16 @@ async function runAction(call: ActionCall, deps: PipelineDeps): Promise<RpcReply
  * not answer, they run (async), and a second pass judges with the answers.
  */
 async function authorize(req: Omit<AuthorizationRequest, "data">, deps: PipelineDeps): Promise<AuthorizationResult> {
-  const answers = new Map<string, Record<string, unknown> | undefined>();
-  const wanted: Array<{ plugin: string; query: string | null }> = [];
+  const answers: DataAnswers = new Map();
+  const wanted: DataCall[] = [];
   const data = (plugin: string, query: string | null) => {
-    const key = `${plugin}\0${query}`;
+    const key = dataKey(plugin, query);
     if (!answers.has(key)) wanted.push({ plugin, query });
     return answers.get(key);
   };
   const first = deps.authorize({ ...req, data });
   if (wanted.length === 0) return first;
-  for (const call of wanted) answers.set(`${call.plugin}\0${call.query}`, await deps.queryData(call.plugin, call.query).catch(() => undefined));
+  await answerDataCalls(wanted, deps, answers);
   return deps.authorize({ ...req, data });
 }
 
