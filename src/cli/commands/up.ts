@@ -83,9 +83,9 @@ async function ensureNode(dir: string, identity: string, n: number, port: number
   const child = spawn(process.execPath, [MCOMPAT_BIN, "server", "--config", configFile], { detached: true, stdio: "ignore" });
   child.unref();
   recordStarted({ name, pid: child.pid! }, dir);
-  for (let waited = 0; !/serving agents: /.test(readFileSync(logFile, "utf8")); waited += 100) {
-    if (waited > 20_000 || !isRunning(child.pid!)) throw new Error(`${identity} did not start; see ${logFile}`);
-    await new Promise((r) => setTimeout(r, 100));
+  const serving = () => /serving agents: /.test(readFileSync(logFile, "utf8"));
+  if (!(await pollUntil(() => serving() || !isRunning(child.pid!), 20_000)) || !serving()) {
+    throw new Error(`${identity} did not start; see ${logFile}`);
   }
   console.log(`==> started ${identity} (pid ${child.pid}), facts ${factsFile}, log ${logFile}`);
 }
@@ -160,9 +160,14 @@ async function down(): Promise<void> {
 }
 
 /** Waits up to 10 s for a process to be gone, so that `down` returns once things have stopped. */
-async function exited(pid: number): Promise<boolean> {
-  for (let waited = 0; waited < 10_000; waited += 100) {
-    if (!isRunning(pid)) return true;
+function exited(pid: number): Promise<boolean> {
+  return pollUntil(() => !isRunning(pid), 10_000);
+}
+
+/** Checks `done` every 100 ms until it holds (true) or `timeoutMs` passes (false). */
+async function pollUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  for (let waited = 0; waited <= timeoutMs; waited += 100) {
+    if (done()) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;
