@@ -26,6 +26,6 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "==> npm ci"
   npm ci --no-audit --no-fund --loglevel=error
-elif [ ! -d dist ]; then
-  npx tsc -p .
+elif [ ! -f dist/mco/mco.js ]; then
+  npm run build
 fi

@@ -25,6 +25,8 @@ export interface ClientOptions {
   limitSeed?: number;
   batch?: { size: string; sleepSec: number };
   connectTimeoutMs?: number;
+  /** Where the client reports what mco logs as warnings (nodes that never replied); unset drops them. */
+  warn?: (message: string) => void;
 }
 
 /** The config-derived settings of one client, resolved once. */

@@ -1,5 +1,4 @@
 /** The RPC client: discovery, request fan-out (direct, broadcast, batches), reply streaming and statistics. */
-import { resolveSrv } from "node:dns/promises";
 import { middlewareHosts, type Config } from "../config/index.js";
 import { buildFilter, parseWithFilter } from "../filter/index.js";
 import { encodeRpcRequest, nodeSubject, broadcastSubject, type Filter } from "../protocol/index.js";
@@ -88,7 +87,8 @@ export class RpcClient {
     this.connection ??= (async () => {
       const tls = tlsFiles(this.config, "client");
       const signer = loadSigner(tls);
-      const brokers = await middlewareHosts(this.config, (name) => resolveSrv(name));
+      // node:dns loads only when SRV records are looked up: start-up time is most of a direct call.
+      const brokers = await middlewareHosts(this.config, async (name) => (await import("node:dns/promises")).resolveSrv(name));
       const nc = await connectBroker({
         brokers,
         tls: { cert: tls.cert, key: tls.key, ca: tls.ca },
@@ -240,6 +240,7 @@ export class RpcClient {
           else stats.failed++;
           yield result;
         }
+        if (waitingFor.size > 0) this.options.warn?.(`Could not receive all responses. Did not receive responses from ${[...waitingFor].join(", ")}`);
       }
     } finally {
       inbox?.close();

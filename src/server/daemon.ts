@@ -1,8 +1,7 @@
 /** The daemon: one instance per `mcompat server`, owning the broker connection, the agents and the request flow. */
 import { readFileSync } from "node:fs";
 import { resolveSrv } from "node:dns/promises";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join, resolve } from "node:path";
 import { nativeAgents, type NativeContext } from "../agents/index.js";
 import { loadConfig, middlewareHosts, type Config } from "../config/index.js";
 import { broadcastSubject, nodeSubject } from "../protocol/index.js";
@@ -16,8 +15,9 @@ import { agentDirs, findAgentFiles, resolveAgents, type LoadedAgent } from "./re
 import { rubyRunnerFor } from "./runner.js";
 import type { RubyProbe, RubyRunner } from "./ruby.js";
 import { Stats } from "./stats.js";
+import { PACKAGE_ROOT } from "../package-root.js";
 
-const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL("../../../package.json", import.meta.url)), "utf8")) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
 const NATIVE = ["rpcutil", "discovery"];
 
 export interface ServerOptions {

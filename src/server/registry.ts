@@ -5,10 +5,10 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Config } from "../config/index.js";
 import { parseDdl, type Ddl } from "../ddl/index.js";
 import { RESERVED_AGENTS } from "../agents/index.js";
+import { PACKAGE_ROOT } from "../package-root.js";
 
 /** The files found for one agent name. */
 export interface AgentFiles {
@@ -32,7 +32,6 @@ export interface AgentProblem {
 }
 
 /** The repository's root, where `ddl/` and `compat/` live (this file runs from `dist/src/server/`). */
-const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const BUNDLED_DIRS = [join(PACKAGE_ROOT, "ddl"), join(PACKAGE_ROOT, "compat", "agents", "mcollective", "agent")];
 /** Where Debian's mcollective-common keeps the core rpcutil DDL: a last resort for the native agents. */
 const SYSTEM_AGENT_DIR = "/usr/lib/ruby/vendor_ruby/mcollective/agent";

@@ -6,7 +6,8 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseDdl, rubyPrettyJson, toJsonDdl } from "../ddl/index.js";
-import { BUNDLED_LIBDIR, REPO_ROOT } from "./bundled.js";
+import { PACKAGE_ROOT } from "../package-root.js";
+import { BUNDLED_LIBDIR } from "./bundled.js";
 
 /** Plugin files (paths under mcollective/) each module ships; the agent's .rb is its only server-only file. */
 const MODULES: Record<string, { version: string; summary: string; files: RegExp }> = {
@@ -34,7 +35,7 @@ export function forgeFiles(): Map<string, string> {
   for (const [name, spec] of Object.entries(MODULES)) {
     const base = `mcollective_agent_${name}`;
     const plugin = new Map(sources.filter((f) => spec.files.test(f)).map((f) => [f, readFileSync(join(BUNDLED_LIBDIR, "mcollective", f), "utf8")]));
-    const ddlFile = join(REPO_ROOT, "ddl", `${name}.ddl`);
+    const ddlFile = join(PACKAGE_ROOT, "ddl", `${name}.ddl`);
     const ddlText = readFileSync(ddlFile, "utf8");
     plugin.set(`agent/${name}.ddl`, ddlText);
     plugin.set(`agent/${name}.json`, `${rubyPrettyJson(toJsonDdl(parseDdl(ddlText, ddlFile)))}\n`);

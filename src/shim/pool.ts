@@ -1,10 +1,11 @@
 /** A pool of long-lived Ruby workers: lazy start, bounded queue, per-agent concurrency, timeouts, recycling. */
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { RpcReplyBody } from "../protocol/index.js";
 import { symbolHash } from "./frames.js";
 import { poolSettings } from "./settings.js";
 import { RubyWorker, WorkerFailure, WorkerStartTimeout, type AgentFiles, type Logger, type ReadyReport, type WorkerReply, type WorkerSpec } from "./worker.js";
+import { PACKAGE_ROOT } from "../package-root.js";
 
 /** One request for a Ruby agent, already validated against its DDL by the server. */
 export interface AgentCall {
@@ -42,7 +43,7 @@ interface Job {
   resolve: (result: JobResult) => void;
 }
 
-const WORKER_SCRIPT = fileURLToPath(new URL("../../../compat/bin/mcompat-worker", import.meta.url));
+const WORKER_SCRIPT = join(PACKAGE_ROOT, "compat", "bin", "mcompat-worker");
 const DEFAULT_TIMEOUT_SEC = 10;
 
 function failure(statusmsg: string): RpcReplyBody {

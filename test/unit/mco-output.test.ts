@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Config } from "../../src/config/index.js";
 import { emptyStats, type RpcResult, type RpcStats } from "../../src/client/index.js";
 import { painter } from "../../src/cli/mco/output/colour.js";
 import { rubyInspect } from "../../src/cli/mco/output/inspect.js";
 import { formatJson, formatJsonWithStats } from "../../src/cli/mco/output/json.js";
+import { clientLog } from "../../src/cli/mco/output/log.js";
 import { ProgressBar } from "../../src/cli/mco/output/progress.js";
 import { formatResults, type ActionView } from "../../src/cli/mco/output/results.js";
 import { formatStats, nodeColumns, rubyTime } from "../../src/cli/mco/output/stats.js";
@@ -199,5 +204,39 @@ describe("mco output layouts", () => {
     assert.match(commandListText("/usr/bin/mco"), /^The Marionette Collective version 2\.12\.5\n\nusage: \/usr\/bin\/mco command <options>\n\nKnown commands:\n\n {3}completion {11}describe_filter {6}facts {15}\n/);
     assert.match(applicationList(APPLICATIONS), /\n {2}rpc {13}Generic RPC agent client application\n/);
     assert.match(unknownCommandText("mco", "nosuch", ["/usr/share/mcollective/plugins"]), /Unknown command 'nosuch', searched for applications in:\n\n {3}\/usr\/share\/mcollective\/plugins\n\nKnown commands:/);
+  });
+
+  describe("client log (console_logger)", () => {
+    const at = new Date(2026, 10, 22, 1, 19, 41);
+    const capture = () => {
+      const lines: string[] = [];
+      return { lines, out: { write: (t: string) => lines.push(t) } };
+    };
+    const missing = "Could not receive all responses. Did not receive responses from db2.example.com";
+
+    it("writes `<level> YYYY/MM/DD HH:MM:SS: <origin> <message>` on stderr, the level coloured when colour is on", () => {
+      const plain = capture();
+      clientLog(Config.fromText(""), plain.out, painter(false), () => at)("warn", "client", missing);
+      assert.deepEqual(plain.lines, [`warn 2026/11/22 01:19:41: client ${missing}\n`]);
+      const coloured = capture();
+      clientLog(Config.fromText(""), coloured.out, painter(true), () => at)("error", "client", "boom");
+      assert.deepEqual(coloured.lines, ["\u001b[31merror\u001b[0m 2026/11/22 01:19:41: client boom\n"]);
+    });
+
+    it("drops lines below loglevel", () => {
+      const quiet = capture();
+      const log = clientLog(Config.fromText("loglevel = error"), quiet.out, painter(false), () => at);
+      log("warn", "client", missing);
+      log("info", "client", "hello");
+      assert.deepEqual(quiet.lines, []);
+    });
+
+    it("appends to logfile instead when logger_type = file names one", () => {
+      const logfile = join(mkdtempSync(join(tmpdir(), "mcompat-log-")), "client.log");
+      const stderr = capture();
+      clientLog(Config.fromText(`logger_type = file\nlogfile = ${logfile}`), stderr.out, painter(false), () => at)("warn", "client", missing);
+      assert.deepEqual(stderr.lines, []);
+      assert.equal(readFileSync(logfile, "utf8"), `${at.toISOString()} WARN client ${missing}\n`);
+    });
   });
 });

@@ -2,20 +2,19 @@
 import { spawn } from "node:child_process";
 import { copyFileSync, writeFileSync, readFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { execa } from "execa";
 import { startBroker } from "../../transport/index.js";
 import { issueCert, makeCa } from "../../security/index.js";
 import { forgetStarted, isRunning, readStarted, recordStarted, stateDir } from "../state.js";
+import { PACKAGE_ROOT } from "../../package-root.js";
 
 export const QUICKSTART_NODES = ["node1.mcompat.local", "node2.mcompat.local", "node3.mcompat.local"];
 export const QUICKSTART_CLIENT = "quickstart.mcollective";
 /** The repository root and its launcher (this file runs from `dist/src/cli/commands/`). */
-const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
-const FIXTURES = join(ROOT, "fixtures");
-const MCOMPAT_BIN = join(ROOT, "bin", "mcompat");
-const MCO_BIN = join(ROOT, "bin", "mco");
+const FIXTURES = join(PACKAGE_ROOT, "fixtures");
+const MCOMPAT_BIN = join(PACKAGE_ROOT, "bin", "mcompat");
+const MCO_BIN = join(PACKAGE_ROOT, "bin", "mco");
 
 export function registerUp(program: Command): void {
   program

@@ -1,5 +1,4 @@
 /** What the package and service applications share: `<action> <target>` in either order, and the unfiltered-run guard. */
-import { createInterface } from "node:readline";
 import type { Session } from "./session.js";
 
 /** Splits two positionals into action and target, whichever order they came in. */
@@ -20,6 +19,7 @@ export function unfiltered(session: Session): boolean {
 export async function confirmUnfiltered(session: Session, what: string): Promise<boolean> {
   if (session.values.yes === true || !unfiltered(session)) return true;
   session.io.stdout.write(`Do you really want to operate on ${what} unfiltered? (y/n): `);
+  const { createInterface } = await import("node:readline");
   const rl = createInterface({ input: process.stdin });
   try {
     const answer = await new Promise<string>((resolve) => {

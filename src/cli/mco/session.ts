@@ -9,6 +9,7 @@ import type { Discovery, RpcClient, RpcResult, RpcStats } from "../../client/ind
 import type { Application } from "./app.js";
 import { clientOptionsFrom, type CommonValues } from "./options.js";
 import { painter, type Paint } from "./output/colour.js";
+import { clientLog } from "./output/log.js";
 import { formatJson, formatJsonWithStats } from "./output/json.js";
 import { ProgressBar } from "./output/progress.js";
 import { formatResult, type DisplayMode } from "./output/results.js";
@@ -72,7 +73,9 @@ export class Session {
   async client(): Promise<RpcClient> {
     if (!this.made) {
       const { RpcClient } = await import("../../client/index.js");
-      this.made = new RpcClient(await this.config(), clientOptionsFrom(this.values));
+      const config = await this.config();
+      const log = clientLog(config, this.io.stderr, await this.paint(this.io.stderr));
+      this.made = new RpcClient(config, { ...clientOptionsFrom(this.values), warn: (message) => log("warn", "client", message) });
     }
     return this.made;
   }

@@ -1,6 +1,5 @@
 /** `puppetdb` (alias `choria`): ask PuppetDB over HTTPS, with the client's certificate, which nodes match. */
 import { readFileSync } from "node:fs";
-import { request } from "node:https";
 import { ClientError } from "../options.js";
 import { nodeQuery } from "./pql.js";
 import { discoveryOption, type DiscoveryContext, type DiscoveryMethod } from "./types.js";
@@ -14,7 +13,9 @@ function endpoint(ctx: DiscoveryContext): { host: string; port: number } {
 }
 
 /** GETs a JSON document over mutual TLS, failing after `timeoutMs`. */
-function getJson(url: URL, ctx: DiscoveryContext): Promise<unknown> {
+async function getJson(url: URL, ctx: DiscoveryContext): Promise<unknown> {
+  // node:https (and all of node:http behind it) loads only for PuppetDB discovery, not on every mco start.
+  const { request } = await import("node:https");
   return new Promise((resolve, reject) => {
     const req = request(
       url,
