@@ -3,8 +3,10 @@
  * 1. replies processed per second by the reply path (hash-checked decode, request id check, dedupe, RPC body),
  *    against bare JSON.parse of the same payloads as the baseline;
  * 2. wall time of `mco rpc rpcutil ping -I <node>` from start to exit against a real TLS broker, against
- *    the same call run from the unbundled modules and the start-up of a bare `node -e ''`, interleaved.
+ *    the same call run from the unbundled modules and the start-up of a bare `node -e ''`, interleaved;
+ * 3. when Debian's legacy Ruby mco is installed, `mco help` and `mco plugin doc rpcutil` of both, interleaved.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { ReplyCollector, rpcReader } from "../src/client/index.js";
@@ -97,5 +99,30 @@ async function directCall(): Promise<void> {
   }
 }
 
+/**
+ * Debian's `mcollective-client` is the legacy Ruby mco (2.12.5). It has no NATS connector, so it cannot make the
+ * direct call here; what both clients can do without a broker is start, and document a DDL read from the libdir.
+ */
+async function legacyStartup(): Promise<void> {
+  const legacy = "/usr/bin/mco";
+  if (!existsSync(legacy) || !readFileSync(legacy, "utf8").startsWith("#!/usr/bin/env ruby")) {
+    console.log("legacy mco: not installed (apt-get install mcollective-client to compare start-up with it)");
+    return;
+  }
+  const cfg = ["--config", "/etc/mcollective/client.cfg"];
+  const runs = {
+    legacyHelp: () => wallMs(legacy, ["help"]),
+    oursHelp: () => wallMs("node", [MCO_BIN, "help"]),
+    legacyDoc: () => wallMs(legacy, ["plugin", "doc", "rpcutil", ...cfg]),
+    oursDoc: () => wallMs("node", [MCO_BIN, "plugin", "doc", "rpcutil", ...cfg]),
+  };
+  const times = Object.fromEntries(Object.keys(runs).map((k) => [k, [] as number[]])) as Record<keyof typeof runs, number[]>;
+  for (let i = 0; i < 9; i++) for (const [k, run] of Object.entries(runs)) times[k as keyof typeof runs].push(await run());
+  const m = Object.fromEntries(Object.entries(times).map(([k, t]) => [k, median(t)])) as Record<keyof typeof runs, number>;
+  console.log(`mco help: ours ${(m.oursHelp / 1000).toFixed(3)} s, legacy ${(m.legacyHelp / 1000).toFixed(3)} s (${(m.oursHelp / m.legacyHelp).toFixed(2)}x)`);
+  console.log(`mco plugin doc rpcutil (Debian's Ruby DDL): ours ${(m.oursDoc / 1000).toFixed(3)} s, legacy ${(m.legacyDoc / 1000).toFixed(3)} s (${(m.oursDoc / m.legacyDoc).toFixed(2)}x)`);
+}
+
 replyPath();
 await directCall();
+await legacyStartup();
