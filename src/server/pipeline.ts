@@ -136,7 +136,7 @@ async function runRpc(req: DecodedRequest, agent: LoadedAgent, caller: VerifiedC
   if (body.agent !== agent.name) return failure(4, `Could not process request: the body names agent '${body.agent}' but the envelope '${agent.name}'`, {});
   if (!agent.ddl.actions[body.action]) return failure(2, `Unknown action '${body.action}' for agent '${agent.name}'`, {});
   const { process_results: processResults, ...inputs } = body.data ?? {};
-  const reply = await runAction({ req, agent, caller, action: body.action, inputs, wantsReply: processResults !== false }, deps);
+  const reply = await runAction({ req, agent, caller, action: body.action, inputs, processResults }, deps);
   return processResults === false ? undefined : reply;
 }
 
@@ -146,7 +146,8 @@ interface ActionCall {
   caller: VerifiedCaller;
   action: string;
   inputs: Record<string, unknown>;
-  wantsReply: boolean;
+  /** `process_results` as the request carried it (a legacy client always sends it; others may not). */
+  processResults: unknown;
 }
 
 /** Validation (3/4), authorization (1), audit, then the action itself; data starts as the DDL output defaults. */
@@ -167,7 +168,9 @@ async function runAction(call: ActionCall, deps: PipelineDeps): Promise<RpcReply
   }
   const env = req.envelope;
   try {
-    deps.audit({ requestid: env.requestid, time: env.time, callerid: caller.callerid, senderid: env.senderid, agent: agent.name, action, data });
+    // The legacy audit line shows the request's data as sent, process_results included.
+    const audited = call.processResults === undefined ? data : { ...data, process_results: call.processResults };
+    deps.audit({ requestid: env.requestid, time: env.time, callerid: caller.callerid, senderid: env.senderid, agent: agent.name, action, data: audited });
   } catch (err) {
     deps.log.warn(`Audit failed - ${(err as Error).message} - continuing to process message`);
   }
@@ -185,7 +188,7 @@ async function runAction(call: ActionCall, deps: PipelineDeps): Promise<RpcReply
   const reply = await deps.ruby().call({
     agent: agent.name,
     action,
-    data: { ...data, process_results: call.wantsReply },
+    data: { ...data, process_results: call.processResults !== false },
     caller: caller.callerid,
     requestid: env.requestid,
     sender: env.senderid,

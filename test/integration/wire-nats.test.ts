@@ -41,6 +41,8 @@ describe("protocol over a real TLS nats-server", () => {
   it("carries a golden payload byte for byte, and it still decodes", async () => {
     const m = goldenMessages().find((g) => g.reply !== null)!;
     const sub = node.subscribe("golden.test", { max: 1 });
+    // The subscription is on another connection: it must reach the broker before the publish does.
+    await node.flush();
     client.publish("golden.test", m.payload);
     for await (const msg of sub) {
       assert.equal(msg.string(), m.payload);
@@ -68,6 +70,8 @@ describe("protocol over a real TLS nats-server", () => {
       }
     })();
 
+    // Flushed, or the request can reach the broker before the node's subscription and come back as "no responders".
+    await node.flush();
     const replies = client.subscribe(inbox, { max: 1 });
     const requestid = newRequestId();
     const now = Math.floor(Date.now() / 1000);

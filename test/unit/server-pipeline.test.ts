@@ -110,10 +110,15 @@ describe("server: request pipeline", () => {
     assert.equal(replyOf(h).statuscode, 0);
   });
 
-  it("audits an authorized request with its validated data, and keeps going when auditing fails", async () => {
+  it("audits an authorized request with its validated data and process_results as sent, and keeps going when auditing fails", async () => {
     const h = harness();
     await run(h, request({ action: "get_fact", data: { fact: "country", process_results: true } }));
-    assert.deepEqual(h.audited, [{ requestid: "0123456789abcdef0123456789abcdef", time: NOW, callerid: "choria=t.mcollective", senderid: "client.example.net", agent: "rpcutil", action: "get_fact", data: { fact: "country" } }]);
+    await run(h, request({ action: "get_fact", data: { fact: "country" } }));
+    const event = { requestid: "0123456789abcdef0123456789abcdef", time: NOW, callerid: "choria=t.mcollective", senderid: "client.example.net", agent: "rpcutil", action: "get_fact" };
+    assert.deepEqual(h.audited, [
+      { ...event, data: { fact: "country", process_results: true } },
+      { ...event, data: { fact: "country" } },
+    ]);
     const failing = harness({ audit: () => { throw new Error("disk full"); } });
     await run(failing, request());
     assert.equal(replyOf(failing).statuscode, 0);
