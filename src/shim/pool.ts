@@ -43,6 +43,12 @@ interface Job {
   resolve: (result: JobResult) => void;
 }
 
+/** A job waiting for a worker: its timeout runs from when it was queued, so a late start never outlives the caller. */
+interface QueuedJob extends Job {
+  deadline: number;
+  expiry: NodeJS.Timeout;
+}
+
 const WORKER_SCRIPT = join(PACKAGE_ROOT, "compat", "bin", "mcompat-worker");
 const DEFAULT_TIMEOUT_SEC = 10;
 
@@ -59,7 +65,7 @@ export class WorkerPool {
   private spec: WorkerSpec;
   private readonly idle: RubyWorker[] = [];
   private readonly all = new Set<RubyWorker>();
-  private readonly queue: Job[] = [];
+  private readonly queue: QueuedJob[] = [];
   private readonly running = new Map<string, number>();
   private stopped = false;
   /** Agents a worker could not load, with the reason (from probe() and every worker's ready report). */
@@ -142,7 +148,7 @@ export class WorkerPool {
   /** Answers what is queued with statuscode 5 and stops every worker. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const job of this.queue.splice(0)) job.resolve({ error: "the Ruby worker pool is stopped" });
+    for (const job of this.dequeueAll()) job.resolve({ error: "the Ruby worker pool is stopped" });
     await Promise.all([...this.all, ...this.probing].map((w) => w.stop()));
   }
 
@@ -158,9 +164,21 @@ export class WorkerPool {
     if (unservable !== undefined) return Promise.resolve({ error: `agent ${job.key} cannot be served: ${unservable}` });
     if (this.queue.length >= this.maxQueue) return Promise.resolve({ error: "busy" });
     return new Promise((resolve) => {
-      this.queue.push({ ...job, resolve });
+      const timeoutMs = effectiveTimeoutSec(job.timeoutSec) * 1000;
+      const queued: QueuedJob = { ...job, resolve, deadline: Date.now() + timeoutMs, expiry: setTimeout(() => this.expire(queued), timeoutMs) };
+      this.queue.push(queued);
       this.pump();
     });
+  }
+
+  /** Answers a job whose whole timeout passed in the queue, without running it: its caller has stopped waiting. */
+  private expire(job: QueuedJob): void {
+    const at = this.queue.indexOf(job);
+    if (at < 0) return;
+    this.queue.splice(at, 1);
+    const message = `${job.label} timed out after ${effectiveTimeoutSec(job.timeoutSec)}s waiting for a free Ruby worker`;
+    this.spec.log("warn", message);
+    job.resolve({ error: message });
   }
 
   /** Hands queued jobs to idle workers in order, skipping agents at their concurrency limit. */
@@ -169,7 +187,7 @@ export class WorkerPool {
       const job = this.queue[i];
       const unservable = this.unservable.get(job.key);
       if (unservable !== undefined) {
-        this.queue.splice(i, 1);
+        clearTimeout(this.queue.splice(i, 1)[0].expiry);
         job.resolve({ error: `agent ${job.key} cannot be served: ${unservable}` });
         continue;
       }
@@ -179,7 +197,7 @@ export class WorkerPool {
         if (this.all.size < this.size) this.startWorker();
         return;
       }
-      this.queue.splice(i, 1);
+      clearTimeout(this.queue.splice(i, 1)[0].expiry);
       void this.run(worker, job);
     }
   }
@@ -201,7 +219,7 @@ export class WorkerPool {
         if (this.leaveOutBlocking(err)) return this.pump();
         // With no worker able to start, waiting requests would wait forever.
         if ([...this.all].every((w) => w === worker || !w.isAlive)) {
-          for (const job of this.queue.splice(0)) job.resolve({ error: `no Ruby worker could start: ${err.message}` });
+          for (const job of this.dequeueAll()) job.resolve({ error: `no Ruby worker could start: ${err.message}` });
         }
       },
     );
@@ -214,14 +232,21 @@ export class WorkerPool {
     }
   }
 
-  private async run(worker: RubyWorker, job: Job): Promise<void> {
-    const timeoutSec = job.timeoutSec > 0 ? job.timeoutSec : DEFAULT_TIMEOUT_SEC;
+  /** Empties the queue, stopping each job's expiry timer. */
+  private dequeueAll(): QueuedJob[] {
+    const jobs = this.queue.splice(0);
+    for (const job of jobs) clearTimeout(job.expiry);
+    return jobs;
+  }
+
+  private async run(worker: RubyWorker, job: QueuedJob): Promise<void> {
     this.running.set(job.key, (this.running.get(job.key) ?? 0) + 1);
     try {
-      job.resolve({ frame: await worker.run(job.op, job.fields, timeoutSec * 1000, job.label) });
+      job.resolve({ frame: await worker.run(job.op, job.fields, Math.max(job.deadline - Date.now(), 1), job.label) });
     } catch (err) {
       const timedOut = err instanceof WorkerFailure && err.timedOut;
-      const message = timedOut ? (err as Error).message : `${job.label} failed: ${(err as Error).message}`;
+      // The worker was given what was left of the timeout after queueing; the caller knows the whole of it.
+      const message = timedOut ? `${job.label} timed out after ${effectiveTimeoutSec(job.timeoutSec)}s` : `${job.label} failed: ${(err as Error).message}`;
       this.spec.log(timedOut ? "warn" : "error", message);
       job.resolve({ error: message });
     } finally {
@@ -242,6 +267,10 @@ export class WorkerPool {
     if (at >= 0) this.idle.splice(at, 1);
     if (!this.stopped && this.queue.length > 0) this.pump();
   }
+}
+
+function effectiveTimeoutSec(timeoutSec: number): number {
+  return timeoutSec > 0 ? timeoutSec : DEFAULT_TIMEOUT_SEC;
 }
 
 function toStatusCode(code: number): RpcReplyBody["statuscode"] {

@@ -104,7 +104,7 @@ export class RubyWorker {
       }
       const timer = setTimeout(() => {
         this.inflight = undefined;
-        reject(new WorkerFailure(`${label} timed out after ${timeoutMs / 1000}s`, true));
+        reject(new WorkerFailure(`${label} timed out`, true));
         this.kill();
       }, timeoutMs);
       this.inflight = { id, resolve, reject, timer };

@@ -216,6 +216,24 @@ describe("shim pool scheduling", function () {
     }
   });
 
+  it("answers a call whose timeout passes while it waits for a worker, without running it", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("hang"), fixtureAgent("echo")], size: 1 });
+    try {
+      assert.equal((await pool.call(call("echo", "echo", { message: "warm" }))).statuscode, 0);
+      const settled: string[] = [];
+      const hanging = pool.call(call("hang", "sleep", {}, 3)).then((r) => { settled.push("hang"); return r; });
+      const late = await pool.call(call("echo", "echo", { message: "late" }, 1));
+      settled.push("echo");
+      assert.deepEqual(late, { statuscode: 5, statusmsg: "echo#echo timed out after 1s waiting for a free Ruby worker", data: {} });
+      // The only worker was busy with hang#sleep the whole time: answering first means echo never ran.
+      assert.equal((await hanging).statusmsg, "hang#sleep timed out after 3s");
+      assert.deepEqual(settled, ["echo", "hang"]);
+      assert.equal((await pool.call(call("echo", "echo", { message: "after" }))).data.message, "after");
+    } finally {
+      await pool.stop();
+    }
+  });
+
   it("lets other agents through while one agent's long actions hold workers", async () => {
     const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("hang"), fixtureAgent("echo")], size: 2 });
     try {
