@@ -4,6 +4,7 @@ import { resolveSrv } from "node:dns/promises";
 import { dirname, join, resolve } from "node:path";
 import { nativeAgents, type NativeContext } from "../agents/index.js";
 import { loadConfig, middlewareHosts, type Config } from "../config/index.js";
+import { PACKAGE_ROOT } from "../package-root.js";
 import { broadcastSubject, nodeSubject } from "../protocol/index.js";
 import { loadSigner, tlsFiles, verifierFromConfig, type RequestVerifier, type Signer } from "../security/index.js";
 import { connectBroker, type NatsConnection, type Subscription } from "../transport/index.js";
@@ -15,7 +16,6 @@ import { agentDirs, findAgentFiles, resolveAgents, type LoadedAgent } from "./re
 import { rubyRunnerFor } from "./runner.js";
 import type { RubyProbe, RubyRunner } from "./ruby.js";
 import { Stats } from "./stats.js";
-import { PACKAGE_ROOT } from "../package-root.js";
 
 const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
 const NATIVE = ["rpcutil", "discovery"];

@@ -1,11 +1,11 @@
 /** A pool of long-lived Ruby workers: lazy start, bounded queue, per-agent concurrency, timeouts, recycling. */
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { PACKAGE_ROOT } from "../package-root.js";
 import type { RpcReplyBody } from "../protocol/index.js";
 import { symbolHash } from "./frames.js";
 import { poolSettings } from "./settings.js";
 import { RubyWorker, WorkerFailure, WorkerStartTimeout, type AgentFiles, type Logger, type ReadyReport, type WorkerReply, type WorkerSpec } from "./worker.js";
-import { PACKAGE_ROOT } from "../package-root.js";
 
 /** One request for a Ruby agent, already validated against its DDL by the server. */
 export interface AgentCall {
@@ -175,7 +175,7 @@ export class WorkerPool {
   private expire(job: QueuedJob): void {
     const at = this.queue.indexOf(job);
     if (at < 0) return;
-    this.queue.splice(at, 1);
+    clearTimeout(this.queue.splice(at, 1)[0].expiry);
     const message = `${job.label} timed out after ${effectiveTimeoutSec(job.timeoutSec)}s waiting for a free Ruby worker`;
     this.spec.log("warn", message);
     job.resolve({ error: message });
@@ -185,6 +185,11 @@ export class WorkerPool {
   private pump(): void {
     for (let i = 0; i < this.queue.length && !this.stopped;) {
       const job = this.queue[i];
+      // Its expiry timer may not have had its turn yet; a worker must not be spent (and killed) on it.
+      if (job.deadline <= Date.now()) {
+        this.expire(job);
+        continue;
+      }
       const unservable = this.unservable.get(job.key);
       if (unservable !== undefined) {
         clearTimeout(this.queue.splice(i, 1)[0].expiry);

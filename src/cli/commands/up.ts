@@ -4,10 +4,10 @@ import { copyFileSync, writeFileSync, readFileSync, existsSync, mkdirSync } from
 import { join } from "node:path";
 import type { Command } from "commander";
 import { execa } from "execa";
+import { PACKAGE_ROOT } from "../../package-root.js";
 import { startBroker } from "../../transport/index.js";
 import { issueCert, makeCa } from "../../security/index.js";
 import { forgetStarted, isRunning, readStarted, recordStarted, stateDir } from "../state.js";
-import { PACKAGE_ROOT } from "../../package-root.js";
 
 export const QUICKSTART_NODES = ["node1.mcompat.local", "node2.mcompat.local", "node3.mcompat.local"];
 export const QUICKSTART_CLIENT = "quickstart.mcollective";
