@@ -15,6 +15,16 @@ export interface DaemonCounters {
   replies: number;
 }
 
+/** The daemon's broker connection, as `choria_util#info` reports it. */
+export interface BrokerLink {
+  /** `host:port` of the broker connected to now; undefined while disconnected. */
+  connected?: string;
+  /** Every broker configured or found by SRV, as `host:port`, in order of preference. */
+  brokers: string[];
+  /** Traffic on the connection so far. */
+  stats: { in_msgs: number; out_msgs: number; in_bytes: number; out_bytes: number; reconnects: number };
+}
+
 export interface NativeContext {
   identity: string;
   config: Config;
@@ -33,6 +43,7 @@ export interface NativeContext {
   dataPlugins(): string[];
   /** Runs a data plugin; undefined when there is no such plugin. */
   queryData(source: string, query: string | null): Promise<Record<string, unknown> | undefined>;
+  broker(): BrokerLink;
 }
 
 /** An agent implemented in Node: returns the data of a successful reply or throws RpcError. */

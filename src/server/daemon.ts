@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { resolveSrv } from "node:dns/promises";
 import { dirname, join, resolve } from "node:path";
-import { nativeAgents, type NativeContext } from "../agents/index.js";
+import { nativeAgents, RESERVED_AGENTS, type NativeContext } from "../agents/index.js";
 import { loadConfig, middlewareHosts, type Config } from "../config/index.js";
 import { PACKAGE_ROOT } from "../package-root.js";
 import { broadcastSubject, nodeSubject } from "../protocol/index.js";
@@ -18,7 +18,6 @@ import type { RubyProbe, RubyRunner } from "./ruby.js";
 import { Stats } from "./stats.js";
 
 const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
-const NATIVE = ["rpcutil", "discovery"];
 
 export interface ServerOptions {
   configFile: string;
@@ -37,6 +36,9 @@ export class Server {
   private rubyData: string[] = [];
   private registration: { stop(): void } = { stop: () => undefined };
   private nc?: NatsConnection;
+  /** The brokers resolved at start (`host:port`), and how the connection to them has gone since. */
+  private brokers: string[] = [];
+  private readonly link = { connected: false, reconnects: 0 };
   private stopping = false;
 
   private constructor(
@@ -110,7 +112,7 @@ export class Server {
   /** Finds the agents and reports those that cannot serve; on the first call the native ones serve at once. */
   private findAgents(): LoadedAgent[] {
     const found = findAgentFiles(agentDirs(this.config.libdirs));
-    const { agents, problems } = resolveAgents(this.config, found, NATIVE);
+    const { agents, problems } = resolveAgents(this.config, found, RESERVED_AGENTS);
     for (const problem of problems) this.log.warn(`agent ${problem.agent} not loaded: ${problem.reason}`);
     if (this.agents.size === 0) this.agents = new Map(agents.filter((a) => a.kind === "native").map((a) => [a.name, a]));
     return agents;
@@ -143,7 +145,9 @@ export class Server {
     const brokers = await middlewareHosts(this.config, resolveSrv);
     const tls = tlsFiles(this.config, "server");
     this.log.info(`connecting to ${brokers.map((b) => `${b.host}:${b.port}`).join(", ")} as ${this.identity}`);
+    this.brokers = brokers.map((b) => `${b.host}:${b.port}`);
     this.nc = await connectBroker({ brokers, tls: { cert: tls.cert, key: tls.key, ca: tls.ca }, name: this.identity, mode: "daemon" });
+    this.link.connected = true;
     this.log.info(`connected to ${this.nc.getServer()}`);
     void this.watchConnection(this.nc);
     this.subscribeAll();
@@ -153,9 +157,14 @@ export class Server {
 
   private async watchConnection(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
-      if (status.type === "disconnect") this.log.warn(`lost the broker connection; reconnecting`);
-      else if (status.type === "reconnect") this.log.info(`reconnected to ${nc.getServer()}; subscriptions restored`);
-      else if (status.type === "error") this.log.error(`broker connection error: ${String((status as { error?: unknown }).error ?? "")}`);
+      if (status.type === "disconnect") {
+        this.link.connected = false;
+        this.log.warn(`lost the broker connection; reconnecting`);
+      } else if (status.type === "reconnect") {
+        this.link.connected = true;
+        this.link.reconnects++;
+        this.log.info(`reconnected to ${nc.getServer()}; subscriptions restored`);
+      } else if (status.type === "error") this.log.error(`broker connection error: ${String((status as { error?: unknown }).error ?? "")}`);
     }
   }
 
@@ -220,6 +229,14 @@ export class Server {
       counters: () => this.stats.snapshot(),
       dataPlugins: () => [...this.hooks.data.names(), ...this.rubyData],
       queryData: (source, query) => this.queryData(source, query),
+      broker: () => {
+        const stats = this.nc?.stats();
+        return {
+          connected: this.nc && this.link.connected ? this.nc.getServer() : undefined,
+          brokers: this.brokers,
+          stats: { in_msgs: stats?.inMsgs ?? 0, out_msgs: stats?.outMsgs ?? 0, in_bytes: stats?.inBytes ?? 0, out_bytes: stats?.outBytes ?? 0, reconnects: this.link.reconnects },
+        };
+      },
     };
   }
 

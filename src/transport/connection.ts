@@ -25,6 +25,9 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
+/** How every connection retries a lost broker: forever, a second apart (plus up to a second of jitter with TLS). */
+export const RECONNECT = { maxReconnectAttempts: -1, reconnectTimeWait: 1000, reconnectJitterTLS: 1000 } as const;
+
 /** Opens the connection; in client mode it never hangs past the timeout. */
 export async function connectBroker(opts: ConnectOptions): Promise<NatsConnection> {
   const servers = opts.brokers.map((b) => `${b.host}:${b.port}`);
@@ -34,9 +37,7 @@ export async function connectBroker(opts: ConnectOptions): Promise<NatsConnectio
     name: opts.name,
     tls: { certFile: opts.tls.cert, keyFile: opts.tls.key, caFile: opts.tls.ca },
     timeout,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 1000,
-    reconnectJitterTLS: 1000,
+    ...RECONNECT,
     waitOnFirstConnect: opts.mode === "daemon",
     pingInterval: 30_000,
   });

@@ -80,7 +80,7 @@ describe("ddl conformance with MCollective 2.12.5 (real Ruby)", function () {
   });
 
   it("reads the bundled DDLs as MCollective does: same doc, same JSON DDL", () => {
-    assert.deepEqual(bundled.map((f) => basename(f)).sort(), ["discovery.ddl", "package.ddl", "puppet.ddl", "rpcutil.ddl", "service.ddl"]);
+    assert.deepEqual(bundled.map((f) => basename(f)).sort(), ["choria_util.ddl", "discovery.ddl", "package.ddl", "puppet.ddl", "rpcutil.ddl", "service.ddl"]);
     for (const file of [...bundled, join(DEBIAN, "agent", "rpcutil.ddl")]) {
       const ddl = parseDdl(readFileSync(file, "utf8"), file);
       assert.equal(renderDoc(ddl), oracle[file].doc, file);

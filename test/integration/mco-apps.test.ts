@@ -146,7 +146,7 @@ describe("mco applications against real mcompat servers over TLS", function () {
       assert.ok(lines.includes("                  Collectives: mcollective"));
       assert.ok(lines.includes("              Main Collective: mcollective"));
       assert.match(r.stdout, /\n {19}Process ID: \d+\n {15}Total Messages: \d+\n {6}Messages Passed Filters: \d+\n/);
-      assert.match(r.stdout, /\n   Agents:\n {6}discovery {7}package {9}puppet {9}\n {6}rpcutil {9}service {9}\s+\n/);
+      assert.match(r.stdout, /\n   Agents:\n {6}choria_util {5}discovery {7}package {8}\n {6}puppet {10}rpcutil {9}service {8}\n/);
       assert.match(r.stdout, /\n   Configuration Management Classes:\n {4}mcollective::service {11}profile::base {18}role::db {22}\n/);
       assert.ok(lines.includes("      country => uk"));
       assert.ok(lines.includes("      role => db"));
@@ -175,11 +175,29 @@ describe("mco applications against real mcompat servers over TLS", function () {
     });
   });
 
+  describe("choria_util", () => {
+    it("info reports how each node is connected, as the Choria plugin's agent did", async () => {
+      const r = await run("rpc", "choria_util", "info", "--json");
+      assert.equal(r.code, 0, r.stderr);
+      const replies = JSON.parse(r.stdout) as Array<{ sender: string; statuscode: number; data: Record<string, unknown> }>;
+      assert.deepEqual(replies.map((x) => x.sender).sort(), NODES.map((n) => n.identity).sort());
+      for (const { statuscode, data } of replies) {
+        assert.equal(statuscode, 0);
+        assert.match(String(data.connected_server), new RegExp(`:${broker.port}$`));
+        assert.deepEqual(data.middleware_servers, [data.connected_server]);
+        assert.equal(data.choria_version, `mcompat ${JSON.parse(readFileSync("package.json", "utf8")).version}`);
+        assert.ok((data.client_stats as { in_msgs: number }).in_msgs > 0, "the node has received messages");
+      }
+      const summary = await run("rpc", "choria_util", "info");
+      assert.match(summary.stdout, /\nSummary of Connected Broker:\n\n {3}\S+:\d+ = 3\n/);
+    });
+  });
+
   describe("plugin doc", () => {
     it("lists the bundled agents and renders one DDL", async () => {
       const list = await run("plugin", "doc");
       assert.equal(list.code, 0, list.stderr);
-      assert.match(list.stdout, /^Please specify a plugin\. Available plugins are:\n\nAgents:\n {2}discovery {17}\S/);
+      assert.match(list.stdout, /^Please specify a plugin\. Available plugins are:\n\nAgents:\n {2}choria_util {15}\S.*\n {2}discovery {17}\S/);
       assert.match(list.stdout, /\n {2}service {19}\S.*\n\nAggregate:\n\nConnectors:\n\nData Queries:\n\nDiscovery Methods:\n\nValidator Plugins:\n\n$/);
       const doc = await run("plugin", "doc", "agent/service");
       assert.equal(doc.code, 0, doc.stderr);
@@ -206,7 +224,7 @@ describe("mco applications against real mcompat servers over TLS", function () {
 
   describe("completion", () => {
     it("lists agents, actions and inputs", async () => {
-      assert.match((await run("completion", "--list-agents")).stdout, /^discovery\npackage\npuppet\nrpcutil\nservice\n$/);
+      assert.match((await run("completion", "--list-agents")).stdout, /^choria_util\ndiscovery\npackage\npuppet\nrpcutil\nservice\n$/);
       assert.equal((await run("completion", "--list-actions", "--agent", "service")).stdout, "restart\nstart\nstatus\nstop\n");
       assert.equal((await run("completion", "--list-inputs", "--agent", "service", "--action", "start")).stdout, "service\n");
       assert.match((await run("completion", "--list-actions", "--agent", "service", "-v")).stdout, /^restart:.+\nstart:.+\nstatus:.+\nstop:.+\n$/);

@@ -37,6 +37,6 @@ describe("mcompat server start with an agent that loads slowly", function () {
     assert.doesNotMatch(node.log(), /serving agents: /, "the ping was answered before the Ruby agents were loaded");
     await waitFor(() => /serving agents: /.test(node.log()), () => false, async () => `never finished loading:\n${node.log()}`);
     assert.match(node.log(), /agent slowload not loaded: .+/);
-    assert.match(node.log(), /serving agents: discovery, echo, package, puppet, rpcutil, service$/m);
+    assert.match(node.log(), /serving agents: choria_util, discovery, echo, package, puppet, rpcutil, service$/m);
   });
 });

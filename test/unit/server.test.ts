@@ -109,7 +109,7 @@ describe("server: which agents serve", () => {
   });
 });
 
-describe("agents: rpcutil", () => {
+describe("native agents: rpcutil and choria_util", () => {
   const config = Config.fromText("identity = n1.example.net\ncollectives = a,b\nplugin.x.y = 1\n");
   const ctx: NativeContext = {
     identity: "n1.example.net",
@@ -125,6 +125,7 @@ describe("agents: rpcutil", () => {
     counters: () => ({ total: 5, validated: 4, unvalidated: 1, filtered: 1, passed: 3, ttlexpired: 0, replies: 3 }),
     dataPlugins: () => ["fstat", "agent"],
     queryData: async (source) => (source === "agent" ? { loaded: true } : undefined),
+    broker: () => ({ connected: "b1.example.net:4222", brokers: ["b1.example.net:4222", "b2.example.net:4222"], stats: { in_msgs: 7, out_msgs: 5, in_bytes: 700, out_bytes: 500, reconnects: 1 } }),
   };
   const rpcutil = nativeAgents().get("rpcutil")!;
   const run = (action: string, data: Record<string, unknown> = {}) => rpcutil.run(action, data, ctx);
@@ -155,5 +156,26 @@ describe("agents: rpcutil", () => {
   it("runs data plugins for get_data, code 1 for an unknown one", async () => {
     assert.deepEqual(await run("get_data", { source: "agent", query: "rpcutil" }), { loaded: true });
     await assert.rejects(async () => run("get_data", { source: "nope" }), /Unknown data plugin nope/);
+  });
+
+  it("choria_util info reports the security, the broker link and the SRV settings", async () => {
+    const choriaUtil = nativeAgents().get("choria_util")!;
+    const info = await choriaUtil.run("info", {}, ctx);
+    assert.equal(info.security, "choria");
+    assert.equal(info.connector_tls, true);
+    assert.equal(info.choria_version, "mcompat 9.9.9");
+    assert.equal(info.client_flavour, "@nats-io/transport-node");
+    assert.match(String(info.client_version), /^\d+\.\d+\.\d+/);
+    assert.equal(info.connected_server, "b1.example.net:4222");
+    assert.deepEqual(info.middleware_servers, ["b1.example.net:4222", "b2.example.net:4222"]);
+    assert.deepEqual(info.client_stats, { in_msgs: 7, out_msgs: 5, in_bytes: 700, out_bytes: 500, reconnects: 1 });
+    // No facter fact source and no domain fact: the domain comes from the identity, as does the SRV domain.
+    assert.equal(info.facter_domain, "example.net");
+    assert.equal(info.facter_command, null);
+    assert.equal(info.srv_domain, "example.net");
+    assert.equal(info.using_srv, true);
+    const fixed = await choriaUtil.run("info", {}, { ...ctx, config: Config.fromText("identity = n1.example.net\nplugin.choria.middleware_hosts = b1:4222\n") });
+    assert.equal(fixed.using_srv, false);
+    await assert.rejects(async () => choriaUtil.run("machine_states", {}, ctx), (err: RpcError) => err.statuscode === 2);
   });
 });
