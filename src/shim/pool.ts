@@ -270,7 +270,11 @@ export class WorkerPool {
     this.all.delete(worker);
     const at = this.idle.indexOf(worker);
     if (at >= 0) this.idle.splice(at, 1);
-    if (!this.stopped && this.queue.length > 0) this.pump();
+    if (this.stopped) return;
+    // Replaced now, not on the next call, so that call does not wait for a Ruby start. Only workers lost in a call:
+    // one that keeps dying while idle would otherwise be restarted in a loop.
+    if (worker.lostInCall && this.all.size < this.size) this.startWorker();
+    else if (this.queue.length > 0) this.pump();
   }
 }
 

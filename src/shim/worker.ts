@@ -45,6 +45,8 @@ export class RubyWorker {
   readonly ready: Promise<ReadyReport>;
   readonly exited: Promise<void>;
   served = 0;
+  /** True when the process died or was killed while running a call (a crash, or an overrun). */
+  lostInCall = false;
   /** The agent being loaded right now, while the worker starts. */
   private loadingAgent?: string;
   private readonly child: ChildProcess;
@@ -104,6 +106,7 @@ export class RubyWorker {
       }
       const timer = setTimeout(() => {
         this.inflight = undefined;
+        this.lostInCall = true;
         reject(new WorkerFailure(`${label} timed out`, true));
         this.kill();
       }, timeoutMs);
@@ -165,6 +168,7 @@ export class RubyWorker {
     const call = this.inflight;
     this.inflight = undefined;
     if (call) {
+      this.lostInCall = true;
       clearTimeout(call.timer);
       call.reject(new WorkerFailure(`the Ruby worker running it ${reason}`, false));
     }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WorkerPool } from "../../src/shim/index.js";
 import { agentCall as call, fixtureAgent, processAlive } from "../helpers/agents.js";
+import { waitFor } from "../helpers/server.js";
 
 const SERVED = ["echo", "crash", "hang", "noisy", "errors", "tools"];
 const UNSERVABLE = ["broken", "needslib", "inactive", "notrpc"];
@@ -229,6 +230,25 @@ describe("shim pool scheduling", function () {
       assert.equal((await hanging).statusmsg, "hang#sleep timed out after 3s");
       assert.deepEqual(settled, ["echo", "hang"]);
       assert.equal((await pool.call(call("echo", "echo", { message: "after" }))).data.message, "after");
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it("replaces a worker lost in a call (overrun or crash) at once, so the next call finds it ready", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("crash"), fixtureAgent("hang")], size: 1 });
+    const replacedFor = async (lost: Promise<{ statuscode: number }>) => {
+      const [before] = pool.stats().pids;
+      assert.equal((await lost).statuscode, 5);
+      // No call is made meanwhile: only the pool itself can have started the new worker.
+      await waitFor(() => pool.stats().idle === 1 && !pool.stats().pids.includes(before), () => false, async () => `no ready replacement: ${JSON.stringify(pool.stats())}`);
+    };
+    try {
+      assert.equal((await pool.call(call("crash", "ok"))).statuscode, 0);
+      await replacedFor(pool.call(call("hang", "sleep", {}, 1)));
+      await replacedFor(pool.call(call("crash", "exit")));
+      assert.equal(pool.stats().workers, 1);
+      assert.equal((await pool.call(call("crash", "ok"))).statuscode, 0);
     } finally {
       await pool.stop();
     }
