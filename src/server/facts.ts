@@ -53,9 +53,22 @@ function readFactFiles(files: string[]): Record<string, unknown> {
     }
     if (parsed === null || parsed === undefined) continue;
     if (typeof parsed !== "object" || Array.isArray(parsed)) throw new Error(`fact file ${file} does not hold a map of facts`);
-    Object.assign(merged, parsed);
+    Object.assign(merged, unwrapPuppetFacts(parsed as Record<string, unknown>));
   }
   return merged;
+}
+
+const PUPPET_FACTS_KEYS = new Set(["name", "values", "timestamp", "expiration"]);
+
+/**
+ * The facts of a `puppet facts` dump (`name`, `values`, `timestamp`, `expiration`), which sites write as their fact
+ * file; mco only read top-level keys, so -F and inventory saw no facts in it (mco-client.md F.12).
+ */
+function unwrapPuppetFacts(doc: Record<string, unknown>): Record<string, unknown> {
+  const { name, values } = doc;
+  const isDump = typeof name === "string" && typeof values === "object" && values !== null && !Array.isArray(values)
+    && Object.keys(doc).every((key) => PUPPET_FACTS_KEYS.has(key));
+  return isDump ? (values as Record<string, unknown>) : doc;
 }
 
 /** Facts from `facter --json`, refreshed on reload and when older than `fact_cache_time`. */

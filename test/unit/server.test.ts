@@ -28,6 +28,14 @@ describe("server: facts and classes", () => {
     assert.deepEqual(new YamlFacts([a, b], quiet).facts(), { country: "de", os: { family: "Debian" }, role: "web" });
   });
 
+  it("reads the facts of a `puppet facts` dump from under values, and leaves a fact named values alone", () => {
+    const dir = mkdtempSync(join(tmpdir(), "facts-"));
+    const dump = write(join(dir, "dump.yaml"), "name: web1.example.net\nvalues:\n  country: uk\n  os: {family: Debian}\ntimestamp: '2026-11-22T01:00:00Z'\nexpiration: '2026-11-22T01:30:00Z'\n");
+    assert.deepEqual(new YamlFacts([dump], quiet).facts(), { country: "uk", os: { family: "Debian" } });
+    const plain = write(join(dir, "plain.yaml"), "name: web1\nvalues: {a: 1}\nrole: db\n");
+    assert.deepEqual(new YamlFacts([plain], quiet).facts(), { name: "web1", values: { a: 1 }, role: "db" });
+  });
+
   it("reads a fact file again when it changes", () => {
     const dir = tempDir();
     const file = write(join(dir, "facts.yaml"), "role: db\n");
