@@ -25,6 +25,8 @@ export interface ClientOptions {
   limitSeed?: number;
   batch?: { size: string; sleepSec: number };
   connectTimeoutMs?: number;
+  /** `--publish_timeout`: how long a request may take to reach the broker (config `publish_timeout`, default 2 s). */
+  publishTimeoutSec?: number;
   /** Where the client reports what mco logs as warnings (nodes that never replied); unset drops them. */
   warn?: (message: string) => void;
 }
@@ -41,6 +43,7 @@ export interface ResolvedSettings {
   directAddressing: boolean;
   directAddressingThreshold: number;
   connectTimeoutMs: number;
+  publishTimeoutMs: number;
 }
 
 /** Thrown for a request the client cannot make as asked (bad collective, unreadable node list, ...). */
@@ -74,5 +77,6 @@ export function resolveSettings(config: Config, options: ClientOptions): Resolve
     directAddressing: config.bool("direct_addressing", true),
     directAddressingThreshold: config.int("direct_addressing_threshold", 10),
     connectTimeoutMs: options.connectTimeoutMs ?? (config.has("connection_timeout") ? config.int("connection_timeout") * 1000 : 5000),
+    publishTimeoutMs: (options.publishTimeoutSec ?? config.int("publish_timeout", 2)) * 1000,
   };
 }

@@ -1,5 +1,6 @@
 /** The RPC client: discovery, request fan-out (direct, broadcast, batches), reply streaming and statistics. */
 import { middlewareHosts, type Config } from "../config/index.js";
+import { withDeadline } from "../deadline.js";
 import { buildFilter, parseWithFilter } from "../filter/index.js";
 import { encodeRpcRequest, nodeSubject, broadcastSubject, type Filter } from "../protocol/index.js";
 import { loadSigner, tlsFiles } from "../security/index.js";
@@ -8,7 +9,7 @@ import { ReplyCollector, pongReader, rpcReader, type RpcResult } from "./collect
 import { checkCapabilities, discoveryMethod, type DiscoveryNetwork } from "./discovery/index.js";
 import { Inbox } from "./inbox.js";
 import { batches, limitCount, pickNodes } from "./limit.js";
-import { resolveSettings, type ClientOptions, type ResolvedSettings } from "./options.js";
+import { ClientError, resolveSettings, type ClientOptions, type ResolvedSettings } from "./options.js";
 import { RequestFactory, broadcastFilter, directFilter, discoveryFilter, type OutgoingRequest } from "./request.js";
 import { emptyStats, type RpcStats } from "./stats.js";
 
@@ -149,7 +150,7 @@ export class RpcClient {
     try {
       const sent = performance.now();
       nc.publish(broadcastSubject(this.settings.collective, "discovery"), request.payload, { reply: request.replyTo });
-      await nc.flush();
+      await this.flushed(nc);
       const collect = new ReplyCollector(request.requestid, [], pongReader);
       let deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -257,7 +258,16 @@ export class RpcClient {
   private async publish(nc: NatsConnection, request: OutgoingRequest, nodes: string[] | undefined, agent: string): Promise<void> {
     const subjects = nodes ? nodes.map((n) => nodeSubject(this.settings.collective, n)) : [broadcastSubject(this.settings.collective, agent)];
     for (const subject of subjects) nc.publish(subject, request.payload, { reply: request.replyTo });
-    await nc.flush();
+    await this.flushed(nc);
+  }
+
+  /**
+   * Waits until the broker has what was published, at most publish_timeout: with the broker gone mid-run the client
+   * keeps reconnecting, and mco users saw it wait forever (mco-client.md F.3, F.4).
+   */
+  private flushed(nc: NatsConnection): Promise<void> {
+    const ms = this.settings.publishTimeoutMs;
+    return withDeadline(nc.flush(), ms, () => new ClientError(`Could not publish the request to the broker within ${ms / 1000}s (publish_timeout)`));
   }
 
   /** Closes the broker connection, if one was made. */

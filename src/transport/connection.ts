@@ -1,6 +1,7 @@
 /** A NATS connection over mutual TLS with the behaviour both sides need: retry forever or fail fast, clearly. */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { BrokerAddress } from "../config/index.js";
+import { withDeadline } from "../deadline.js";
 
 export type { NatsConnection, Msg, Subscription } from "@nats-io/transport-node";
 
@@ -42,17 +43,11 @@ export async function connectBroker(opts: ConnectOptions): Promise<NatsConnectio
     pingInterval: 30_000,
   });
   if (opts.mode === "daemon") return attempt;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no connection within ${timeout / 1000}s`)), timeout);
-  });
   try {
-    return await Promise.race([attempt, deadline]);
+    return await withDeadline(attempt, timeout, () => new Error(`no connection within ${timeout / 1000}s`));
   } catch (err) {
     // A late success must not leak an open connection.
     void attempt.then((nc) => nc.close()).catch(() => undefined);
     throw new BrokerUnreachableError(servers, (err as Error).message);
-  } finally {
-    clearTimeout(timer);
   }
 }

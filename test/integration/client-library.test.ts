@@ -191,3 +191,27 @@ describe("client library against a real TLS broker and in-test responders", () =
     }
   });
 });
+
+describe("client library when the broker stops answering mid-run", () => {
+  it("fails the publish after publish_timeout instead of waiting for the broker forever", async () => {
+    const broker = await testBroker();
+    const node = await startResponder(broker.port, { identity: "web1.example.net" });
+    const c = new RpcClient(loadConfig(await writeClientConfig(broker.port, "stall")), { filter: { identities: ["web1.example.net"] }, timeoutSec: 2, publishTimeoutSec: 1 });
+    const drain = async (call: AsyncIterable<RpcResult>) => {
+      const results: RpcResult[] = [];
+      for await (const result of call) results.push(result);
+      return results;
+    };
+    try {
+      assert.equal((await drain(c.call("rpcutil", "ping", {}))).length, 1);
+      // Frozen, not gone: the TCP connection stays up and the client keeps waiting for the broker's PONG.
+      process.kill(broker.pid, "SIGSTOP");
+      await assert.rejects(drain(c.call("rpcutil", "ping", {})), /^ClientError: Could not publish the request to the broker within 1s \(publish_timeout\)$/);
+    } finally {
+      process.kill(broker.pid, "SIGCONT");
+      await c.close();
+      await node.stop();
+      await broker.stop();
+    }
+  });
+});

@@ -154,5 +154,6 @@ export function clientOptionsFrom(v: CommonValues): ClientOptions {
     limitSeed: v.limitSeed,
     batch: v.batch !== undefined && v.batch !== "0" ? { size: v.batch, sleepSec: v.batchSleep ?? 1 } : undefined,
     connectTimeoutMs: v.connectionTimeout !== undefined ? v.connectionTimeout * 1000 : undefined,
+    publishTimeoutSec: v.publishTimeout,
   };
 }
