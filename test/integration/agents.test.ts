@@ -53,6 +53,31 @@ describe("bundled agents through real Ruby", function () {
       });
     }
 
+    it("drives rpm and dnf with the yum provider: status, install, search and remove, with RPM's fields", async () => {
+      // This machine has no rpm or dnf: scripts answer in their output formats and keep installs in a folder.
+      const installed = join(dir, "rpmdb");
+      mkdirSync(installed);
+      const log = join(dir, "yum.log");
+      const rpm = script(join(dir, "rpm"), `if [ -f ${installed}/"$4" ]; then printf '%s\\t(none)\\t3.2a\\t3.el9\\tx86_64\\n' "$4"; else echo "package $4 is not installed"; exit 1; fi`);
+      const dnf = script(join(dir, "dnf"), `echo "dnf $*" >> ${log}
+case "$*" in
+  "-y -q install "*) touch ${installed}/"$4";;
+  "-y -q remove "*) rm -f ${installed}/"$4";;
+  "-q list available "*) printf 'Available Packages\\n%s.x86_64    3.2a-3.el9    appstream\\n' "$4";;
+esac`);
+      const packages = pool({ "plugin.package.provider": "yum", "plugin.package.yum.rpm": rpm, "plugin.package.yum.manager": dnf }, "package");
+      const pkg = async (action: string) => packages.call(call("package", action, { package: "tmux" }, 180));
+      assert.deepEqual((await pkg("status")).data.ensure, "purged");
+      const install = await pkg("install");
+      assert.equal(install.statuscode, 0, install.statusmsg);
+      const { ensure, version, release, arch, epoch, provider } = install.data;
+      assert.deepEqual({ ensure, version, release, arch, epoch, provider }, { ensure: "3.2a-3.el9", version: "3.2a", release: "3.el9", arch: "x86_64", epoch: "0", provider: "yum" });
+      assert.deepEqual((await pkg("search")).data, { package_count: 1, available_packages: ["tmux.x86_64"] });
+      const remove = await pkg("uninstall");
+      assert.deepEqual([remove.statuscode, remove.data.ensure], [0, "purged"]);
+      assert.deepEqual(readFileSync(log, "utf8").trim().split("\n"), ["dnf -y -q install tmux", "dnf -q list available tmux", "dnf -y -q remove tmux"]);
+    });
+
     it("counts installed packages and rejects unsafe names before any command runs", async () => {
       const packages = pool({ "plugin.package.provider": "apt" }, "package");
       assert.deepEqual((await packages.call(call("package", "count", {}, 180))).data, { output: String(installedCount), exitcode: 0 });
@@ -96,6 +121,19 @@ case "$1" in start|restart) touch $STATE;; stop) rm -f $STATE;; status) test -f 
       assert.deepEqual(await svc("stop"), { statuscode: 0, statusmsg: "OK", data: { status: "stopped" } });
       const bad = await svc("status", "bad/name");
       assert.deepEqual([bad.statuscode, bad.statusmsg], [4, "Cannot validate input service: bad/name is not a valid service name"]);
+    });
+
+    it("drives systemctl with the systemctl provider: the command before the unit", async () => {
+      // No systemd here: a script takes systemctl's argument order and runs the test init script.
+      const systemctl = script(join(dir, "systemctl"), `exec ${initd}/"$2" "$1"`);
+      const services = pool({ "plugin.service.provider": "systemctl", "plugin.service.systemctl.systemctl": systemctl }, "service");
+      rmSync(join(dir, "svc.running"), { force: true });
+      const svc = async (action: string) => services.call(call("service", action, { service: "mcompat-test" }, 60));
+      assert.deepEqual((await svc("status")).data, { status: "stopped" });
+      assert.deepEqual([(await svc("start")).statuscode, (await svc("status")).data.status], [0, "running"]);
+      const again = await svc("start");
+      assert.deepEqual([again.statuscode, again.statusmsg], [1, "Could not start 'mcompat-test': Service is already running"]);
+      assert.deepEqual([(await svc("stop")).statuscode, (await svc("status")).data.status], [0, "stopped"]);
     });
 
     it("reports a service through the service command when Puppet is not chosen", async () => {

@@ -3,10 +3,10 @@ module MCollective
     module Package
       Base.load_provider("NativePackage")
 
-      # RPM packages with rpm and dnf (or yum), no Puppet needed.
+      # RPM packages with rpm and dnf (or yum), no Puppet needed; plugin.package.yum.rpm and .manager pick the programs.
       class YumPackage < NativePackage
         def status
-          code, out = command("/bin/rpm", "-q", "--qf", "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n", @package)
+          code, out = command(@options[:rpm] || "/bin/rpm", "-q", "--qf", "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n", @package)
           name, epoch, version, release, arch = out.lines.first.to_s.chomp.split("\t")
           return { name: @package, ensure: "purged", provider: "yum", status: "missing" } unless code.zero?
 
@@ -23,7 +23,7 @@ module MCollective
         private
 
         def manager
-          File.executable?("/usr/bin/dnf") ? "/usr/bin/dnf" : "/usr/bin/yum"
+          @options[:manager] || (File.executable?("/usr/bin/dnf") ? "/usr/bin/dnf" : "/usr/bin/yum")
         end
 
         def install_command
