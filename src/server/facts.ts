@@ -62,7 +62,7 @@ const PUPPET_FACTS_KEYS = new Set(["name", "values", "timestamp", "expiration"])
 
 /**
  * The facts of a `puppet facts` dump (`name`, `values`, `timestamp`, `expiration`), which sites write as their fact
- * file; mco only read top-level keys, so -F and inventory saw no facts in it (mco-client.md F.12).
+ * file; MCollective read only top-level keys, so -F and inventory saw no facts in it (mco-client.md F.12).
  */
 function unwrapPuppetFacts(doc: Record<string, unknown>): Record<string, unknown> {
   const { name, values } = doc;
