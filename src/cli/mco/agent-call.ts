@@ -7,6 +7,7 @@ import type { Discovery, RpcResult, RpcStats } from "../../client/index.js";
 import type { ActionDdl, Ddl } from "../../ddl/index.js";
 import { formatJson, formatJsonWithStats } from "./output/json.js";
 import { ProgressBar } from "./output/progress.js";
+import { senderLines } from "./output/senders.js";
 import type { Session } from "./session.js";
 
 export interface AgentCallResult {
@@ -92,6 +93,20 @@ export async function statsReport(
 ): Promise<string> {
   const paint = await session.paint(session.io.stdout);
   return session.statsText(run.stats, run.results, { action: opts.summarize ? run.action : undefined, caption: opts.caption }, paint);
+}
+
+/**
+ * How package, service and puppet status end a run: JSON when asked for, else one `sender: text` line per reply and
+ * the stats block led by the DDL's summaries. Resolves to the run's exit code.
+ */
+export async function reportBySender(session: Session, run: AgentCallResult, line: (r: RpcResult) => string | undefined, caption?: string): Promise<number> {
+  const { haltCode } = await import("../../client/index.js");
+  if (run.stats.noRequestSent) return noRequestSent(session, run.stats);
+  if (writeJson(session, run)) return haltCode(run.stats);
+  const paint = await session.paint(session.io.stdout);
+  session.io.stdout.write(senderLines(run.results, line, paint) + "\n");
+  session.io.stdout.write(await statsReport(session, run, { summarize: true, caption }));
+  return haltCode(run.stats);
 }
 
 function wantsJson(session: Session): boolean {

@@ -1,7 +1,6 @@
 /** `flatfile` (`--nodes FILE`, `--dm flatfile --do file=FILE`): one identity per line, or a JSON list. */
-import { readFileSync } from "node:fs";
 import { ClientError } from "../options.js";
-import { discoveryOption, identityMatches, type DiscoveryMethod } from "./types.js";
+import { discoveryOption, identityMatches, readDiscoveryFile, type DiscoveryMethod } from "./types.js";
 
 const VALID_IDENTITY = /^[\w.-]+$/;
 
@@ -35,12 +34,6 @@ export const flatfile: DiscoveryMethod = {
   async discover(ctx) {
     const file = discoveryOption(ctx.options, "file", true);
     if (!file) throw new ClientError("The flatfile discovery method needs a file: --nodes FILE or --do file=FILE");
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      throw new ClientError(`Cannot read the discovery file ${file}`);
-    }
-    return parseNodeList(text, file).filter((name) => identityMatches(name, ctx.filter.identity));
+    return parseNodeList(readDiscoveryFile(file, "the discovery file"), file).filter((name) => identityMatches(name, ctx.filter.identity));
   },
 };

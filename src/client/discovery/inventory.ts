@@ -1,10 +1,9 @@
 /** `inventory`: nodes and their facts, classes and agents from a YAML/JSON file, filtered locally (protocol.md §5.5). */
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { buildFilter, matchFilter } from "../../filter/index.js";
 import type { Filter } from "../../protocol/index.js";
 import { ClientError } from "../options.js";
-import { discoveryOption, type DiscoveryMethod } from "./types.js";
+import { discoveryOption, readDiscoveryFile, type DiscoveryMethod } from "./types.js";
 
 interface InventoryNode {
   name: string;
@@ -71,12 +70,6 @@ export const inventory: DiscoveryMethod = {
   async discover(ctx) {
     const file = discoveryOption(ctx.options, "file", true) ?? ctx.config.get("plugin.choria.discovery.inventory.source");
     if (!file) throw new ClientError("The inventory discovery method needs a file: --do file=FILE or plugin.choria.discovery.inventory.source");
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      throw new ClientError(`Cannot read the inventory file ${file}`);
-    }
-    return selectNodes(parseInventory(text, file), ctx.filter, ctx.collective);
+    return selectNodes(parseInventory(readDiscoveryFile(file, "the inventory file"), file), ctx.filter, ctx.collective);
   },
 };

@@ -1,7 +1,9 @@
 /** The shape of a discovery method: a name, what filters it can honour, and a function that lists nodes. */
+import { readFileSync } from "node:fs";
 import type { Config } from "../../config/index.js";
 import type { Filter } from "../../protocol/index.js";
 import type { TlsFiles } from "../../security/index.js";
+import { ClientError } from "../options.js";
 
 export type FilterCapability = "identity" | "fact" | "class" | "agent" | "compound";
 
@@ -44,6 +46,15 @@ export function discoveryOption(options: string[], key: string, bare = false): s
     if (eq > 0 && option.slice(0, eq) === key) return option.slice(eq + 1);
   }
   return bare ? options.find((o) => !/^\w+=/.test(o)) : undefined;
+}
+
+/** A file-based method's input; a file that cannot be read is a ClientError naming it as `what` (`the inventory file`). */
+export function readDiscoveryFile(file: string, what: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    throw new ClientError(`Cannot read ${what} ${file}`);
+  }
 }
 
 /** mco's identity rule: `/re/` is a regex with every `/` removed, anything else an exact name. */

@@ -3,8 +3,8 @@ import type { RpcResult } from "../../../client/index.js";
 import { UsageError } from "../argv.js";
 import type { Application } from "../app.js";
 import { actionAndTarget, confirmUnfiltered, YES_OPTION } from "../agent-app.js";
-import { callAgent, noRequestSent, statsReport, writeJson } from "../agent-call.js";
-import { rubyToS, senderLines } from "../output/senders.js";
+import { callAgent, reportBySender } from "../agent-call.js";
+import { rubyToS } from "../output/senders.js";
 import type { Session } from "../session.js";
 
 const PACKAGE_ACTIONS = ["install", "uninstall", "purge", "update", "status", "search"];
@@ -55,13 +55,7 @@ export const packageApp: Application = {
     const data: Record<string, unknown> = {};
     if (PACKAGE_ACTIONS.includes(action)) data.package = target;
     if (typeof session.values.version === "string") data.version = session.values.version;
-    const { haltCode } = await import("../../../client/index.js");
     const run = await callAgent(session, "package", action, data);
-    if (run.stats.noRequestSent) return noRequestSent(session, run.stats);
-    if (writeJson(session, run)) return haltCode(run.stats);
-    const paint = await session.paint(session.io.stdout);
-    session.io.stdout.write(senderLines(run.results, (r) => packageLine(action, session.verbose, r), paint) + "\n");
-    session.io.stdout.write(await statsReport(session, run, { summarize: true, caption: `${action} Package results` }));
-    return haltCode(run.stats);
+    return reportBySender(session, run, (r) => packageLine(action, session.verbose, r), `${action} Package results`);
   },
 };

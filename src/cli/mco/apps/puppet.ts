@@ -3,8 +3,8 @@ import type { RpcResult } from "../../../client/index.js";
 import { UsageError, type OptionSpec } from "../argv.js";
 import type { Application } from "../app.js";
 import { integer } from "../options.js";
-import { callAgent, noRequestSent, statsReport, validatedRequest, writeJson } from "../agent-call.js";
-import { rubyToS, senderLines } from "../output/senders.js";
+import { callAgent, noRequestSent, reportBySender, validatedRequest } from "../agent-call.js";
+import { rubyToS } from "../output/senders.js";
 import { runAll } from "../puppet-runner.js";
 import type { Session } from "../session.js";
 
@@ -208,14 +208,7 @@ async function printrpc(session: Session, action: string, data: Record<string, u
 }
 
 async function statusCommand(session: Session): Promise<number> {
-  const { haltCode } = await import("../../../client/index.js");
-  const run = await callAgent(session, "puppet", "status", {});
-  if (run.stats.noRequestSent) return noRequestSent(session, run.stats);
-  if (writeJson(session, run)) return haltCode(run.stats);
-  const paint = await session.paint(session.io.stdout);
-  session.io.stdout.write(senderLines(run.results, (r) => rubyToS(r.data.message), paint) + "\n");
-  session.io.stdout.write(await statsReport(session, run, { summarize: true }));
-  return haltCode(run.stats);
+  return reportBySender(session, await callAgent(session, "puppet", "status", {}), (r) => rubyToS(r.data.message));
 }
 
 async function countCommand(session: Session): Promise<number> {

@@ -3,8 +3,8 @@ import type { RpcResult } from "../../../client/index.js";
 import { UsageError } from "../argv.js";
 import type { Application } from "../app.js";
 import { actionAndTarget, confirmUnfiltered, YES_OPTION } from "../agent-app.js";
-import { callAgent, noRequestSent, statsReport, writeJson } from "../agent-call.js";
-import { rubyToS, senderLines } from "../output/senders.js";
+import { callAgent, reportBySender } from "../agent-call.js";
+import { rubyToS } from "../output/senders.js";
 import type { Session } from "../session.js";
 
 const SERVICE_ACTIONS = ["start", "stop", "restart", "status"];
@@ -28,13 +28,7 @@ export const service: Application = {
     if (action === undefined || target === undefined) throw new UsageError("Please specify service name and action");
     if (!SERVICE_ACTIONS.includes(action)) throw new UsageError("Action has to be one of start, stop, restart or status");
     if (action !== "status" && !(await confirmUnfiltered(session, "services"))) return 1;
-    const { haltCode } = await import("../../../client/index.js");
     const run = await callAgent(session, "service", action, { service: target });
-    if (run.stats.noRequestSent) return noRequestSent(session, run.stats);
-    if (writeJson(session, run)) return haltCode(run.stats);
-    const paint = await session.paint(session.io.stdout);
-    session.io.stdout.write(senderLines(run.results, (r) => serviceLine(action, session.verbose, r), paint) + "\n");
-    session.io.stdout.write(await statsReport(session, run, { summarize: true, caption: `${action} Service results` }));
-    return haltCode(run.stats);
+    return reportBySender(session, run, (r) => serviceLine(action, session.verbose, r), `${action} Service results`);
   },
 };
