@@ -1,5 +1,5 @@
 /** The `choria_util` agent a Choria node serves (protocol.md §7.3): `info`, how the node is connected and secured. */
-import { srvDomain } from "../config/index.js";
+import { identityDomain, srvDomain } from "../config/index.js";
 // Not through transport/index.js: reading the library's version belongs to the server, not to every mco start.
 import { NATS_CLIENT } from "../transport/client-library.js";
 import { RECONNECT } from "../transport/index.js";
@@ -10,7 +10,6 @@ function info(ctx: NativeContext): Record<string, unknown> {
   const link = ctx.broker();
   const explicitBrokers = ctx.config.list("plugin.choria.middleware_hosts").length > 0;
   const facts = ctx.facts();
-  const dot = ctx.identity.indexOf(".");
   return {
     // mcompat always signs and verifies with the choria security scheme, over NATS with mutual TLS.
     security: "choria",
@@ -24,7 +23,7 @@ function info(ctx: NativeContext): Record<string, unknown> {
     client_options: { servers: link.brokers, name: ctx.identity, tls: true, max_reconnect_attempts: RECONNECT.maxReconnectAttempts, reconnect_time_wait: RECONNECT.reconnectTimeWait / 1000 },
     connected_server: link.connected ?? null,
     client_stats: link.stats,
-    facter_domain: typeof facts.domain === "string" ? facts.domain : dot > 0 ? ctx.identity.slice(dot + 1) : null,
+    facter_domain: typeof facts.domain === "string" ? facts.domain : identityDomain(ctx.identity) ?? null,
     facter_command: ctx.config.get("factsource") === "facter" ? "facter --json" : null,
     srv_domain: srvDomain(ctx.config) ?? null,
     using_srv: !explicitBrokers && ctx.config.bool("plugin.choria.use_srv", true),

@@ -6,5 +6,5 @@ export { KNOWN_KEYS } from "./keys.js";
 export { loadConfig, findConfigFile } from "./load.js";
 export { configCandidates } from "./locate.js";
 export type { ConfigRole } from "./locate.js";
-export { middlewareHosts, parseBrokerAddress, srvDomain } from "./middleware.js";
+export { identityDomain, middlewareHosts, parseBrokerAddress, srvDomain } from "./middleware.js";
 export type { BrokerAddress, SrvResolver } from "./middleware.js";

@@ -18,12 +18,16 @@ export function parseBrokerAddress(spec: string): BrokerAddress {
   return { host: match[1], port: match[2] ? Number(match[2]) : 4222 };
 }
 
+/** The domain part of an identity (`example.net` of `web1.example.net`), if it has one. */
+export function identityDomain(identity: string): string | undefined {
+  const dot = identity.indexOf(".");
+  return dot > 0 ? identity.slice(dot + 1) : undefined;
+}
+
 /** The SRV domain: `plugin.choria.srv_domain`, `CHORIA_SRV_DOMAIN`, else the domain part of the identity. */
 export function srvDomain(config: Config, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const explicit = config.get("plugin.choria.srv_domain") ?? env.CHORIA_SRV_DOMAIN;
-  if (explicit) return explicit;
-  const dot = config.identity.indexOf(".");
-  return dot > 0 ? config.identity.slice(dot + 1) : undefined;
+  return explicit || identityDomain(config.identity);
 }
 
 /** Resolves the broker list in Choria's order of precedence. */

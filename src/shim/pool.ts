@@ -43,7 +43,10 @@ interface Job {
   resolve: (result: JobResult) => void;
 }
 
-/** A job waiting for a worker: its timeout runs from when it was queued, so a late start never outlives the caller. */
+/**
+ * A job waiting for a worker: its timeout (the default when the DDL gives none) runs from when it was queued, so a
+ * late start never outlives the caller.
+ */
 interface QueuedJob extends Job {
   deadline: number;
   expiry: NodeJS.Timeout;
@@ -164,8 +167,8 @@ export class WorkerPool {
     if (unservable !== undefined) return Promise.resolve({ error: `agent ${job.key} cannot be served: ${unservable}` });
     if (this.queue.length >= this.maxQueue) return Promise.resolve({ error: "busy" });
     return new Promise((resolve) => {
-      const timeoutMs = effectiveTimeoutSec(job.timeoutSec) * 1000;
-      const queued: QueuedJob = { ...job, resolve, deadline: Date.now() + timeoutMs, expiry: setTimeout(() => this.expire(queued), timeoutMs) };
+      const timeoutSec = job.timeoutSec > 0 ? job.timeoutSec : DEFAULT_TIMEOUT_SEC;
+      const queued: QueuedJob = { ...job, timeoutSec, resolve, deadline: Date.now() + timeoutSec * 1000, expiry: setTimeout(() => this.expire(queued), timeoutSec * 1000) };
       this.queue.push(queued);
       this.pump();
     });
@@ -176,7 +179,7 @@ export class WorkerPool {
     const at = this.queue.indexOf(job);
     if (at < 0) return;
     clearTimeout(this.queue.splice(at, 1)[0].expiry);
-    const message = `${job.label} timed out after ${effectiveTimeoutSec(job.timeoutSec)}s waiting for a free Ruby worker`;
+    const message = `${job.label} timed out after ${job.timeoutSec}s waiting for a free Ruby worker`;
     this.spec.log("warn", message);
     job.resolve({ error: message });
   }
@@ -251,7 +254,7 @@ export class WorkerPool {
     } catch (err) {
       const timedOut = err instanceof WorkerFailure && err.timedOut;
       // The worker was given what was left of the timeout after queueing; the caller knows the whole of it.
-      const message = timedOut ? `${job.label} timed out after ${effectiveTimeoutSec(job.timeoutSec)}s` : `${job.label} failed: ${(err as Error).message}`;
+      const message = timedOut ? `${job.label} timed out after ${job.timeoutSec}s` : `${job.label} failed: ${(err as Error).message}`;
       this.spec.log(timedOut ? "warn" : "error", message);
       job.resolve({ error: message });
     } finally {
@@ -276,10 +279,6 @@ export class WorkerPool {
     if (worker.lostInCall && this.all.size < this.size) this.startWorker();
     else if (this.queue.length > 0) this.pump();
   }
-}
-
-function effectiveTimeoutSec(timeoutSec: number): number {
-  return timeoutSec > 0 ? timeoutSec : DEFAULT_TIMEOUT_SEC;
 }
 
 function toStatusCode(code: number): RpcReplyBody["statuscode"] {
