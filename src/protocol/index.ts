@@ -14,8 +14,10 @@ export type { DecodedReply } from "./reply.js";
 export {
   encodeRpcRequest,
   parseRpcRequest,
+  readRpcRequest,
   encodeRpcReply,
   parseRpcReply,
+  readRpcReply,
   isDiscoveryPing,
   isDiscoveryPong,
   DISCOVERY_PING,
