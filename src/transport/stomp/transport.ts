@@ -43,6 +43,10 @@ export class StompTransport implements Transport {
   private readonly listeners: Array<(event: StatusEvent, detail: string) => void> = [];
   private readonly stats = { in_msgs: 0, out_msgs: 0, in_bytes: 0, out_bytes: 0, reconnects: 0 };
   private readonly log: LogFn;
+  /** SUBSCRIBE receipts not yet back: flush waits for them so that a subscription is live at the broker. */
+  private readonly receipts = new Set<string>();
+  private receiptWaiters: Array<() => void> = [];
+  private receiptSeq = 0;
 
   constructor(private readonly settings: StompSettings, private readonly opts: StompConnectOptions) {
     this.name = settings.connector;
@@ -56,6 +60,7 @@ export class StompTransport implements Transport {
       onSession: (client) => this.restore(client),
       onMessage: (message) => this.route(message),
       onStatus: (event, detail) => {
+        if (event === "disconnect") this.settleReceipts(true);
         for (const listener of this.listeners) listener(event, detail);
       },
     });
@@ -84,10 +89,11 @@ export class StompTransport implements Transport {
     this.whenUp((client) => client.publish({ destination, headers, binaryBody: payload }));
   }
 
-  /** Resolves once everything published is written to the broker's socket (STOMP itself has no ping). */
+  /** Resolves once the broker confirmed every SUBSCRIBE and the socket took everything published (SEND has no ack). */
   async flush(): Promise<void> {
+    while (this.receipts.size > 0) await new Promise<void>((resolve) => this.receiptWaiters.push(resolve));
     const socket = this.link.socket;
-    if (this.pending.length > 0 || !socket || socket.writableLength === 0) return;
+    if (!socket || socket.writableLength === 0) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         socket.off("drain", done).off("close", done);
@@ -133,6 +139,7 @@ export class StompTransport implements Transport {
   async close(): Promise<void> {
     this.pending.length = 0;
     await this.link.close();
+    this.settleReceipts(true);
   }
 
   private addSub(target: SubscribeTarget, handler: (delivery: Delivery) => void): { unsubscribe(): void } {
@@ -156,8 +163,22 @@ export class StompTransport implements Transport {
   }
 
   private liveSubscribe(client: Client, sub: Sub): void {
+    const receipt = `mcompat-sub-${++this.receiptSeq}`;
+    this.receipts.add(receipt);
+    client.watchForReceipt(receipt, () => {
+      this.receipts.delete(receipt);
+      this.settleReceipts(false);
+    });
     // Key order of the headers object is the frame's header order: selector, destination, id, as legacy on 1.1.
-    sub.live = client.subscribe(sub.target.destination, (message) => this.route(message), { ...sub.target.headers, id: sub.target.id });
+    const headers = { ...sub.target.headers, id: sub.target.id, receipt };
+    sub.live = client.subscribe(sub.target.destination, (message) => this.route(message), headers);
+  }
+
+  /** Wakes flush() callers; a lost session forgets its receipts (the next session subscribes again). */
+  private settleReceipts(lost: boolean): void {
+    if (lost) this.receipts.clear();
+    if (this.receipts.size > 0) return;
+    for (const wake of this.receiptWaiters.splice(0)) wake();
   }
 
   /** A new session: every subscription again, in the order they were made, then what waited to be sent. */
