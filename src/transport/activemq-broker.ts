@@ -111,7 +111,7 @@ export async function startActiveMq(opts: ActiveMqOptions): Promise<RunningActiv
   );
   closeSync(out);
   try {
-    await waitForListen(port, () => child.exited, 60_000);
+    await waitForListen(port, () => child.exited, 60_000, { vhost: "mcollective", user: opts.user ?? "mcollective", password: opts.password });
     if (sslPort) await waitForListen(sslPort, () => child.exited, 10_000);
   } catch (err) {
     await child.stop();

@@ -102,7 +102,7 @@ export async function startRabbitMq(opts: RabbitMqOptions): Promise<RunningRabbi
     await execa("epmd", ["-kill"], { env: { ERL_EPMD_PORT: String(epmdPort) }, reject: false });
   };
   try {
-    await waitForListen(port, () => child.exited, 90_000);
+    await waitForListen(port, () => child.exited, 90_000, { vhost, user: opts.user ?? "mcollective", password: opts.password });
   } catch (err) {
     await stop();
     const tail = readFileSync(outFile, "utf8").trim().split("\n").slice(-5).join(" | ");
