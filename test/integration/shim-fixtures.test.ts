@@ -141,6 +141,13 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
     assert.deepEqual([count.statuscode, count.statusmsg], [4, "Cannot validate input count: value should be a integer"]);
   });
 
+  it("finds a validator plugin in MCollective's layout, validator/<name>.rb defining <Name>Validator", async () => {
+    assert.deepEqual(await pool.call(call("tools", "validated", { word: "fine", host: "web1.example" })),
+      { statuscode: 0, statusmsg: "OK", data: { word: "fine" } });
+    const bad = await pool.call(call("tools", "validated", { word: "fine", host: "Web 1" }));
+    assert.deepEqual([bad.statuscode, bad.statusmsg], [4, "Cannot validate input host: Web 1 is not a host name"]);
+  });
+
   it("reads a Choria JSON DDL as well as the Ruby DSL", async () => {
     const pool = new WorkerPool({ config: {}, size: 1,
       agents: [{ ...fixtureAgent("jsonddl"), ddl: fixtureAgent("jsonddl").ddl.replace(/\.ddl$/, ".json") }] });
