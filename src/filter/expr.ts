@@ -286,8 +286,7 @@ function binary(n: Extract<Node, { t: "binary" }>, node: NodeView): unknown {
     case "in":
       return Array.isArray(right) ? right.some((item) => equal(item, left)) : isObject(right) && String(left) in right;
     case "matches": {
-      const re = typeof left === "string" ? looseRegex(String(right)) : undefined;
-      return re !== undefined && re.test(left as string);
+      return typeof left === "string" && looseRegex(String(right)).test(left);
     }
     case "contains":
       return typeof left === "string" && left.includes(String(right));
