@@ -132,10 +132,9 @@ export class RpcClient {
     };
   }
 
-  /** `mco ping`: a discovery ping with the user's filter; every answer until the timeout (5 s + discovery timeout unless `-t`). */
+  /** `mco ping`: a discovery ping with the user's filter; every answer until the ping timeout. */
   ping(): AsyncIterable<PingReply> {
-    const timeoutSec = this.options.timeoutSec ?? 5 + this.settings.discoveryTimeoutSec;
-    return this.pingWith(this.filter, timeoutSec * 1000, this.settings.discoveryWindowMs);
+    return this.pingWith(this.filter, this.settings.pingTimeoutSec * 1000, this.settings.discoveryWindowMs);
   }
 
   private async *pingWith(filter: Filter, timeoutMs: number, windowMs?: number): AsyncGenerator<PingReply> {
