@@ -2,6 +2,7 @@
 import { middlewareHosts, type Config } from "../config/index.js";
 import { loadSigner, tlsFiles, verifierFromConfig, type Role } from "../security/index.js";
 import { connectNats } from "../transport/nats.js";
+import { legacyCodecFromConfig, LEGACY_PROVIDERS } from "../legacy/index.js";
 import { ChoriaCodec } from "./choria.js";
 import type { SecurityCodec, Transport } from "./types.js";
 
@@ -27,6 +28,11 @@ export async function connectTransport(config: Config, role: Role, opts: Transpo
     const brokers = await middlewareHosts(config, async (name) => (await import("node:dns/promises")).resolveSrv(name));
     return connectNats({ brokers, tls: { cert: tls.cert, key: tls.key, ca: tls.ca }, name: config.identity, mode: opts.mode, timeoutMs: opts.timeoutMs });
   }
+  if (connector === "activemq" || connector === "rabbitmq") {
+    // Loaded only for a STOMP config: the NATS client's start-up never pays for the STOMP library.
+    const { connectStomp, stompSettingsFromConfig } = await import("../transport/stomp/index.js");
+    return connectStomp(stompSettingsFromConfig(config, role), { identity: config.identity, mode: opts.mode, timeoutMs: opts.timeoutMs, log: opts.log });
+  }
   throw new Error(`connector = ${connector} is not supported (known: nats, activemq, rabbitmq)`);
 }
 
@@ -40,5 +46,6 @@ export function codecFromConfig(config: Config, role: Role, warn?: (msg: string)
     const verifier = verifierFromConfig(config, files, warn);
     return new ChoriaCodec({ signer, verify: (req, now) => verifier.verify(req, now) });
   }
-  throw new Error(`securityprovider = ${provider} is not supported (known: choria, psk, ssl)`);
+  if ((LEGACY_PROVIDERS as readonly string[]).includes(provider)) return legacyCodecFromConfig(config, role);
+  throw new Error(`securityprovider = ${provider} is not supported (known: choria, ${LEGACY_PROVIDERS.join(", ")})`);
 }

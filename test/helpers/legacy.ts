@@ -7,23 +7,61 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { FIXTURES, waitFor } from "./server.js";
+import { STOMP_PASSWORD, STOMP_USER } from "./stomp-broker.js";
 
 export const MCOLLECTIVED = "/usr/sbin/mcollectived";
 export const LEGACY_MCO = "/usr/bin/mco";
-/** The STOMP login the test brokers accept. */
-export const STOMP_USER = "mcollective";
-export const STOMP_PASSWORD = "marionette";
 export const PSK = "legacy-peer-secret";
+
+/** RSA key pairs of the ssl plugin: the servers' shared pair and one client's, as a site lays them out. */
+export interface SslKeys {
+  serverPrivate: string;
+  serverPublic: string;
+  clientPrivate: string;
+  /** `<clientCertDir>/<client>.pem`: the client's public key, named for its callerid `cert=<client>`. */
+  clientPublic: string;
+  clientCertDir: string;
+}
+
+/** Makes throwaway ssl-plugin keys with openssl; the client's callerid is `cert=<client>`. */
+export async function makeSslKeys(client = "legacy-client"): Promise<SslKeys> {
+  const dir = mkdtempSync(join(tmpdir(), "legacy-ssl-keys-"));
+  const clientCertDir = join(dir, "clients");
+  mkdirSync(clientCertDir);
+  const keys: SslKeys = {
+    serverPrivate: join(dir, "server-private.pem"),
+    serverPublic: join(dir, "server-public.pem"),
+    clientPrivate: join(dir, `${client}-private.pem`),
+    clientPublic: join(clientCertDir, `${client}.pem`),
+    clientCertDir,
+  };
+  for (const [priv, pub] of [[keys.serverPrivate, keys.serverPublic], [keys.clientPrivate, keys.clientPublic]]) {
+    await execa("openssl", ["genrsa", "-traditional", "-out", priv, "2048"]);
+    await execa("openssl", ["rsa", "-in", priv, "-pubout", "-out", pub]);
+  }
+  return keys;
+}
 
 /** Which broker and security plugin a legacy config names. */
 export interface LegacyWire {
   connector: "activemq" | "rabbitmq";
   port: number;
-  security: "psk";
+  security: "psk" | "ssl";
+  /** Required for ssl. */
+  keys?: SslKeys;
+}
+
+/** The security lines of a server.cfg (`server`) or client.cfg for `wire`. */
+function securityLines(wire: LegacyWire, role: "server" | "client"): Record<string, string> {
+  if (wire.security === "psk") return { securityprovider: "psk", "plugin.psk": PSK };
+  const keys = wire.keys!;
+  const common = { securityprovider: "ssl", "plugin.ssl_server_public": keys.serverPublic };
+  if (role === "server") return { ...common, "plugin.ssl_server_private": keys.serverPrivate, "plugin.ssl_client_cert_dir": keys.clientCertDir };
+  return { ...common, "plugin.ssl_client_private": keys.clientPrivate, "plugin.ssl_client_public": keys.clientPublic };
 }
 
 /** The connector and security lines every legacy config of a test shares. */
-export function legacyWireLines(wire: LegacyWire): Record<string, string> {
+export function legacyWireLines(wire: LegacyWire, role: "server" | "client" = "server"): Record<string, string> {
   const c = `plugin.${wire.connector}`;
   return {
     connector: wire.connector,
@@ -33,8 +71,7 @@ export function legacyWireLines(wire: LegacyWire): Record<string, string> {
     [`${c}.pool.1.user`]: STOMP_USER,
     [`${c}.pool.1.password`]: STOMP_PASSWORD,
     ...(wire.connector === "rabbitmq" && { [`${c}.vhost`]: "/mcollective" }),
-    securityprovider: wire.security,
-    "plugin.psk": PSK,
+    ...securityLines(wire, role),
   };
 }
 
@@ -99,7 +136,7 @@ export function writeLegacyClientConfig(identity: string, wire: LegacyWire, extr
     libdir: "/usr/share/mcollective/plugins",
     logger_type: "console",
     loglevel: "warn",
-    ...legacyWireLines(wire),
+    ...legacyWireLines(wire, "client"),
     ...extra,
   });
   return file;
