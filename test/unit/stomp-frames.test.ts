@@ -112,6 +112,15 @@ describe("STOMP frames against the golden legacy frames", () => {
     assert.ok(got, "routed by destination to the inbox");
     assert.deepEqual(Buffer.from(got.body), reply.body);
     assert.equal(got.headers.mc_sender, "node1.example.net");
+
+    // Then, as the capture ends: UNSUBSCRIBE the reply queue, DISCONNECT.
+    inbox.close();
+    await transport.close();
+    transport = undefined;
+    const [unsubscribe, disconnect] = (await recorder.waitFor(5)).slice(3);
+    assert.equal(unsubscribe.command, "UNSUBSCRIBE");
+    assert.deepEqual(unsubscribe.headers, [["id", ourPid(legacyHeaders(expected[0])[0][1])]]);
+    assert.equal(disconnect.command, "DISCONNECT");
   });
 
   it("a daemon reads a replayed 1.0 request and its reply SEND matches 02", async () => {
