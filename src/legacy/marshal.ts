@@ -181,7 +181,10 @@ class Reader {
   private ivars(depth: number): RValue {
     const start = this.pos;
     const type = this.bytes[start];
-    if (type !== 0x22 && type !== 0x2f && type !== 0x3a) throw this.fail("has instance variables on something other than a String, Regexp or Symbol");
+    if (type !== 0x22 && type !== 0x2f && type !== 0x3a) {
+      const name = TYPE_NAMES[type];
+      throw this.fail(name === undefined ? "has instance variables on something other than a String, Regexp or Symbol" : `holds a ${name}, which the legacy wire never carries`);
+    }
     const index = this.objects.length;
     const inner = this.value(depth + 1) as RString | RRegexp | symbol;
     const count = this.long();

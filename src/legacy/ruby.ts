@@ -24,8 +24,14 @@ export class RString {
     return new RString(bytes, "ASCII-8BIT");
   }
 
+  /** The text in its own encoding where JS knows it (ISO-8859-1, Shift_JIS, ...), else read as UTF-8. */
   get text(): string {
-    return new TextDecoder().decode(this.bytes);
+    if (this.encoding === "UTF-8" || this.encoding === "US-ASCII" || this.encoding === "ASCII-8BIT") return new TextDecoder().decode(this.bytes);
+    try {
+      return new TextDecoder(this.encoding).decode(this.bytes);
+    } catch {
+      return new TextDecoder().decode(this.bytes);
+    }
   }
 }
 

@@ -120,7 +120,8 @@ function node(value: RValue): unknown {
     map.items = value.entries.map(([k, v]) => new Pair(node(k), node(v)));
     return map;
   }
-  return new Scalar(value);
+  // unsafe whole numbers printed from a double would not read back as the same Integer
+  return new Scalar(typeof value === "number" && !Number.isSafeInteger(value) ? BigInt(value) : value);
 }
 
 function plain(text: string): Scalar {
