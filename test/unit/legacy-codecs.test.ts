@@ -201,9 +201,9 @@ describe("legacy codecs: refusals", () => {
     const flipped = alter(request.body, (env) => {
       env.body = Uint8Array.from(env.body, (b, i) => (i === env.body.length - 2 ? b ^ 1 : b));
     });
-    refused(() => psk.decodeRequest(deliver(flipped), now), "security", "hash", /does not match its body and our psk/);
+    refused(() => psk.decodeRequest(deliver(flipped), now), "security", "hash", /does not match its body and the psk/);
     refused(() => psk.decodeRequest(deliver(alter(request.body, (env) => (env.hash = "0".repeat(32)))), now), "security", "hash", /hash "0{32}"/);
-    refused(() => new PskCodec({ secret: "other", callerid: "uid=0" }).decodeRequest(deliver(request.body), now), "security", "hash", /our psk/);
+    refused(() => new PskCodec({ secret: "other", callerid: "uid=0" }).decodeRequest(deliver(request.body), now), "security", "hash", /the psk/);
     refused(() => psk.decodeReply(deliver(pick("ssl", "reply")[0].body)), "security", "hash", /legacy reply from node/);
   });
 
