@@ -24,8 +24,7 @@ export const YAML_SERIALIZER = yamlSerializer();
 
 export function readYaml(bytes: Uint8Array, layer: string, limits: MarshalLimits = DEFAULT_LIMITS): RValue {
   if (bytes.length > limits.maxBytes) throw new ProtocolError(`${layer} is ${bytes.length} bytes, over the limit of ${limits.maxBytes}`, "size");
-  const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  const doc = parseDocument(text, { version: "1.1", intAsBigInt: true, uniqueKeys: false, customTags: RUBY_SCALARS });
+  const doc = parse(bytes, layer);
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem !== undefined) throw new ProtocolError(`${layer} is not YAML the ssl plugin accepts: ${problem.message.split("\n")[0]}`, "encoding");
   const seen = new Map<Node, RValue>();
@@ -67,6 +66,16 @@ export function readYaml(bytes: Uint8Array, layer: string, limits: MarshalLimits
     return out;
   };
   return walk(doc.contents, 0);
+}
+
+/** The YAML document in `bytes`; invalid UTF-8 or input the parser chokes on (deep nesting) is a `ProtocolError`. */
+function parse(bytes: Uint8Array, layer: string): Document.Parsed {
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return parseDocument(text, { version: "1.1", intAsBigInt: true, uniqueKeys: false, customTags: RUBY_SCALARS });
+  } catch (err) {
+    throw new ProtocolError(`${layer} cannot be read as YAML: ${(err as Error).message}`, "encoding");
+  }
 }
 
 /** Psych's scalar rules: an unquoted `:name` is a Symbol (`:"name"` too), whole numbers Integers, other numbers Floats. */

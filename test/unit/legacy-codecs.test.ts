@@ -244,7 +244,7 @@ describe("legacy codecs: refusals", () => {
     refused(() => psk.decodeRequest(deliver(noTtl), now), "protocol", "field", /has no :ttl/);
   });
 
-  it("ssl: a flipped body byte, an unknown or malformed callerid, or the servers' key used for a request", () => {
+  it("ssl: a flipped body byte, an unknown or malformed callerid, or a reply the servers' key did not sign", () => {
     const g = pick("ssl", "request")[0];
     const at = sentAt(g.body);
     const flipped = alter(g.body, (env) => {
@@ -274,6 +274,41 @@ describe("legacy codecs: refusals", () => {
     refused(() => sslServer().decodeRequest(deliver(unwrapped), base.msgtime), "protocol", "ttl", /has no signed ttl/);
     assert.equal(sslServer().decodeRequest(deliver(signed(RString.utf8("ping"))), base.msgtime).message, "ping");
     refused(() => sslServer("1").decodeRequest(deliver(signed(RString.utf8("ping"))), base.msgtime), "protocol", "ttl", /older ssl protocol/);
+  });
+});
+
+describe("legacy codecs: damaged frames (fast-check)", () => {
+  const requests = golden.filter((g) => g.kind === "request");
+  const replies = golden.filter((g) => g.kind === "reply");
+  const damaged = (list: Golden[]) =>
+    fc.tuple(fc.constantFrom(...list), fc.nat(), fc.integer({ min: 1, max: 255 }), fc.boolean()).map(([g, at, xor, cut]) => {
+      const body = Buffer.from(g.body);
+      const i = at % body.length;
+      return { g, body: cut ? body.subarray(0, i) : (body[i] ^= xor, body) };
+    });
+  const onlyTypedErrors = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (err) {
+      assert.ok(err instanceof ProtocolError || err instanceof SecurityError, String(err));
+    }
+  };
+
+  it("a flipped byte or a cut anywhere gives a ProtocolError or SecurityError, never another failure", () => {
+    fc.assert(fc.property(damaged(requests), ({ g, body }) => onlyTypedErrors(() => (g.plugin === "psk" ? psk : sslServer()).decodeRequest(deliver(body), sentAt(g.body)))), { numRuns: 1500 });
+    fc.assert(fc.property(damaged(replies), ({ g, body }) => onlyTypedErrors(() => (g.plugin === "psk" ? psk : sslClient).decodeReply(deliver(body)))), { numRuns: 1500 });
+  });
+
+  it("a flipped byte inside the psk :body is always caught by the hash", () => {
+    const g = pick("psk", "request")[0];
+    const env = readRequestEnvelope(readOuter(g.body));
+    fc.assert(
+      fc.property(fc.nat(), fc.integer({ min: 1, max: 255 }), (at, xor) => {
+        const body = Uint8Array.from(env.body);
+        body[at % body.length] ^= xor;
+        refused(() => psk.decodeRequest(deliver(writeRequestEnvelope({ ...env, body })), env.msgtime), "security", "hash", /psk/);
+      }),
+    );
   });
 });
 
