@@ -3,6 +3,7 @@ export * from "./types.js";
 export { ProtocolError } from "./errors.js";
 export type { ProtocolRule } from "./errors.js";
 export { decodeBase64 } from "./base64.js";
+export { parseJsonExact, stringifyJson } from "./exact-json.js";
 export { newRequestId, nodeSubject, broadcastSubject, replySubject } from "./subjects.js";
 export { emptyFilter } from "./filter.js";
 export { peelLayers } from "./inspect.js";

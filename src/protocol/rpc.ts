@@ -1,5 +1,6 @@
 /** The innermost bodies: SimpleRPC requests and replies, and the discovery ping/pong. */
 import { ProtocolError } from "./errors.js";
+import { stringifyJson } from "./exact-json.js";
 import { isObject, parseObject } from "./json.js";
 import type { RpcReplyBody, RpcRequestBody } from "./types.js";
 
@@ -13,7 +14,7 @@ const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
 /** The request body text, keys in the order agent, action, caller, data. */
 export function encodeRpcRequest(body: RpcRequestBody): string {
   const ordered: RpcRequestBody = { agent: body.agent, action: body.action, ...(body.caller !== undefined && { caller: body.caller }), data: body.data };
-  return JSON.stringify(ordered);
+  return stringifyJson(ordered);
 }
 
 /** Reads a request body: a JSON object with string `agent` and `action`; `data` defaults to {}. Old Go clients base64 it. */
@@ -36,7 +37,7 @@ export function readRpcRequest(body: unknown): RpcRequestBody {
 
 /** The reply body text, keys in the order statuscode, statusmsg, data. */
 export function encodeRpcReply(body: RpcReplyBody): string {
-  return JSON.stringify({ statuscode: body.statuscode, statusmsg: body.statusmsg, data: body.data });
+  return stringifyJson({ statuscode: body.statuscode, statusmsg: body.statusmsg, data: body.data });
 }
 
 /** Reads a reply body: statuscode 0..5, statusmsg string, data an object (Go's `"{}"` string and null read as {}). */

@@ -116,7 +116,7 @@ export class Server {
    */
   private async serveAgents(agents: LoadedAgent[]): Promise<void> {
     const ruby = agents.filter((a) => a.kind === "ruby");
-    const runner = rubyRunnerFor(this.config, this.configFile, ruby, this.log);
+    const runner = rubyRunnerFor(this.config, this.configFile, ruby, this.log, () => this.factSource.facts());
     const probe: RubyProbe = await runner.probe().catch((err: Error) => ({
       loaded: [],
       failed: ruby.map((a) => ({ agent: a.name, reason: `the Ruby worker could not load the agents: ${err.message}` })),

@@ -4,6 +4,9 @@ import {
   decodeRequest,
   encodeReply,
   encodeRequest,
+  encodeRpcReply,
+  parseJsonExact,
+  stringifyJson,
   isDiscoveryPing,
   isDiscoveryPong,
   type DecodedRequest,
@@ -54,7 +57,7 @@ export class ChoriaCodec implements SecurityCodec {
     // A federated request's block travels back so the federation broker can route the reply.
     const federation = request.context as FederationHeaders | undefined;
     const headers: TransportHeaders = federation ? { mc_sender: senderid, federation } : { mc_sender: senderid };
-    const text = message === "pong" ? JSON.stringify("pong") : JSON.stringify({ statuscode: message.statuscode, statusmsg: message.statusmsg, data: message.data });
+    const text = message === "pong" ? JSON.stringify("pong") : encodeRpcReply(message);
     return encodeReply({ envelope: { senderid, requestid: request.requestid, agent: request.agent, time: now }, message: text, headers });
   }
 
@@ -64,7 +67,7 @@ export class ChoriaCodec implements SecurityCodec {
     const { message, replyTo, ...rest } = request;
     return encodeRequest({
       envelope: { requestid: rest.requestid, senderid: rest.senderid, callerid: signer.callerid, filter: rest.filter, collective: rest.collective, agent: rest.agent, ttl: rest.ttl, time: rest.time },
-      message: JSON.stringify(message),
+      message: stringifyJson(message),
       headers: { mc_sender: rest.senderid, "reply-to": replyTo },
       sign: (l3) => signer.sign(l3),
     });
@@ -83,7 +86,7 @@ function messageValue(text: string, isWord: (t: string) => boolean, word: string
   if (isWord(text)) return word;
   const json = text.startsWith("{") || !STRICT_BASE64.test(text) ? text : Buffer.from(text, "base64").toString("utf8");
   try {
-    return JSON.parse(json);
+    return parseJsonExact(json);
   } catch {
     return text;
   }

@@ -43,6 +43,7 @@ describe("mcompat server authorizing the bundled Ruby agents with actionpolicy",
     mkdirSync(join(files.dir, "policies"));
     writeFileSync(join(files.dir, "policies", "package.policy"), "policy default deny\nallow\t*\tstatus\t*\t*\n");
     writeFileSync(join(files.dir, "policies", "guarded.policy"), "policy default deny\nallow\t*\thi\t*\t*\n");
+    writeFileSync(join(files.dir, "policies", "service.policy"), "policy default deny\nallow\t*\tstatus\t*\t*\n");
     node = await spawnServer(NODE, files);
     client = await Requester.connect(broker.port, [NODE]);
   });
@@ -67,6 +68,12 @@ describe("mcompat server authorizing the bundled Ruby agents with actionpolicy",
     assert.equal(reply.statusmsg, "OK");
     assert.equal(reply.statuscode, 0);
     assert.equal(reply.data.name, "bash");
+  });
+
+  it("runs service status, whose service_name validator ships in MCollective's layout (validator/service_name.rb)", async () => {
+    const reply = await call("service", "status", { service: "mcompat-no-such-service" });
+    assert.doesNotMatch(reply.statusmsg, /validator/i);
+    assert.equal(reply.statuscode, 0, reply.statusmsg);
   });
 
   it("denies an action the policy does not allow before it reaches Ruby", async () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WorkerPool } from "../../src/shim/index.js";
@@ -17,9 +17,8 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "mcompat-shim-"));
-    writeFileSync(join(dir, "facts.yaml"), "fixture:\n  nested: deep value\n");
     pool = new WorkerPool({
-      config: { identity: "node1.example", "plugin.tools.name": "operator", "plugin.yaml": join(dir, "facts.yaml") },
+      config: { identity: "node1.example", "plugin.tools.name": "operator" }, facts: () => ({ fixture: { nested: "deep value" } }),
       agents: [...SERVED, ...UNSERVABLE].map((agent) => fixtureAgent(agent)), size: 2, log: (level, msg) => logs.push(`${level} ${msg}`),
     });
   });

@@ -2,6 +2,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import type { Config } from "../../config/index.js";
+import { stringifyJson } from "../../protocol/index.js";
 
 /** What a provider may read. */
 export interface ProviderContext {
@@ -47,7 +48,7 @@ const fileContent: RegistrationProvider = (ctx) => {
 const inventoryContent: RegistrationProvider = (ctx) => () => {
   const inventory = ctx.inventory();
   const zip = compressed(ctx.config, "inventory_content");
-  const payload = { protocol: "choria:registration:inventorycontent:1", ...(zip ? contentField(Buffer.from(JSON.stringify(inventory)), true) : { content: inventory }) };
+  const payload = { protocol: "choria:registration:inventorycontent:1", ...(zip ? contentField(Buffer.from(stringifyJson(inventory)), true) : { content: inventory }) };
   return { body: payload, target: targetOf(ctx.config, "inventory_content") };
 };
 
