@@ -1,4 +1,4 @@
-/** Periodic registration: signed requests to agent `registration`, every `registerinterval` seconds (protocol.md §8.1). */
+/** Periodic registration: signed requests to agent `registration`, every `registerinterval` seconds. */
 import type { Config } from "../../config/index.js";
 import { broadcastSubject, emptyFilter, encodeRequest, newRequestId, type RequestEnvelope } from "../../protocol/index.js";
 import { PROVIDERS, type RegistrationItem } from "./providers.js";
