@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
-import { sharedDir } from "./golden.js";
+import { REPO } from "./server.js";
 
 export interface Frame {
   command: string;
@@ -19,7 +19,7 @@ export interface GoldenFrame extends Frame {
 
 /** The frames of one `wire-legacy` capture, EOL records left out. */
 export function goldenFrames(name: string): GoldenFrame[] {
-  const text = readFileSync(join(sharedDir, "wire-legacy", `${name}.jsonl`), "utf8");
+  const text = readFileSync(join(REPO, "fixtures", "wire-legacy", `${name}.jsonl`), "utf8");
   return text
     .trim()
     .split("\n")
