@@ -193,6 +193,31 @@ describe("legacy codecs: golden frames", () => {
   });
 });
 
+describe("legacy codecs: ssl with YAML, as Ruby's Psych writes it", () => {
+  const yamlDir = join(dir, "yaml");
+  const read = (name: string) => readFileSync(join(yamlDir, name));
+  const server = new SslCodec({ privateKey: throwaway.privateKey, callerid: "cert=server", callerPublicKey: (name) => (name === "yaml-client" ? read("yaml-client.pem").toString() : undefined), serializer: YAML_SERIALIZER });
+  const client = new SslCodec({ privateKey: throwaway.privateKey, callerid: "cert=tester", serverPublicKey: read("yaml-server-public.pem").toString(), serializer: YAML_SERIALIZER });
+
+  it("verifies and decodes a request, its Regexp identity filter as /re/", () => {
+    const req = server.decodeRequest(deliver(read("request.yaml")), 1795948013);
+    assert.deepEqual(req.message, { agent: "rpcutil", action: "ping", caller: "cert=yaml-client", data: { process_results: true } });
+    assert.deepEqual(req.filter, { fact: [{ fact: "country", value: "uk", operator: "==" }], cf_class: [], agent: ["rpcutil"], identity: ["/^(node2.example.net)$/"], compound: [] });
+    assert.deepEqual([req.callerid, req.ttl, req.time], ["cert=yaml-client", 60, 1795948013]);
+  });
+
+  it("verifies and decodes a reply: a quoted :text stays a String, an empty value is nil", () => {
+    const reply = client.decodeReply(deliver(read("reply.yaml")));
+    assert.deepEqual(reply.message, { statuscode: 0, statusmsg: "OK", data: { pong: 1795948013, load: 0.25, name: ":not-a-symbol", none: null, list: ["a", 1, true] } });
+  });
+
+  it("refuses a tampered YAML body and a YAML tag outside the allow-list", () => {
+    const text = read("request.yaml").toString();
+    refused(() => server.decodeRequest(deliver(text.replace(":ssl_ttl: 60", ":ssl_ttl: 61")), 1795948013), "security", "signature", /signature does not match/);
+    refused(() => server.decodeRequest(deliver(text.replace("compound: []", "compound: !ruby/object:Foo {}")), 1795948013), "protocol", "encoding", /!ruby\/object:Foo/);
+  });
+});
+
 describe("legacy codecs: refusals", () => {
   const [request] = pick("psk", "request");
   const now = sentAt(request.body);

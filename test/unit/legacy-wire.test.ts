@@ -72,6 +72,14 @@ describe("legacy wire decode: checks", () => {
     }
   });
 
+  it("reads an ssl YAML body, as Ruby's Psych wrote it, and passes its checks", () => {
+    const yamlDir = join(dir, "yaml");
+    const found = findLegacyBody(readFileSync(join(yamlDir, "request.yaml")))!;
+    const report = inspectLegacy(found, { now: 1795948013, config: Config.fromText(`plugin.ssl_client_cert_dir = ${yamlDir}\n`), env: {} });
+    assert.deepEqual([found.form, report.plugin, report.kind], ["YAML body", "ssl", "request"]);
+    for (const [name, check] of Object.entries(report.checks)) assert.equal(check.ok, true, `${name}: ${check.detail}`);
+  });
+
   it("cannot check a hash or signature without the psk or keys, and says how to give them", () => {
     const psk = frames.find((f) => f.file.startsWith("01"))!;
     assert.deepEqual(inspectLegacy(findLegacyBody(psk.body)!, { now: sentAt(psk.body), env: {} }).checks.hash, { ok: null, detail: "not checked: give --config FILE with plugin.psk, or set MCOLLECTIVE_PSK" });
