@@ -7,15 +7,18 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-/** `{:agent, :action, :caller, :data}` with Symbol data keys (`:action` US-ASCII as Ruby's Symbol#to_s gives it); strings as Strings. */
-export function requestPayload(message: unknown): RValue {
+/**
+ * `{:agent, :action, :caller, :data}` with Symbol data keys (`:action` US-ASCII as Ruby's Symbol#to_s gives it);
+ * `:caller` is the callerid the codec signs as, as the Ruby client sets it. Strings go as Strings.
+ */
+export function requestPayload(message: unknown, callerid: string): RValue {
   if (typeof message === "string") return RString.utf8(message);
   if (isObject(message) && typeof message.agent === "string" && typeof message.action === "string") {
     const entries: [RValue, RValue][] = [
       [Symbol.for("agent"), RString.utf8(message.agent)],
       [Symbol.for("action"), RString.ascii(message.action)],
     ];
-    if (typeof message.caller === "string") entries.push([Symbol.for("caller"), RString.utf8(message.caller)]);
+    entries.push([Symbol.for("caller"), RString.utf8(callerid)]);
     entries.push([Symbol.for("data"), fromPlain(isObject(message.data) ? message.data : {}, "symbol")]);
     return new RHash(entries);
   }

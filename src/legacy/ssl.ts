@@ -69,7 +69,7 @@ export class SslCodec implements SecurityCodec {
   encodeRequest(request: OutboundRequest): Uint8Array {
     const msgtime = Math.floor(request.time);
     const wrapped = new RHash([
-      [Symbol.for("ssl_msg"), requestPayload(request.message)],
+      [Symbol.for("ssl_msg"), requestPayload(request.message, this.callerid)],
       [Symbol.for("ssl_ttl"), request.ttl],
       [Symbol.for("ssl_msgtime"), msgtime],
     ]);
