@@ -6,7 +6,7 @@ import { ProtocolError } from "../protocol/errors.js";
 import { readFilter, emptyFilter } from "../protocol/filter.js";
 import type { Filter } from "../protocol/types.js";
 import { fromPlain, toPlain } from "./plain.js";
-import { RHash, RString, type RValue } from "./ruby.js";
+import { RHash, RString, rsym, type RValue } from "./ruby.js";
 import { MARSHAL, type Serializer } from "./serializer.js";
 
 export interface LegacyRequestEnvelope {
@@ -84,16 +84,16 @@ export function writeRequestEnvelope(env: LegacyRequestEnvelope, serializer: Ser
   const collective = RString.utf8(env.collective);
   return serializer.write(
     new RHash([
-      [Symbol.for("body"), RString.binary(env.body)],
-      [Symbol.for("senderid"), RString.utf8(env.senderid)],
-      [Symbol.for("requestid"), RString.ascii(env.requestid)],
-      [Symbol.for("filter"), writeLegacyFilter(env.filter, agent, collective)],
-      [Symbol.for("collective"), collective],
-      [Symbol.for("agent"), agent],
-      [Symbol.for("callerid"), RString.utf8(env.callerid)],
-      [Symbol.for("ttl"), env.ttl],
-      [Symbol.for("msgtime"), env.msgtime],
-      [Symbol.for("hash"), RString.ascii(env.hash)],
+      [rsym("body"), RString.binary(env.body)],
+      [rsym("senderid"), RString.utf8(env.senderid)],
+      [rsym("requestid"), RString.ascii(env.requestid)],
+      [rsym("filter"), writeLegacyFilter(env.filter, agent, collective)],
+      [rsym("collective"), collective],
+      [rsym("agent"), agent],
+      [rsym("callerid"), RString.utf8(env.callerid)],
+      [rsym("ttl"), env.ttl],
+      [rsym("msgtime"), env.msgtime],
+      [rsym("hash"), RString.ascii(env.hash)],
     ]),
   );
 }
@@ -102,12 +102,12 @@ export function writeRequestEnvelope(env: LegacyRequestEnvelope, serializer: Ser
 export function writeReplyEnvelope(env: LegacyReplyEnvelope, serializer: Serializer = MARSHAL): Uint8Array {
   return serializer.write(
     new RHash([
-      [Symbol.for("senderid"), RString.utf8(env.senderid)],
-      [Symbol.for("requestid"), RString.ascii(env.requestid)],
-      [Symbol.for("senderagent"), RString.utf8(env.senderagent)],
-      [Symbol.for("msgtime"), env.msgtime],
-      [Symbol.for("body"), RString.binary(env.body)],
-      [Symbol.for("hash"), RString.ascii(env.hash)],
+      [rsym("senderid"), RString.utf8(env.senderid)],
+      [rsym("requestid"), RString.ascii(env.requestid)],
+      [rsym("senderagent"), RString.utf8(env.senderagent)],
+      [rsym("msgtime"), env.msgtime],
+      [rsym("body"), RString.binary(env.body)],
+      [rsym("hash"), RString.ascii(env.hash)],
     ]),
   );
 }
@@ -126,9 +126,9 @@ export function writeLegacyFilter(filter: Filter, agent?: RString, collective?: 
   if (agent !== undefined && filter.agent.at(-1) === agent.text) agents[agents.length - 1] = agent;
   const entries: [RValue, RValue][] = [
     [RString.utf8("fact"), filter.fact.map((f) => new RHash([
-      [Symbol.for("fact"), RString.utf8(f.fact)],
-      [Symbol.for("value"), RString.utf8(f.value)],
-      [Symbol.for("operator"), RString.utf8(f.operator)],
+      [rsym("fact"), RString.utf8(f.fact)],
+      [rsym("value"), RString.utf8(f.value)],
+      [rsym("operator"), RString.utf8(f.operator)],
     ]))],
     [RString.utf8("cf_class"), filter.cf_class.map((c) => RString.utf8(c))],
     [RString.utf8("agent"), agents],

@@ -15,7 +15,7 @@ export { SslCodec, checkSignature, unwrapSigned, type SslOptions } from "./ssl.j
 export { checkCallerid, checkTtl, callerOf } from "./checks.js";
 export { findLegacyBody, inspectLegacy, inspectionJson, type LegacyInput, type LegacyInspection } from "./inspect.js";
 export { readMarshal, writeMarshal, DEFAULT_LIMITS, type MarshalLimits } from "./marshal.js";
-export { RString, RFloat, RRegexp, RHash, type RValue } from "./ruby.js";
+export { RString, RFloat, RRegexp, RHash, RSymbol, rsym, type RValue } from "./ruby.js";
 export { toPlain, fromPlain } from "./plain.js";
 export { marshalSerializer, MARSHAL, type Serializer } from "./serializer.js";
 export { YAML_SERIALIZER } from "./yaml.js";

@@ -11,7 +11,7 @@ import { checkCallerid, checkTtl, inboundRequest } from "./checks.js";
 import { readOuter, readReplyEnvelope, readRequestEnvelope, writeReplyEnvelope, writeRequestEnvelope, type LegacyRequestEnvelope } from "./envelope.js";
 import { replyPayload, requestPayload } from "./payload.js";
 import { toPlain } from "./plain.js";
-import { RHash, type RValue } from "./ruby.js";
+import { RHash, RSymbol, rsym, type RValue } from "./ruby.js";
 import { MARSHAL, type Serializer } from "./serializer.js";
 
 export interface SslOptions {
@@ -69,9 +69,9 @@ export class SslCodec implements SecurityCodec {
   encodeRequest(request: OutboundRequest): Uint8Array {
     const msgtime = Math.floor(request.time);
     const wrapped = new RHash([
-      [Symbol.for("ssl_msg"), requestPayload(request.message, this.callerid)],
-      [Symbol.for("ssl_ttl"), request.ttl],
-      [Symbol.for("ssl_msgtime"), msgtime],
+      [rsym("ssl_msg"), requestPayload(request.message, this.callerid)],
+      [rsym("ssl_ttl"), request.ttl],
+      [rsym("ssl_msgtime"), msgtime],
     ]);
     const body = this.serializer.write(wrapped);
     return writeRequestEnvelope(
@@ -121,7 +121,7 @@ export function unwrapSigned(env: LegacyRequestEnvelope, body: RValue, enforceTt
     }
     env[key] = signed;
   }
-  return body.sym("ssl_msg") ?? new RHash(body.entries.filter(([k]) => k !== Symbol.for("ssl_ttl") && k !== Symbol.for("ssl_msgtime")));
+  return body.sym("ssl_msg") ?? new RHash(body.entries.filter(([k]) => !(k instanceof RSymbol && (k.name === "ssl_ttl" || k.name === "ssl_msgtime"))));
 }
 
 /** Throws `SecurityError` "signature" unless `hash` (base64, whitespace ignored as Ruby does) signs `body` for `key`. */
