@@ -270,7 +270,6 @@ class Output {
   }
 }
 
-
 class Writer {
   readonly out = new Output();
   /** Symbols by name, as Ruby interns them. */
