@@ -5,13 +5,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/index.js";
-import { checkCallerid, checkTtl } from "./checks.js";
+import { checkCallerid, checkTtl, unwrapSecured } from "./checks.js";
 import { envelopeKind, readOuter, readReplyEnvelope, readRequestEnvelope, type LegacyReplyEnvelope, type LegacyRequestEnvelope } from "./envelope.js";
 import { toPlain } from "./plain.js";
 import { verifyPsk } from "./psk.js";
 import type { RHash } from "./ruby.js";
 import { MARSHAL, type Serializer } from "./serializer.js";
-import { checkSignature, unwrapSigned } from "./ssl.js";
+import { checkSignature } from "./ssl.js";
 import { YAML_SERIALIZER } from "./yaml.js";
 
 /** A check's outcome; `ok: null` when it could not be run. */
@@ -124,7 +124,7 @@ function inspect(input: LegacyInput, opts: InspectOptions): LegacyInspection {
   if (kind === "reply") return out;
 
   const req = env as LegacyRequestEnvelope;
-  if (out.plugin === "ssl") out.checks.signed_ttl = attempt(() => (unwrapSigned(req, payload, opts.config?.get("plugin.ssl.enforce_ttl")), `ttl ${req.ttl} and msgtime ${req.msgtime} are the signed ones`));
+  if (out.plugin === "ssl") out.checks.signed_ttl = attempt(() => (unwrapSecured(req, payload, "ssl", opts.config?.get("plugin.ssl.enforce_ttl")), `ttl ${req.ttl} and msgtime ${req.msgtime} are the signed ones`));
   out.checks.callerid = attempt(() => (checkCallerid(req.callerid), `${req.callerid} has the form type=name`));
   out.checks.ttl = attempt(() => (checkTtl(req, opts.now), `sent at ${req.msgtime}, within ttl ${req.ttl}s of ${Math.floor(opts.now)}`));
   return out;

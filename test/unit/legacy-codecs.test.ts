@@ -286,7 +286,7 @@ describe("legacy codecs: refusals", () => {
   it("ssl: an unsigned ttl or msgtime that differs from the signed one is tampering; enforce_ttl = 0 takes the signed one", () => {
     const g = pick("ssl", "request")[0];
     const at = sentAt(g.body);
-    refused(() => sslServer().decodeRequest(deliver(alter(g.body, (env) => (env.ttl = 3600))), at), "security", "tampered", /ttl 3600 does not match the signed ttl 60/);
+    refused(() => sslServer().decodeRequest(deliver(alter(g.body, (env) => (env.ttl = 3600))), at), "security", "tampered", /ttl 3600 does not match the secured ttl 60/);
     refused(() => sslServer().decodeRequest(deliver(alter(g.body, (env) => (env.msgtime = at + 1000))), at), "security", "tampered", /message time/);
     assert.equal(sslServer("0").decodeRequest(deliver(alter(g.body, (env) => (env.ttl = 3600))), at).ttl, 60);
   });
@@ -298,7 +298,7 @@ describe("legacy codecs: refusals", () => {
       return writeRequestEnvelope({ ...base, callerid: "cert=tester", body, hash: sslClient.signature(body) });
     };
     const unwrapped = signed(new RHash([[rsym("agent"), RString.utf8("rpcutil")]]));
-    refused(() => sslServer().decodeRequest(deliver(unwrapped), base.msgtime), "protocol", "ttl", /has no signed ttl/);
+    refused(() => sslServer().decodeRequest(deliver(unwrapped), base.msgtime), "protocol", "ttl", /has no secured ttl/);
     assert.equal(sslServer().decodeRequest(deliver(signed(RString.utf8("ping"))), base.msgtime).message, "ping");
     refused(() => sslServer("1").decodeRequest(deliver(signed(RString.utf8("ping"))), base.msgtime), "protocol", "ttl", /older ssl protocol/);
   });
