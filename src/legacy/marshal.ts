@@ -42,7 +42,8 @@ const TYPE_NAMES: Record<number, string> = {
 export function readMarshal(bytes: Uint8Array, layer: string, limits: MarshalLimits = DEFAULT_LIMITS): RValue {
   if (bytes.length > limits.maxBytes) throw new ProtocolError(`${layer} is ${bytes.length} bytes, over the limit of ${limits.maxBytes}`, "size");
   if (bytes.length < 3 || bytes[0] !== 4 || bytes[1] !== 8) throw new ProtocolError(`${layer} is not Ruby Marshal 4.8 data`, "encoding");
-  const reader = new Reader(bytes, layer, limits.maxDepth);
+  // a plain view, so that Strings read from a Buffer are plain Uint8Arrays too
+  const reader = new Reader(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), layer, limits.maxDepth);
   const value = reader.value(0);
   if (reader.pos !== bytes.length) throw reader.fail(`has ${bytes.length - reader.pos} bytes after the value`);
   return value;

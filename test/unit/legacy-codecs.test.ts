@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
+import { constants, generateKeyPairSync, privateDecrypt, privateEncrypt } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,13 @@ import type { Filter } from "../../src/protocol/types.js";
 import type { InboundRequest, OutboundRequest } from "../../src/wire/types.js";
 import {
   legacyCodecFromConfig,
+  AesCodec,
+  decryptAes,
+  encryptAes,
+  ENCRYPTED,
+  MARSHAL,
+  openRequest,
+  readMarshal,
   PskCodec,
   SslCodec,
   envelopeKind,
@@ -220,6 +227,69 @@ describe("legacy codecs: ssl with YAML, as Ruby's Psych writes it", () => {
   });
 });
 
+describe("legacy codecs: aes_security", () => {
+  const aesDir = join(dir, "aes");
+  const rubyRequest = readFileSync(join(aesDir, "request.marshal"));
+  const clientPem = readFileSync(join(aesDir, "aes-client.pem"), "utf8");
+  const server = new AesCodec({ privateKey: throwaway.privateKey, callerid: "cert=server", callerPublicKey: (name) => ({ "aes-client": clientPem, tester: throwaway.publicKey })[name] });
+  const at = 1795948013;
+
+  it("opens and decodes the request Ruby's plugin encrypted", () => {
+    const req = server.decodeRequest(deliver(rubyRequest), at);
+    assert.deepEqual(req.message, { agent: "rpcutil", action: "ping", caller: "cert=aes-client", data: { process_results: true } });
+    assert.deepEqual([req.callerid, req.caller.certname, req.ttl, req.time], ["cert=aes-client", "aes-client", 60, at]);
+  });
+
+  it("writes the envelope and the encrypted wrapper byte for byte as Ruby did (only the random key differs)", () => {
+    const env = readRequestEnvelope(readOuter(rubyRequest), ENCRYPTED);
+    assert.deepEqual(Buffer.from(writeRequestEnvelope(env, MARSHAL, ENCRYPTED)), rubyRequest);
+    const theirs = openRequest(env, clientPem);
+    const ours = openRequest(readRequestEnvelope(readOuter(new AesCodec({ privateKey: throwaway.privateKey, callerid: "cert=aes-client" }).encodeRequest(outbound(server.decodeRequest(deliver(rubyRequest), at)))), ENCRYPTED), throwaway.publicKey);
+    assert.deepEqual(ours, theirs);
+  });
+
+  it("encrypts a reply for the caller alone: its private key opens it", () => {
+    const req = server.decodeRequest(deliver(new AesCodec({ privateKey: throwaway.privateKey, callerid: "cert=tester" }).encodeRequest({ requestid: "c".repeat(32), senderid: "c", filter: emptyFilter(), collective: "m", agent: "rpcutil", ttl: 60, time: at, message: "ping", replyTo: "" })), at);
+    const env = readReplyEnvelope(readOuter(server.encodeReply(req, { statuscode: 0, statusmsg: "OK", data: { pong: at } }, "node1", at)), ENCRYPTED);
+    // the test opens the PKCS#1 v1.5 padding by hand, which Node no longer does for private decryption
+    const padded = privateDecrypt({ key: throwaway.privateKey, padding: constants.RSA_NO_PADDING }, Buffer.from(env.hash, "base64"));
+    assert.deepEqual([padded[0], padded[1]], [0, 2]);
+    const key = padded.subarray(padded.indexOf(0, 2) + 1);
+    const payload = readMarshal(decryptAes("aes-256-cbc", key, Buffer.from(Buffer.from(env.body).toString(), "base64")), "reply");
+    assert.deepEqual(payload, new RHash([[rsym("statuscode"), 0], [rsym("statusmsg"), RString.utf8("OK")], [rsym("data"), new RHash([[rsym("pong"), at]])]]));
+    refused(() => server.decodeReply(deliver(new Uint8Array())), "security", "key", /CVE-2023-46809/);
+  });
+
+  it("refuses a request from an unknown key, a damaged key or body, a tampered ttl, and a bare body unless enforce_ttl = 0", () => {
+    const env = readRequestEnvelope(readOuter(rubyRequest), ENCRYPTED);
+    const rewrite = (change: Partial<typeof env>) => writeRequestEnvelope({ ...env, ...change }, MARSHAL, ENCRYPTED);
+    refused(() => server.decodeRequest(deliver(rewrite({ callerid: "cert=stranger" })), at), "security", "key", /no public key for stranger/);
+    refused(() => server.decodeRequest(deliver(rewrite({ hash: Buffer.alloc(256, 1).toString("base64") })), at), "security", "decrypt", /:sslkey does not open/);
+    const body = Buffer.from(Buffer.from(env.body).toString(), "base64");
+    body[body.length - 1] ^= 1;
+    refused(() => server.decodeRequest(deliver(rewrite({ body: Buffer.from(body.toString("base64")) })), at), "security", "decrypt", /:body does not decrypt/);
+    refused(() => server.decodeRequest(deliver(rewrite({ body: Buffer.from("not*base64") })), at), "protocol", "base64", /not base64/);
+    refused(() => server.decodeRequest(deliver(rewrite({ ttl: 3600 })), at), "security", "tampered", /does not match the secured ttl 60/);
+    refused(() => server.decodeRequest(deliver(rubyRequest), at + 61), "protocol", "expired", /expired/);
+    const bare = new AesCodec({ privateKey: throwaway.privateKey, callerid: "cert=tester" });
+    const bareRequest = (() => {
+      const payload = writeMarshal(RString.utf8("ping"));
+      const { data, key } = encryptAesForTest(payload);
+      return writeRequestEnvelope({ ...env, callerid: "cert=tester", body: Buffer.from(data), hash: key }, MARSHAL, ENCRYPTED);
+    })();
+    refused(() => server.decodeRequest(deliver(bareRequest), at), "protocol", "ttl", /older aes protocol/);
+    const lenient = new AesCodec({ privateKey: throwaway.privateKey, callerid: "cert=server", callerPublicKey: () => throwaway.publicKey, enforceTtl: "0" });
+    assert.equal(lenient.decodeRequest(deliver(bareRequest), at).message, "ping");
+    assert.equal(bare.name, "aes_security");
+  });
+});
+
+/** A bare (unwrapped) aes_security body, encrypted with the throwaway key as an old client would. */
+function encryptAesForTest(payload: Uint8Array): { data: string; key: string } {
+  const { data, key } = encryptAes("aes-256-cbc", payload);
+  return { data: data.toString("base64"), key: privateEncrypt({ key: throwaway.privateKey, padding: constants.RSA_PKCS1_PADDING }, key).toString("base64") };
+}
+
 describe("legacy codecs: refusals", () => {
   const [request] = pick("psk", "request");
   const now = sentAt(request.body);
@@ -421,7 +491,7 @@ describe("legacy codecs: from a config", () => {
 
   it("psk: a missing secret and an unknown provider are clear errors", () => {
     assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = psk\n"), "server", {}), /needs a secret: set plugin\.psk .* or MCOLLECTIVE_PSK/);
-    assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = choria\n"), "server", {}), /"choria" is not a legacy security plugin \(expected one of: psk, ssl\)/);
+    assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = choria\n"), "server", {}), /"choria" is not a legacy security plugin \(expected one of: psk, ssl, aes_security\)/);
   });
 
   it("ssl: a client's request verifies on a server set up from the same key files, and its reply on the client", () => {
@@ -433,6 +503,26 @@ describe("legacy codecs: from a config", () => {
     assert.equal(inbound.caller.certname, "alice");
     const reply = clientCodec.decodeReply(deliver(serverCodec.encodeReply(inbound, "pong", "node1", 1001)));
     assert.deepEqual(reply, { senderid: "node1", requestid: "a".repeat(32), agent: "rpcutil", time: 1001, message: "pong" });
+  });
+
+  it("aes_security: a server from its keys and client_cert_dir; with ca_cert only a certificate the CA issued counts", () => {
+    const aesDir = join(dir, "aes");
+    const aesConfig = (extra: string) =>
+      Config.fromText(`securityprovider = aes_security\nplugin.aes.server_private = ${keys}/server-private.pem\nplugin.aes.server_public = ${keys}/server-public.pem\n${extra}`);
+    const request = deliver(readFileSync(join(aesDir, "request.marshal")));
+    const plain = legacyCodecFromConfig(aesConfig(`plugin.aes.client_cert_dir = ${aesDir}\n`), "server", {});
+    assert.deepEqual([plain.name, plain.callerid, plain.decodeRequest(request, 1795948013).callerid], ["aes_security", "cert=server-public", "cert=aes-client"]);
+    const issued = legacyCodecFromConfig(aesConfig(`plugin.aes.client_cert_dir = ${aesDir}/issued\nplugin.aes.ca_cert = ${aesDir}/ca.pem\n`), "server", {});
+    assert.equal(issued.decodeRequest(request, 1795948013).caller.certname, "aes-client");
+    const impostor = legacyCodecFromConfig(aesConfig(`plugin.aes.client_cert_dir = ${aesDir}/impostor\nplugin.aes.ca_cert = ${aesDir}/ca.pem\n`), "server", {});
+    refused(() => impostor.decodeRequest(request, 1795948013), "security", "key", /no public key for aes-client/);
+    assert.ok(legacyCodecFromConfig(aesConfig(`plugin.aes.client_cert_dir = ${aesDir}/impostor\n`), "server", {}).decodeRequest(request, 1795948013));
+  });
+
+  it("aes_security: a client, learn_pubkeys and a missing setting are clear errors", () => {
+    assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = aes_security\n"), "client", {}), /client cannot read aes_security replies .*CVE-2023-46809/);
+    assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = aes_security\nplugin.aes.learn_pubkeys = 1\n"), "server", {}), /learn_pubkeys is not supported/);
+    assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = aes_security\n"), "server", {}), /needs plugin\.aes\.server_public for the server/);
   });
 
   it("ssl: yaml serializer, and clear errors for a missing key setting, an unreadable key or another serializer", () => {

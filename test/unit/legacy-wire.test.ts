@@ -80,6 +80,17 @@ describe("legacy wire decode: checks", () => {
     for (const [name, check] of Object.entries(report.checks)) assert.equal(check.ok, true, `${name}: ${check.detail}`);
   });
 
+  it("opens an aes_security request with plugin.aes.client_cert_dir and runs its checks", () => {
+    const aesDir = join(dir, "aes");
+    const found = findLegacyBody(readFileSync(join(aesDir, "request.marshal")))!;
+    const report = inspectLegacy(found, { now: 1795948013, config: Config.fromText(`plugin.aes.client_cert_dir = ${aesDir}\n`), env: {} });
+    assert.equal(report.plugin, "aes_security");
+    assert.deepEqual(Object.keys(report.checks), ["envelope", "decrypt", "payload", "encrypted_ttl", "callerid", "ttl"]);
+    for (const [name, check] of Object.entries(report.checks)) assert.equal(check.ok, true, `${name}: ${check.detail}`);
+    const closed = inspectLegacy(found, { now: 1795948013, env: {} });
+    assert.deepEqual([closed.checks.decrypt.ok, closed.stopped], [null, "the payload is encrypted and cannot be opened here"]);
+  });
+
   it("cannot check a hash or signature without the psk or keys, and says how to give them", () => {
     const psk = frames.find((f) => f.file.startsWith("01"))!;
     assert.deepEqual(inspectLegacy(findLegacyBody(psk.body)!, { now: sentAt(psk.body), env: {} }).checks.hash, { ok: null, detail: "not checked: give --config FILE with plugin.psk, or set MCOLLECTIVE_PSK" });
