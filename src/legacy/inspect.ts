@@ -69,13 +69,18 @@ function stompFrame(frame: Buffer): LegacyInput | undefined {
   for (const line of lines) {
     const colon = line.indexOf(":");
     // STOMP keeps the first of repeated headers
-    if (colon > 0 && !(line.slice(0, colon) in headers)) headers[line.slice(0, colon)] = line.slice(colon + 1);
+    if (colon > 0 && !(line.slice(0, colon) in headers)) headers[unescape(line.slice(0, colon))] = unescape(line.slice(colon + 1));
   }
   const start = end + 2;
   const length = headers["content-length"] === undefined ? undefined : Number(headers["content-length"]);
   const stop = length !== undefined && Number.isInteger(length) ? start + length : frame.indexOf(0, start) < 0 ? frame.length : frame.indexOf(0, start);
   const inner = bodyOf(frame.subarray(start, stop));
   return inner === undefined ? undefined : { body: inner.body, form: `STOMP ${command} frame`, stomp: { command, headers } };
+}
+
+/** STOMP 1.1 header escapes (`\\c` for `:`, ...); ruby-stomp undoes them on 1.0 frames too. */
+function unescape(text: string): string {
+  return text.replace(/\\([\\cnr])/g, (_m, c: string) => ({ "\\": "\\", c: ":", n: "\n", r: "\r" })[c] ?? c);
 }
 
 export interface InspectOptions {

@@ -53,6 +53,13 @@ describe("legacy wire decode: finding the body", () => {
     }
   });
 
+  it("shows STOMP 1.1 headers unescaped and reads the body by content-length, NULs included", () => {
+    const frame = Buffer.concat([Buffer.from("MESSAGE\nmessage-id:ID\\cvm-1\\c2\nsubscription:a\\\\b\ncontent-length:5\n\n"), Buffer.from("04085b0000", "hex"), Buffer.from([0])]);
+    const found = findLegacyBody(frame)!;
+    assert.deepEqual(found.stomp?.headers, { "message-id": "ID:vm-1:2", subscription: "a\\b", "content-length": "5" });
+    assert.deepEqual(Buffer.from(found.body), Buffer.from("04085b0000", "hex"));
+  });
+
   it("leaves Choria JSON and anything else to the NATS decoder", () => {
     assert.equal(findLegacyBody(Buffer.from('{"protocol":"choria:transport:1"}')), undefined);
     assert.equal(findLegacyBody(Buffer.from("hello world")), undefined);
