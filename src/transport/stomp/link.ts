@@ -73,6 +73,9 @@ export class StompLink {
     const client = this.attemptClient;
     this.attemptClient = undefined;
     this.client = undefined;
+    // A daemon told to stop while still waiting for its first broker.
+    this.firstWaiters?.reject(new BrokerUnreachableError([...this.tried], "closed before a broker answered"));
+    this.firstWaiters = undefined;
     if (!client) return;
     // A broker that stopped answering must not hold the close: DISCONNECT waits for its receipt at most 2 s.
     await Promise.race([client.deactivate(), new Promise((r) => setTimeout(r, 2000).unref())]);
