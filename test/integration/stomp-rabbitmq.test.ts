@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { RunningRabbitMq } from "../../src/transport/rabbitmq-broker.js";
 import { connectStomp, type StompTransport } from "../../src/transport/stomp/index.js";
 import { Deliveries, once } from "../helpers/deliveries.js";
+import { testCert } from "../helpers/pki.js";
 import { stompSettings, testRabbitMq } from "../helpers/stomp-broker.js";
 
 const BINARY = Uint8Array.from([0x04, 0x08, 0x7b, 0x00, 0x00, 0xff, 0xfe, 0x80, 0xc3, 0x28, 0x00, 0x0a, 0x0d, 0x00]);
@@ -16,14 +17,14 @@ describe("STOMP transport against a real RabbitMQ", function () {
   const open: StompTransport[] = [];
   const pool = () => [`127.0.0.1:${broker.port}`];
   const track = <T extends StompTransport>(t: T) => (open.push(t), t);
-  const daemon = (identity: string, extra: string[] = []) =>
-    connectStomp(stompSettings("rabbitmq", pool(), extra), { identity, mode: "daemon" }).then(track);
-  const client = (extra: string[] = []) =>
-    connectStomp(stompSettings("rabbitmq", pool(), extra), { identity: "mco-client.example.net", mode: "client" }).then(track);
+  const daemon = (identity: string, extra: string[] = [], hosts = pool()) =>
+    connectStomp(stompSettings("rabbitmq", hosts, extra), { identity, mode: "daemon" }).then(track);
+  const client = (extra: string[] = [], hosts = pool()) =>
+    connectStomp(stompSettings("rabbitmq", hosts, extra), { identity: "mco-client.example.net", mode: "client" }).then(track);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "mcompat-test-rabbitmq-"));
-    broker = await testRabbitMq(["mcollective", "uk_collective"], { dir });
+    broker = await testRabbitMq(["mcollective", "uk_collective"], { dir, tls: true });
     console.log(`      (RabbitMQ answered on STOMP after ${broker.startupMs} ms)`);
   });
 
@@ -99,6 +100,20 @@ describe("STOMP transport against a real RabbitMQ", function () {
     assert.deepEqual(Buffer.from(got.body), Buffer.from(BINARY));
   });
 
+  it("speaks STOMP over TLS with client certificates", async () => {
+    const tls = await testCert("node2.example.net");
+    const ssl = (name: string, file: string) => `plugin.rabbitmq.pool.1.ssl.${name} = ${file}`;
+    const extra = ["plugin.rabbitmq.pool.1.ssl = 1", ssl("ca", tls.ca), ssl("cert", tls.cert), ssl("key", tls.key)];
+    const hosts = [`127.0.0.1:${broker.sslPort}`];
+    const node = await daemon("node2.example.net", extra, hosts);
+    const requests = new Deliveries();
+    node.subscribe({ kind: "node", collective: "mcollective", identity: "node2.example.net" }, requests.handler);
+    await node.flush();
+    const mco = await client(extra, hosts);
+    mco.publish({ kind: "node", collective: "mcollective", identity: "node2.example.net" }, BINARY, { replyTo: "/temp-queue/mcollective_reply_rpcutil" });
+    assert.deepEqual(Buffer.from((await requests.nth(0)).body), Buffer.from(BINARY));
+  });
+
   it("a daemon reconnects after a broker restart and its subscriptions work again", async () => {
     const node = await daemon("node1.example.net", ["plugin.rabbitmq.max_reconnect_delay = 1"]);
     const requests = new Deliveries();
@@ -107,7 +122,7 @@ describe("STOMP transport against a real RabbitMQ", function () {
     await broker.stop();
     await lost;
     const back = once<string>((cb) => node.onStatus(cb), "reconnect", 90_000);
-    broker = await testRabbitMq(["mcollective", "uk_collective"], { dir, port: broker.port });
+    broker = await testRabbitMq(["mcollective", "uk_collective"], { dir, tls: true, port: broker.port, sslPort: broker.sslPort });
     await back;
     await node.flush();
     const mco = await client();
