@@ -96,6 +96,9 @@ export class StompLink {
       // Legacy offers to send every H+0.5 s and asks for one every H-0.5 s.
       heartbeatOutgoing: hb === 0 ? 0 : hb + 500,
       heartbeatIncoming: hb === 0 ? 0 : hb - 500,
+      // ruby-stomp reconnects after max_hbread_fails failed checks of one interval each, the first one after a
+      // full interval: silence of (fails + 1) intervals. ActiveMQ's first beat comes only after about two.
+      heartbeatToleranceMultiplier: settings.maxHbreadFails === 0 ? Number.POSITIVE_INFINITY : settings.maxHbreadFails + 1,
       // This class does the failover and back-off; the library must not reconnect on its own.
       reconnectDelay: 0,
       connectionTimeout: settings.connectTimeout * 1000,
