@@ -13,7 +13,7 @@ export interface RabbitMqOptions {
   tls?: { cert: string; key: string; ca: string; port?: number };
   user?: string;
   password: string;
-  /** Collectives whose `<C>_broadcast` (topic) and `<C>_directed` (direct) exchanges are declared. */
+  /** Collectives whose `<C>_broadcast` (topic) and `<C>_directed` (direct) exchanges are declared (and `mcollective_reply`). */
   collectives: string[];
   vhost?: string;
   detached?: boolean;
@@ -43,7 +43,11 @@ export function rabbitMqDefinitions(o: { user: string; password: string; vhost: 
       users: [{ name: o.user, password: o.password, tags: "" }],
       vhosts: [{ name: o.vhost }],
       permissions: [{ user: o.user, vhost: o.vhost, configure: ".*", write: ".*", read: ".*" }],
-      exchanges: o.collectives.flatMap((c) => [exchange(`${c}_broadcast`, "topic"), exchange(`${c}_directed`, "direct")]),
+      exchanges: [
+        ...o.collectives.flatMap((c) => [exchange(`${c}_broadcast`, "topic"), exchange(`${c}_directed`, "direct")]),
+        // For clients with plugin.rabbitmq.use_reply_exchange.
+        exchange("mcollective_reply", "direct"),
+      ],
     },
     null,
     2,

@@ -63,6 +63,24 @@ describe("STOMP transport against a real RabbitMQ", function () {
     inbox.close();
   });
 
+  it("with use_reply_exchange, replies come through a subscribed mcollective_reply routing key", async () => {
+    const node = await daemon("node1.example.net");
+    const requests = new Deliveries();
+    node.subscribe({ kind: "agent", collective: "mcollective", agent: "rpcutil" }, requests.handler);
+    await node.flush();
+    const mco = await client(["plugin.rabbitmq.use_reply_exchange = 1"]);
+    const inbox = mco.openInbox({ collective: "mcollective", agent: "rpcutil", callerid: "uid=0", seq: 4 });
+    assert.equal(inbox.replyTo, `/exchange/mcollective_reply/mco-client.example.net_${process.pid}_4`);
+    await mco.flush();
+    mco.publish({ kind: "agent", collective: "mcollective", agent: "rpcutil" }, BINARY, { replyTo: inbox.replyTo });
+    const request = await requests.nth(0);
+    assert.equal(request.replyTo, inbox.replyTo);
+    node.publish({ kind: "reply", target: request.replyTo! }, Uint8Array.of(0, 1, 0));
+    const got = await inbox.next(Date.now() + 5000);
+    assert.deepEqual([...(got?.body ?? [])], [0, 1, 0]);
+    inbox.close();
+  });
+
   it("delivers a direct request through <C>_directed to the selected identity only", async () => {
     const node1 = await daemon("node1.example.net");
     const node2 = await daemon("node2.example.net");
