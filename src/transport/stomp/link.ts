@@ -47,7 +47,7 @@ export class StompLink {
   private lastError = "";
   private readonly tried = new Set<string>();
   private readonly order: StompBroker[];
-  private firstWaiters: { resolve(): void; reject(err: Error): void } | undefined;
+  private firstSession: { resolve(): void; reject(err: Error): void } | undefined;
 
   constructor(private readonly opts: LinkOptions) {
     const { brokers, reconnect } = opts.settings;
@@ -57,7 +57,7 @@ export class StompLink {
 
   /** Resolves on the first session; a client rejects after its timeout naming every host it tried. */
   start(): Promise<void> {
-    const first = new Promise<void>((resolve, reject) => (this.firstWaiters = { resolve, reject }));
+    const first = new Promise<void>((resolve, reject) => (this.firstSession = { resolve, reject }));
     if (this.opts.mode === "client") {
       this.deadline = setTimeout(() => this.giveUp(`no connection within ${this.opts.timeoutMs / 1000}s`), this.opts.timeoutMs);
     }
@@ -74,8 +74,8 @@ export class StompLink {
     this.attemptClient = undefined;
     this.client = undefined;
     // A daemon told to stop while still waiting for its first broker.
-    this.firstWaiters?.reject(new BrokerUnreachableError([...this.tried], "closed before a broker answered"));
-    this.firstWaiters = undefined;
+    this.firstSession?.reject(new BrokerUnreachableError([...this.tried], "closed before a broker answered"));
+    this.firstSession = undefined;
     if (!client) return;
     // A broker that stopped answering must not hold the close: DISCONNECT waits for its receipt at most 2 s.
     await Promise.race([client.deactivate(), new Promise((r) => setTimeout(r, 2000).unref())]);
@@ -131,6 +131,7 @@ export class StompLink {
       server: frame.headers.server ?? "",
     };
     this.failures = 0;
+    this.lastError = "";
     this.delay = this.opts.settings.reconnect.initialDelayMs;
     this.opts.log("info", `Connected to STOMP broker ${hostPort(broker)} (${this.negotiated.server}, STOMP ${this.negotiated.version})`);
     if (this.everConnected) {
@@ -139,8 +140,8 @@ export class StompLink {
     }
     this.everConnected = true;
     this.opts.onSession(client);
-    this.firstWaiters?.resolve();
-    this.firstWaiters = undefined;
+    this.firstSession?.resolve();
+    this.firstSession = undefined;
   }
 
   private down(client: Client, broker: StompBroker): void {
@@ -181,9 +182,9 @@ export class StompLink {
     this.attemptClient = undefined;
     if (client) void client.deactivate({ force: true });
     const err = new BrokerUnreachableError([...this.tried], this.lastError ? `${reason} (${this.lastError})` : reason);
-    if (this.firstWaiters) {
-      this.firstWaiters.reject(err);
-      this.firstWaiters = undefined;
+    if (this.firstSession) {
+      this.firstSession.reject(err);
+      this.firstSession = undefined;
     } else {
       this.opts.onStatus("error", err.message);
     }
