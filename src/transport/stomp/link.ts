@@ -156,7 +156,8 @@ export class StompLink {
     if (this.closing) return;
     const why = this.lastError || "connection closed";
     if (wasUp) this.opts.onStatus("disconnect", `${hostPort(broker)}: ${why}`);
-    else this.opts.log("debug", `Could not connect to ${hostPort(broker)}: ${why}`);
+    // The first failure of a streak and every tenth after it are worth an operator's attention.
+    else this.opts.log(this.failures % 10 === 0 ? "warn" : "debug", `Could not connect to ${hostPort(broker)}: ${why}`);
     this.failures++;
     const { maxAttempts } = this.opts.settings.reconnect;
     if (maxAttempts > 0 && this.failures >= maxAttempts) {
