@@ -25,6 +25,20 @@ const wire: LegacyWire = { connector: "activemq", port: broker.port, security: "
 const clientConfig = Config.fromText(Object.entries({ identity: "bench.example.net", ...legacyWireLines(wire, "client") }).map(([k, v]) => `${k} = ${v}`).join("\n"));
 const codec = codecFromConfig(clientConfig, "client");
 const transport = await connectTransport(clientConfig, "client", { mode: "client" });
+
+/** The floor any server pays on this wire: a responder that only decodes, verifies and answers (no filters, DDL or agents). */
+async function startFloor(identity: string): Promise<{ stop(): Promise<void> }> {
+  const config = Config.fromText(Object.entries({ identity, ...legacyWireLines(wire) }).map(([k, v]) => `${k} = ${v}`).join("\n"));
+  const serverCodec = codecFromConfig(config, "server");
+  const t = await connectTransport(config, "server", { mode: "daemon" });
+  t.subscribe({ kind: "node", collective: "mcollective", identity }, (delivery) => {
+    const now = Math.floor(Date.now() / 1000);
+    const request = serverCodec.decodeRequest(delivery, now);
+    t.publish({ kind: "reply", target: request.replyTo! }, serverCodec.encodeReply(request, { statuscode: 0, statusmsg: "OK", data: { pong: now } }, identity, now));
+  });
+  await t.flush();
+  return { stop: () => t.close() };
+}
 const facts = join(FIXTURES, "facts", "node1.yaml");
 const classes = join(FIXTURES, "facts", "node1.classes.txt");
 
@@ -84,14 +98,18 @@ try {
   // Both daemons run side by side and take turns, so load from anything else on the machine falls on both alike.
   const legacy = await startMcollectived("legacy.bench.example.net", facts, classes, wire, { libdirs: [PUPPET_LIBDIR], loglevel: "info" });
   const ours = await startServer({ identity: "mcompat.bench.example.net", factsFile: facts, classesFile: classes, extra: { ...legacyWireLines(wire), loglevel: "info" } }, broker.port);
-  const daemons = { mcollectived: legacy.identity, mcompat: ours.identity };
+  const floor = await startFloor("floor.bench.example.net");
+  const daemons = { mcollectived: legacy.identity, mcompat: ours.identity, floor: "floor.bench.example.net" };
   let seq = 0;
   try {
-    for (const node of Object.values(daemons)) for (const w of WORK) await load(node, w.agent, w.action, 50, ++seq); // warm-up, not counted
-    const runs: Record<string, Record<string, Array<Awaited<ReturnType<typeof load>>>>> = { mcollectived: {}, mcompat: {} };
+    for (const w of WORK) for (const [name, node] of Object.entries(daemons)) if (name !== "floor" || w.agent === "rpcutil") await load(node, w.agent, w.action, 50, ++seq); // warm-up, not counted
+    const runs: Record<string, Record<string, Array<Awaited<ReturnType<typeof load>>>>> = { mcollectived: {}, mcompat: {}, floor: {} };
     for (let round = 0; round < ROUNDS; round++) {
       for (const w of WORK) {
-        for (const [name, node] of Object.entries(daemons)) (runs[name][`${w.agent}#${w.action}`] ??= []).push(await load(node, w.agent, w.action, w.n, ++seq));
+        for (const [name, node] of Object.entries(daemons)) {
+          if (name === "floor" && w.agent !== "rpcutil") continue;
+          (runs[name][`${w.agent}#${w.action}`] ??= []).push(await load(node, w.agent, w.action, w.n, ++seq));
+        }
       }
     }
     console.log(`load average during the run: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
@@ -107,8 +125,11 @@ try {
       const [l, m] = [summary(runs.mcollectived[key]), summary(runs.mcompat[key])];
       const line = (r: typeof l) => `${r.rate.toFixed(0)} req/s (p50 ${r.p50.toFixed(1)} ms, ${r.failed} failed, ${r.lost} lost)`;
       console.log(`${key.padEnd(16)} mcollectived ${line(l)} | mcompat ${line(m)} | ${(m.rate / l.rate).toFixed(1)}x (median of ${ROUNDS} interleaved rounds of ${w.n})`);
+      const f = runs.floor[key];
+      if (f) console.log(`${"".padEnd(16)} floor (decode + verify + answer, same transport) ${line(summary(f))}: mcompat reaches ${((m.rate / summary(f).rate) * 100).toFixed(0)}% of it`);
     }
   } finally {
+    await floor.stop();
     await ours.stop();
     await legacy.stop();
   }
