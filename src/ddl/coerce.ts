@@ -1,4 +1,5 @@
 /** `mco rpc key=value`: turning a command-line string into the typed value the DDL declares. */
+import { parseJsonExact } from "../protocol/index.js";
 import { DdlError } from "./errors.js";
 import type { InputDdl } from "./model.js";
 
@@ -38,9 +39,10 @@ function toBoolean(name: string, raw: string): boolean {
   throw new DdlError(`input '${name}': ${raw} does not look like a boolean argument (use true/false, yes/no, y/n, t/f or 1/0)`, 4, name);
 }
 
-function toNumber(name: string, raw: string): number {
+function toNumber(name: string, raw: string): number | bigint {
   const text = raw.trim();
-  if (/^[-+]?\d+$/.test(text)) return parseInt(text, 10);
+  // Beyond 2^53 a double would round the integer: it travels as a BigInt, a JSON number with every digit.
+  if (/^[-+]?\d+$/.test(text)) return Number.isSafeInteger(Number(text)) ? parseInt(text, 10) : BigInt(text);
   if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return Number(text);
   throw new DdlError(`input '${name}': ${raw} does not look like a number`, 4, name);
 }
@@ -53,7 +55,7 @@ function fromJson(name: string, raw: string, what: string, ok: (v: unknown) => b
 
 function parseJson(raw: string): unknown {
   try {
-    return JSON.parse(raw);
+    return parseJsonExact(raw);
   } catch {
     return undefined;
   }

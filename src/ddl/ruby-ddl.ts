@@ -10,10 +10,13 @@ const DISPLAYS = ["ok", "failed", "flatten", "always"];
 const CAPABILITIES = ["classes", "facts", "identity", "agents", "compound"];
 /** Aggregate functions callable outside `summarize` too, as MCollective allows for installed aggregate plugins. */
 const AGGREGATE_FUNCTIONS = ["summary", "average", "sum", "boolean_summary"];
+/** The DSL methods of MCollective's DDL classes (DDL::Base, then per plugin type), which `respond_to?` reports. */
+const BASE_DSL = ["metadata", "requires", "usage", "input", "output"];
+const TYPE_DSL: Record<string, string[]> = { agent: ["action", "display", "summarize", "aggregate"], data: ["dataquery"], discovery: ["discovery", "capabilities"] };
 
 /** Evaluates Ruby DDL `text`; `pluginType` is a hint from the file's location, otherwise guessed from the content. */
 export function readRubyDdl(text: string, file: string, pluginType?: PluginType): Ddl {
-  const builder = new DdlBuilder(file);
+  const builder = new DdlBuilder(file, pluginType);
   evaluate(parseRuby(text, file), builder, file);
   return builder.finish(pluginType);
 }
@@ -30,7 +33,14 @@ class DdlBuilder implements DslHost {
   /** Inputs declared without `:optional`, which only agent DDLs reject. */
   private readonly withoutOptional: Array<{ name: string; line: number }> = [];
 
-  constructor(private readonly file: string) {}
+  constructor(private readonly file: string, private readonly pluginType?: PluginType) {}
+
+  respondsTo(name: string): boolean | undefined {
+    // Without a hint the DDL is read as an agent's, as finish() does.
+    const own = [...BASE_DSL, ...(TYPE_DSL[this.pluginType ?? "agent"] ?? [])];
+    if (own.includes(name)) return true;
+    return Object.values(TYPE_DSL).flat().includes(name) ? false : undefined;
+  }
 
   call(name: string, args: RValue[], block: (() => void) | undefined, line: number): RValue | undefined {
     if (this.inSummarize && name !== "aggregate") return new RFunction(name, args);

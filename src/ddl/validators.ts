@@ -18,10 +18,10 @@ export function typeMatches(value: unknown, type: string): boolean | undefined {
     case "string":
       return typeof value === "string";
     case "integer":
-      return typeof value === "number" && Number.isInteger(value);
+      return (typeof value === "number" && Number.isInteger(value)) || typeof value === "bigint";
     case "float":
     case "number":
-      return typeof value === "number" && Number.isFinite(value);
+      return (typeof value === "number" && Number.isFinite(value)) || typeof value === "bigint";
     case "boolean":
       return typeof value === "boolean";
     case "hash":

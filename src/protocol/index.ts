@@ -3,6 +3,7 @@ export * from "./types.js";
 export { ProtocolError } from "./errors.js";
 export type { ProtocolRule } from "./errors.js";
 export { decodeBase64 } from "./base64.js";
+export { parseJsonExact, stringifyJson } from "./exact-json.js";
 export { newRequestId, nodeSubject, broadcastSubject, replySubject } from "./subjects.js";
 export { emptyFilter } from "./filter.js";
 export { peelLayers } from "./inspect.js";
@@ -14,8 +15,10 @@ export type { DecodedReply } from "./reply.js";
 export {
   encodeRpcRequest,
   parseRpcRequest,
+  readRpcRequest,
   encodeRpcReply,
   parseRpcReply,
+  readRpcReply,
   isDiscoveryPing,
   isDiscoveryPong,
   DISCOVERY_PING,

@@ -1,13 +1,14 @@
 /** Strict JSON reading for the protocol layers: every layer must be a JSON object with the expected `protocol`. */
 import { ProtocolError } from "./errors.js";
+import { parseJsonExact } from "./exact-json.js";
 
 export type JsonObject = Record<string, unknown>;
 
-/** Parses `text` as a JSON object; `layer` names the layer in errors. */
+/** Parses `text` as a JSON object, integers beyond 2^53 exact (BigInt); `layer` names the layer in errors. */
 export function parseObject(text: string, layer: string): JsonObject {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonExact(text);
   } catch (err) {
     throw new ProtocolError(`${layer} is not valid JSON (${(err as Error).message})`, "json");
   }

@@ -1,5 +1,6 @@
 /** The innermost bodies: SimpleRPC requests and replies, and the discovery ping/pong. */
 import { ProtocolError } from "./errors.js";
+import { stringifyJson } from "./exact-json.js";
 import { isObject, parseObject } from "./json.js";
 import type { RpcReplyBody, RpcRequestBody } from "./types.js";
 
@@ -13,12 +14,17 @@ const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
 /** The request body text, keys in the order agent, action, caller, data. */
 export function encodeRpcRequest(body: RpcRequestBody): string {
   const ordered: RpcRequestBody = { agent: body.agent, action: body.action, ...(body.caller !== undefined && { caller: body.caller }), data: body.data };
-  return JSON.stringify(ordered);
+  return stringifyJson(ordered);
 }
 
 /** Reads a request body: a JSON object with string `agent` and `action`; `data` defaults to {}. Old Go clients base64 it. */
 export function parseRpcRequest(message: string): RpcRequestBody {
-  const body = parseObject(unwrapBase64(message), "RPC request body");
+  return readRpcRequest(parseObject(unwrapBase64(message), "RPC request body"));
+}
+
+/** Checks a decoded request body (any wire): an object with string `agent` and `action`; `data` defaults to {}. */
+export function readRpcRequest(body: unknown): RpcRequestBody {
+  if (!isObject(body)) throw new ProtocolError("RPC request body is not an object", "body");
   if (typeof body.agent !== "string" || body.agent === "" || typeof body.action !== "string" || body.action === "") {
     throw new ProtocolError("RPC request body must have string fields \"agent\" and \"action\"", "body");
   }
@@ -31,12 +37,17 @@ export function parseRpcRequest(message: string): RpcRequestBody {
 
 /** The reply body text, keys in the order statuscode, statusmsg, data. */
 export function encodeRpcReply(body: RpcReplyBody): string {
-  return JSON.stringify({ statuscode: body.statuscode, statusmsg: body.statusmsg, data: body.data });
+  return stringifyJson({ statuscode: body.statuscode, statusmsg: body.statusmsg, data: body.data });
 }
 
 /** Reads a reply body: statuscode 0..5, statusmsg string, data an object (Go's `"{}"` string and null read as {}). */
 export function parseRpcReply(message: string): RpcReplyBody {
-  const body = parseObject(message, "RPC reply body");
+  return readRpcReply(parseObject(message, "RPC reply body"));
+}
+
+/** Checks a decoded reply body (any wire): statuscode 0..5, statusmsg string, data an object. */
+export function readRpcReply(body: unknown): RpcReplyBody {
+  if (!isObject(body)) throw new ProtocolError("RPC reply body is not an object", "body");
   const { statuscode, statusmsg } = body;
   if (typeof statuscode !== "number" || !Number.isInteger(statuscode) || statuscode < 0 || statuscode > 5) {
     throw new ProtocolError(`RPC reply body statuscode ${JSON.stringify(statuscode)} is not an integer from 0 to 5`, "body");

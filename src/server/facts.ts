@@ -1,8 +1,14 @@
-/** Facts and classes of this node: `factsource = yaml` (`plugin.yaml`, merged) or `facter`, and `classesfile`. */
+/**
+ * Facts and classes of this node: `factsource = yaml` (`plugin.yaml`, merged), `facter`, or a Ruby fact source plugin
+ * (`<libdir>/mcollective/facts/<name>_facts.rb`) run in Ruby; and `classesfile`. Ruby agents get these same facts.
+ */
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { execa } from "execa";
 import { parse as parseYaml } from "yaml";
 import type { Config } from "../config/index.js";
+import { rubyPluginFacts } from "../shim/index.js";
+import { parseJsonExact } from "../protocol/index.js";
 import type { Logger } from "./logger.js";
 import { WatchedFiles } from "./watched.js";
 
@@ -17,7 +23,11 @@ export interface FactSource {
 export function factSourceFromConfig(config: Config, log: Logger): FactSource {
   const source = config.string("factsource", "yaml");
   if (source === "facter") return new FacterFacts(config.int("fact_cache_time", 300), log);
-  if (source !== "yaml") log.warn(`factsource '${source}' is not supported; reading plugin.yaml instead`);
+  const plugin = config.libdirs.map((dir) => join(dir, "mcollective", "facts", `${source.toLowerCase()}_facts.rb`)).find((f) => existsSync(f));
+  if (source !== "yaml" && plugin) {
+    return new RefreshedFacts(`fact source ${plugin}`, () => rubyPluginFacts(source, config.entries(), config.file), config.int("fact_cache_time", 300), log);
+  }
+  if (source !== "yaml") log.warn(`factsource '${source}' is not supported (no ${source.toLowerCase()}_facts.rb in the libdirs); reading plugin.yaml instead`);
   const files = config.string("plugin.yaml").split(":").filter((f) => f !== "");
   return new YamlFacts(files, log);
 }
@@ -47,7 +57,7 @@ function readFactFiles(files: string[]): Record<string, unknown> {
     if (!existsSync(file)) continue;
     let parsed: unknown;
     try {
-      parsed = parseYaml(readFileSync(file, "utf8"));
+      parsed = exactIntegers(parseYaml(readFileSync(file, "utf8"), { intAsBigInt: true }));
     } catch (err) {
       throw new Error(`cannot parse fact file ${file}: ${(err as Error).message}`);
     }
@@ -56,6 +66,14 @@ function readFactFiles(files: string[]): Record<string, unknown> {
     Object.assign(merged, unwrapPuppetFacts(parsed as Record<string, unknown>));
   }
   return merged;
+}
+
+/** YAML read with every integer a BigInt, back to numbers where a double holds them exactly (all but the huge). */
+function exactIntegers(value: unknown): unknown {
+  if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+  if (Array.isArray(value)) return value.map(exactIntegers);
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exactIntegers(v)]));
+  return value;
 }
 
 const PUPPET_FACTS_KEYS = new Set(["name", "values", "timestamp", "expiration"]);
@@ -71,13 +89,13 @@ function unwrapPuppetFacts(doc: Record<string, unknown>): Record<string, unknown
   return isDump ? (values as Record<string, unknown>) : doc;
 }
 
-/** Facts from `facter --json`, refreshed on reload and when older than `fact_cache_time`. */
-export class FacterFacts implements FactSource {
+/** Facts a program gives, refreshed on reload and when older than `fact_cache_time`; a failed read keeps the last good ones. */
+export class RefreshedFacts implements FactSource {
   private cached: Record<string, unknown> = {};
   private readAt = 0;
   private pending?: Promise<void>;
 
-  constructor(private readonly cacheSeconds: number, private readonly log: Logger) {}
+  constructor(private readonly what: string, private readonly read: () => Promise<Record<string, unknown>>, private readonly cacheSeconds: number, private readonly log: Logger) {}
 
   facts(): Record<string, unknown> {
     if (Date.now() - this.readAt > this.cacheSeconds * 1000) void this.reload();
@@ -85,20 +103,36 @@ export class FacterFacts implements FactSource {
   }
 
   reload(): Promise<void> {
-    this.pending ??= this.runFacter().finally(() => (this.pending = undefined));
+    this.pending ??= this.refresh().finally(() => (this.pending = undefined));
     return this.pending;
   }
 
-  private async runFacter(): Promise<void> {
+  private async refresh(): Promise<void> {
     this.readAt = Date.now();
-    const result = await execa("facter", ["--json"], { reject: false, timeout: 60_000 });
-    // facter exits non-zero when some facts cannot be read (e.g. /proc files as non-root) yet prints the rest.
     try {
-      this.cached = JSON.parse(String(result.stdout)) as Record<string, unknown>;
-      if (result.exitCode !== 0) this.log.warn(`facter exited ${result.exitCode}; using the facts it printed`);
-    } catch {
-      this.log.error(`facter failed (exit ${result.exitCode}): ${String(result.stderr).trim().split("\n").pop()}`);
+      this.cached = await this.read();
+    } catch (err) {
+      this.log.error(`${this.what} failed, keeping the previous facts: ${(err as Error).message}`);
     }
+  }
+}
+
+/** Facts from `facter --json`. */
+export class FacterFacts extends RefreshedFacts {
+  constructor(cacheSeconds: number, log: Logger) {
+    super("facter", () => runFacter(log), cacheSeconds, log);
+  }
+}
+
+async function runFacter(log: Logger): Promise<Record<string, unknown>> {
+  const result = await execa("facter", ["--json"], { reject: false, timeout: 60_000 });
+  // facter exits non-zero when some facts cannot be read (e.g. /proc files as non-root) yet prints the rest.
+  try {
+    const facts = parseJsonExact(String(result.stdout)) as Record<string, unknown>;
+    if (result.exitCode !== 0) log.warn(`facter exited ${result.exitCode}; using the facts it printed`);
+    return facts;
+  } catch {
+    throw new Error(`exit ${result.exitCode}: ${String(result.stderr).trim().split("\n").pop()}`);
   }
 }
 

@@ -3,10 +3,11 @@
  * (`<module>/files/mcollective/agent/`, `<module>/lib/mcollective/agent/`), then the bundled `ddl/` and
  * `compat/agents/`. The first place that has a file of a kind wins, so a site's copy overrides a bundled one.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import type { Config } from "../config/index.js";
-import { parseDdl, type Ddl } from "../ddl/index.js";
+import type { Ddl } from "../ddl/index.js";
+import { readDdlFile } from "../ddl-ruby/index.js";
 import { RESERVED_AGENTS } from "../agents/index.js";
 import { PACKAGE_ROOT } from "../package-root.js";
 
@@ -84,7 +85,8 @@ export function resolveAgents(config: Config, files: Map<string, AgentFiles>, na
     }
     let ddl: Ddl;
     try {
-      ddl = parseDdl(readFileSync(entry.ddlFile, "utf8"), entry.ddlFile);
+      // Ruby the pure reader cannot evaluate is read by Ruby rather than leaving the agent out.
+      ddl = readDdlFile(entry.ddlFile);
     } catch (err) {
       problems.push({ agent: name, reason: `cannot read DDL ${entry.ddlFile}: ${(err as Error).message}` });
       continue;

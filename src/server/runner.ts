@@ -6,7 +6,7 @@ import type { LoadedAgent } from "./registry.js";
 import type { RubyRunner } from "./ruby.js";
 
 /** A pool of long-lived Ruby workers for the Ruby agents found; no Ruby process at all when there are none. */
-export function rubyRunnerFor(config: Config, configFile: string, agents: LoadedAgent[], log: Logger): RubyRunner {
+export function rubyRunnerFor(config: Config, configFile: string, agents: LoadedAgent[], log: Logger, facts: () => Record<string, unknown>): RubyRunner {
   if (agents.length === 0) {
     return {
       probe: async () => ({ loaded: [], failed: [] }),
@@ -20,5 +20,6 @@ export function rubyRunnerFor(config: Config, configFile: string, agents: Loaded
     config: config.entries(),
     agents: agents.map((a) => ({ agent: a.name, rb: a.rb!, ddl: a.ddlFile })),
     log: (level, msg) => log.log(level, msg),
+    facts,
   });
 }

@@ -12,9 +12,9 @@ import { BUNDLED_LIBDIR } from "./bundled.js";
 /** Plugin files (paths under mcollective/) each module ships; the agent's .rb is its only server-only file. */
 const MODULES: Record<string, { version: string; summary: string; files: RegExp }> = {
   package: { version: "5.5.1", summary: "Manage Operating System Packages",
-    files: /^(agent\/package\.rb|util\/package\/.*|validator\/package_name_validator\..*|data\/package_data\..*)$/ },
+    files: /^(agent\/package\.rb|util\/package\/.*|validator\/package_name\..*|data\/package_data\..*)$/ },
   service: { version: "4.1.0", summary: "Manages Operating System Services",
-    files: /^(agent\/service\.rb|util\/service\/.*|validator\/service_name_validator\..*|data\/service_data\..*)$/ },
+    files: /^(agent\/service\.rb|util\/service\/.*|validator\/service_name\..*|data\/service_data\..*)$/ },
   puppet: { version: "2.5.0", summary: "Manages the Life Cycle of the Puppet Agent",
     files: /^(agent\/puppet\.rb|util\/puppet_agent_mgr\.rb|util\/puppet_server_address_validation\.rb|validator\/puppet_.*|data\/(puppet|resource)_data\..*)$/ },
 };

@@ -5,3 +5,4 @@ export type { AgentCall, AgentProbe, WorkerPoolOptions } from "./pool.js";
 export type { AgentFiles, LogLevel, Logger } from "./worker.js";
 export { bundledAgents, BUNDLED_LIBDIR } from "./bundled.js";
 export { forgeFiles, writeForgeModules } from "./forge.js";
+export { rubyPluginFacts } from "./facts.js";

@@ -33,6 +33,8 @@ export interface WorkerPoolOptions {
   startTimeoutSec?: number;
   ruby?: string;
   log?: Logger;
+  /** The server's facts (what its filters see), which agents read as MCollective::Facts; none when absent. */
+  facts?: () => Record<string, unknown>;
 }
 
 type JobResult = { frame: WorkerReply } | { error: string };
@@ -86,7 +88,7 @@ export class WorkerPool {
     this.recycleAfter = settings.recycleAfter;
     this.perAgent = settings.perAgent;
     this.spec = { ruby: settings.ruby, script: WORKER_SCRIPT, config: opts.config, configFile: opts.configFile,
-      agents: opts.agents, startTimeoutMs: settings.startTimeoutSec * 1000, log: opts.log ?? (() => undefined) };
+      agents: opts.agents, startTimeoutMs: settings.startTimeoutSec * 1000, log: opts.log ?? (() => undefined), facts: opts.facts };
   }
 
   /**

@@ -20,6 +20,8 @@ export interface WorkerSpec {
   /** How long loading the agents may take before the worker is killed. */
   startTimeoutMs: number;
   log: Logger;
+  /** The server's facts, as its filters see them: what MCollective::Facts answers in Ruby. */
+  facts?: () => Record<string, unknown>;
 }
 
 /** Why a call did not produce a reply. */
@@ -53,6 +55,7 @@ export class RubyWorker {
   private readonly frames = new FrameReader();
   private inflight?: Inflight;
   private nextId = 1;
+  private factsSent?: Record<string, unknown>;
   private alive = true;
   private retired = false;
   private resolveReady!: (r: ReadyReport) => void;
@@ -83,7 +86,7 @@ export class RubyWorker {
     const toRuby = this.child.stdio[3] as Writable;
     toRuby.on("error", () => undefined);
     this.send({ op: Symbol.for("init"), config: spec.config, configfile: spec.configFile,
-      agents: spec.agents.map((a) => symbolHash({ ...a })) });
+      agents: spec.agents.map((a) => symbolHash({ ...a })), facts: this.factsIfChanged() });
   }
 
   get pid(): number | undefined {
@@ -111,7 +114,7 @@ export class RubyWorker {
         this.kill();
       }, timeoutMs);
       this.inflight = { id, resolve, reject, timer };
-      this.send({ op: Symbol.for(op), id, ...fields });
+      this.send({ op: Symbol.for(op), id, ...fields, facts: this.factsIfChanged() });
     });
   }
 
@@ -133,6 +136,14 @@ export class RubyWorker {
     } catch {
       this.child.kill("SIGKILL");
     }
+  }
+
+  /** The facts when they are not the ones this worker has (fact sources keep one object until they re-read). */
+  private factsIfChanged(): Record<string, unknown> | undefined {
+    const facts = this.spec.facts?.();
+    if (facts === this.factsSent) return undefined;
+    this.factsSent = facts;
+    return facts;
   }
 
   private send(frame: Record<string, unknown>): void {

@@ -21,6 +21,17 @@ function writeAgent(dir: string, name: string, msg: string): void {
   );
 }
 
+/** A `<name>#hi` agent whose DDL declares the action through Ruby that only Ruby evaluates (a `def`). */
+function writeAgentNeedingRubyDdl(dir: string, name: string): void {
+  writeAgent(dir, name, "read by Ruby");
+  writeFileSync(
+    join(dir, `${name}.ddl`),
+    `metadata :name => "${name}", :description => "test", :author => "t", :license => "Apache-2.0", :version => "1.0", :url => "https://example.invalid", :timeout => 5\n` +
+      'def hi_output\n  output :msg, :description => "m", :display_as => "M"\nend\n' +
+      'action "hi", :description => "hi" do\n  hi_output\n  if respond_to?(:summarize)\n    summarize do\n      aggregate summary(:msg)\n    end\n  end\nend\n',
+  );
+}
+
 describe("mcompat server with legacy Ruby agents", function () {
   this.timeout(60_000);
   let broker: RunningBroker;
@@ -33,6 +44,7 @@ describe("mcompat server with legacy Ruby agents", function () {
     // slowload is for the start-up test; here it would hold every Ruby agent back until the pool's start timeout.
     cpSync(join(FIXTURES, "agents"), libdir, { recursive: true, filter: (src) => !src.includes("slowload") });
     writeAgent(join(modulepath, "mcollective_agent_forged", "files", "mcollective", "agent"), "forged", "from a Forge module");
+    writeAgentNeedingRubyDdl(join(libdir, "mcollective", "agent"), "rubyddl");
     broker = await testBroker();
     node = await startServer({ identity: NODE, factsFile: join(FIXTURES, "facts", "node1.yaml"), libdir: `${libdir}:${modulepath}` }, broker.port);
     client = await Requester.connect(broker.port, [NODE]);
@@ -91,6 +103,11 @@ describe("mcompat server with legacy Ruby agents", function () {
 
   it("serves an agent from a Forge-module layout (<module>/files/mcollective/agent)", async () => {
     assert.deepEqual(await call("forged", "hi"), { statuscode: 0, statusmsg: "OK", data: { msg: "from a Forge module" } });
+  });
+
+  it("serves an agent whose DDL only Ruby can evaluate, read by the Ruby DDL reader instead of left out", async () => {
+    assert.doesNotMatch(node.log(), /agent rubyddl not loaded/);
+    assert.deepEqual(await call("rubyddl", "hi"), { statuscode: 0, statusmsg: "OK", data: { msg: "read by Ruby" } });
   });
 
   it("loads an agent added to the libdir on SIGHUP and serves it on its broadcast subject", async () => {

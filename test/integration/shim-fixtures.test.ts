@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WorkerPool } from "../../src/shim/index.js";
@@ -17,9 +17,8 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "mcompat-shim-"));
-    writeFileSync(join(dir, "facts.yaml"), "fixture:\n  nested: deep value\n");
     pool = new WorkerPool({
-      config: { identity: "node1.example", "plugin.tools.name": "operator", "plugin.yaml": join(dir, "facts.yaml") },
+      config: { identity: "node1.example", "plugin.tools.name": "operator" }, facts: () => ({ fixture: { nested: "deep value" } }),
       agents: [...SERVED, ...UNSERVABLE].map((agent) => fixtureAgent(agent)), size: 2, log: (level, msg) => logs.push(`${level} ${msg}`),
     });
   });
@@ -139,6 +138,13 @@ describe("shim fixture agents: failures give the right statuscode and the pool k
     assert.deepEqual([color.statuscode, color.statusmsg], [4, "Cannot validate input color: value should be one of red, green"]);
     const count = await pool.call(call("tools", "validated", { word: "ok", count: "3" }));
     assert.deepEqual([count.statuscode, count.statusmsg], [4, "Cannot validate input count: value should be a integer"]);
+  });
+
+  it("finds a validator plugin in MCollective's layout, validator/<name>.rb defining <Name>Validator", async () => {
+    assert.deepEqual(await pool.call(call("tools", "validated", { word: "fine", host: "web1.example" })),
+      { statuscode: 0, statusmsg: "OK", data: { word: "fine" } });
+    const bad = await pool.call(call("tools", "validated", { word: "fine", host: "Web 1" }));
+    assert.deepEqual([bad.statuscode, bad.statusmsg], [4, "Cannot validate input host: Web 1 is not a host name"]);
   });
 
   it("reads a Choria JSON DDL as well as the Ruby DSL", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DdlError, parseDdl, rubyPrettyJson, toJsonDdl } from "../../src/ddl/index.js";
+import { DdlError, parseDdl, rubyPrettyJson, toJsonDdl, UnsupportedRubyError } from "../../src/ddl/index.js";
 
 const META = `metadata :name => "demo", :description => "Demo agent", :author => "Ops", :license => "ASL",
          :version => "1.0", :url => "https://example.com", :timeout => 5\n`;
@@ -177,6 +177,32 @@ end`, "/lib/mcollective/data/fstat_data.ddl");
     throwsDdl(() => agent(`action "a" do\nend`), /Action needs a :description property/);
     throwsDdl(() => agent(`input :p, :prompt => "P"`), /must be inside an action block/);
     throwsDdl(() => agent(`action "a", :description => "d" do\n output :o, :description => "x"\nend`), /Output o needs a display_as argument/);
+  });
+
+  it("evaluates respond_to? and defined? on the DDL's own methods, as third-party DDLs guard their aggregates", () => {
+    const ddl = agent(`action "status", :description => "d" do
+  output :status, :description => "S", :display_as => "Status"
+  if respond_to?(:summarize)
+    summarize do
+      aggregate summary(:status)
+    end
+  end
+  display :always unless respond_to?(:dataquery)
+  label = "Seen"
+  output :seen, :description => "x", :display_as => label if defined?(summarize) && defined?(label) && defined?(dataquery).nil?
+end`);
+    assert.deepEqual(ddl.actions.status.aggregates, [{ function: "summary", args: ["status"] }]);
+    assert.equal(ddl.actions.status.display, "always");
+    assert.deepEqual(Object.keys(ddl.actions.status.outputs), ["status", "seen"]);
+    const data = parseDdl(META + `dataquery :description => "q" do
+  output :x, :description => "x", :display_as => "X" if respond_to?(:dataquery) && !respond_to?(:summarize)
+end`, "mcollective/data/demo_data.ddl");
+    assert.deepEqual(Object.keys(data.dataquery!.outputs), ["x"]);
+  });
+
+  it("leaves respond_to? and defined? it cannot answer to Ruby", () => {
+    assert.throws(() => agent(`x = 1 if respond_to?(:help)`), UnsupportedRubyError);
+    assert.throws(() => agent(`x = 1 if defined?(MCollective::Aggregate)`), UnsupportedRubyError);
   });
 
   it("names file, line and construct for Ruby it cannot evaluate", () => {

@@ -1,26 +1,30 @@
 module MCollective
-  # Node facts for agents: Facts.get_fact("osfamily"). Read from the YAML files named by
-  # plugin.yaml (colon separated), cached for fact_cache_time seconds.
+  # Node facts for agents: Facts["osfamily"], Facts.get_fact("os.family"). They are the facts the server's own
+  # filters see (src/server/facts.ts), handed over by Node with each call, so Ruby never reads them another way.
   module Facts
-    @cache = nil
-    @loaded_at = Time.at(0)
+    @facts = {}
 
     class << self
-      def get_facts
-        config = Config.instance
-        return @cache if @cache && Time.now - @loaded_at < config.fact_cache_time
-
-        @loaded_at = Time.now
-        @cache = config.pluginconf.fetch("yaml", "").split(File::PATH_SEPARATOR).reject(&:empty?).each_with_object({}) do |file, facts|
-          data = File.exist?(file) ? YAML.safe_load(File.read(file)) : nil
-          facts.merge!(flatten(data)) if data.is_a?(Hash)
-        rescue StandardError => e
-          Log.warn("Could not read facts from #{file}: #{e}")
-        end
+      # Called by the worker with the facts Node has (string keys, nested hashes and lists as the source gave them).
+      def given(facts)
+        @facts = facts.is_a?(Hash) ? facts : {}
       end
 
+      def get_facts
+        @facts
+      end
+
+      # A fact by name, or by dot path through hashes and lists ("os.release.major", "tags.0"), as the filters read it.
       def get_fact(fact)
-        get_facts[fact.to_s]
+        name = fact.to_s
+        return @facts[name] if @facts.include?(name)
+
+        name.split(".").reduce(@facts) do |node, part|
+          case node
+          when Hash then node[part]
+          when Array then part.match?(/\A\d+\z/) ? node[part.to_i] : nil
+          end
+        end
       end
 
       def [](fact)
@@ -41,20 +45,47 @@ module MCollective
         false
       end
 
-      def force_reload
-        @cache = nil
+      def force_reload; end
+    end
+
+    # Base of fact source plugins (`factsource = <name>`: MCollective::Facts::<Name>_facts in facts/<name>_facts.rb).
+    # mcompat runs one in a Ruby process of its own to give the server its facts; values are strings, as
+    # MCollective made them.
+    class Base
+      def self.inherited(klass)
+        super
+        PluginManager.delete("facts_plugin")
+        PluginManager << { type: "facts_plugin", class: klass.to_s }
+      end
+
+      # The plugin's facts, keys and values as strings (lists and hashes kept); raises when it gives none.
+      def get_facts
+        facts = load_facts_from_source
+        raise("Got empty facts") if facts.nil? || facts.empty?
+
+        normalize_facts(facts)
+      end
+
+      def get_fact(fact = nil)
+        fact.nil? ? get_facts : get_facts[fact.to_s]
+      end
+
+      def has_fact?(fact)
+        get_facts.include?(fact.to_s)
+      end
+
+      def force_reload?
+        false
       end
 
       private
 
-      # Nested facts are reachable both whole and as dotted names (os.family).
-      def flatten(hash, prefix = nil, out = {})
-        hash.each do |key, value|
-          name = prefix ? "#{prefix}.#{key}" : key.to_s
-          out[name] = value
-          flatten(value, name, out) if value.is_a?(Hash)
+      def normalize_facts(value)
+        case value
+        when Array then value.map { |v| normalize_facts(v) }
+        when Hash then value.each_with_object({}) { |(k, v), out| out[k.to_s] = normalize_facts(v) }
+        else value.to_s
         end
-        out
       end
     end
   end

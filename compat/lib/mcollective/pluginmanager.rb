@@ -48,11 +48,16 @@ module MCollective
         raise("Could not create instance of plugin #{plugin}: #{e.class}: #{e}")
       end
 
-      # Names of the plugin files of a type found in every libdir: find(:agent) -> ["package", ...].
+      # Names of the plugin files of a type found in every libdir: find(:agent) -> ["package", ...]. Our own
+      # library's files are not plugins (they are required already), nor are another MCollective library's.
       def find(type, extension = "rb")
         $LOAD_PATH.flat_map do |dir|
-          Dir.glob(File.join(dir, "mcollective", type.to_s, "*.#{extension}")).reject { |f| MCollective.foreign_file?(f) }.map { |f| File.basename(f, ".#{extension}") }
+          Dir.glob(File.join(dir, "mcollective", type.to_s, "*.#{extension}")).reject { |f| own_or_foreign?(f) }.map { |f| File.basename(f, ".#{extension}") }
         end.uniq
+      end
+
+      def own_or_foreign?(file)
+        File.expand_path(file).start_with?("#{MCollective::LIBDIR}/") || MCollective.foreign_file?(file)
       end
 
       # Loads every plugin of a type the block accepts.

@@ -1,8 +1,10 @@
 module MCollective
-  # Input validation: type symbols, regular expressions, lists, classes and named validator plugins
-  # (MCollective::Validator::<Name>Validator in <libdir>/mcollective/validator/<name>_validator.rb).
+  # Input validation: type symbols, regular expressions, lists, classes and named validator plugins.
+  # As MCollective: every .rb in each libdir's mcollective/validator/ is loaded, then :service_name is the class
+  # Service_nameValidator, whatever file defined it (service_name.rb or service_name_validator.rb).
   module Validator
     TYPES = [:integer, :float, :number, :string, :boolean, :array, :hash].freeze
+    @loaded = false
 
     class << self
       # Raises ValidatorError unless value passes validation (Symbol, Regexp/String, Array, Class).
@@ -43,17 +45,13 @@ module MCollective
         end
       end
 
-      # The validator class for a name, loading its file on first use.
+      # The validator class for a name; the libdirs' validator plugins are loaded on the first name not yet defined.
       def named(name)
         class_name = "#{name.to_s.capitalize}Validator"
-        return const_get(class_name, false) if const_defined?(class_name, false)
-
-        PluginManager.loadclass("MCollective::Validator::#{name}_validator")
-        raise(ValidatorError, "Unknown validator #{name}") unless const_defined?(class_name, false)
+        load_validators unless @loaded || const_defined?(class_name, false)
+        raise(ValidatorError, "Unknown validator: '#{name}'.") unless const_defined?(class_name, false)
 
         const_get(class_name, false)
-      rescue LoadError => e
-        raise(ValidatorError, "Cannot load validator #{name}: #{e}")
       end
 
       def [](name)
@@ -67,13 +65,10 @@ module MCollective
         false
       end
 
-      # Loads every validator plugin found in the libdirs.
+      # Loads every validator plugin file found in the libdirs, once; a file that fails is logged and skipped.
       def load_validators
-        PluginManager.find("validator").each do |file|
-          named(file.sub(/_validator\z/, ""))
-        rescue ValidatorError => e
-          Log.warn("Could not load validator #{file}: #{e}")
-        end
+        @loaded = true
+        PluginManager.find_and_load("validator")
       end
 
       # Validator.shellsafe(v) and friends call the named validator.

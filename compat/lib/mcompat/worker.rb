@@ -17,10 +17,12 @@ module MCompat
 
       MCollective::Log.sink = ->(level, message) { @frames.write("type" => "log", "level" => level.to_s, "message" => message) }
       configure(init)
+      MCollective::Facts.given(init[:facts])
       report = load_agents(init[:agents] || [])
       MCollective::Agents.agentlist = @agents.keys.sort
       @frames.write(report.merge("type" => "ready", "pid" => Process.pid, "data_plugins" => data_plugins))
       while (frame = @frames.read)
+        MCollective::Facts.given(frame[:facts]) if frame.include?(:facts)
         case frame[:op]
         when :stop then break
         when :call then @frames.write(serve(frame))

@@ -6,6 +6,8 @@ import { RHash, RRegex, RSym, rubyInspect, rubyToS, type RValue } from "./values
 /** Receives the receiver-less method calls (the DSL keywords); returns undefined for a name it does not know. */
 export interface DslHost {
   call(name: string, args: RValue[], block: (() => void) | undefined, line: number): RValue | undefined;
+  /** `respond_to?(name)` on the DDL object; undefined when the host cannot tell (Ruby must answer). */
+  respondsTo(name: string): boolean | undefined;
 }
 
 type Scope = Map<string, RValue>;
@@ -68,7 +70,9 @@ class Interpreter {
   }
 
   private call(node: Node & { t: "call" }, scopes: Scope[]): RValue {
+    if (!node.recv && node.name === "defined?" && node.args.length === 1) return this.defined(node.args[0], scopes);
     const args = node.args.map((a) => this.eval(a, scopes));
+    if (!node.recv && node.name === "respond_to?" && args.length >= 1) return this.respondsTo(rubyToS(args[0]), node.line);
     if (node.recv) return this.method(this.eval(node.recv, scopes), node.name, args, node.block, scopes, node.line);
     if (!node.block && args.length === 0) {
       for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i].has(node.name)) return scopes[i].get(node.name)!;
@@ -78,6 +82,33 @@ class Interpreter {
     const result = this.host.call(node.name, args, run, node.line);
     if (result === undefined) throw this.unsupported(node.line, `the DDL reader cannot evaluate Ruby method '${node.name}'`);
     return result;
+  }
+
+  private respondsTo(name: string, line: number): boolean {
+    const answer = this.host.respondsTo(name);
+    if (answer === undefined) throw this.unsupported(line, `the DDL reader cannot tell whether the DDL responds to '${name}'`);
+    return answer;
+  }
+
+  /** Ruby's `defined?` for what the reader can know: literals, locals, its own constants and the host's methods. */
+  private defined(node: Node, scopes: Scope[]): RValue {
+    switch (node.t) {
+      case "lit":
+      case "str":
+      case "array":
+      case "hash":
+        return "expression";
+      case "var":
+        return "local-variable";
+      case "const":
+        if (this.constants.has(node.path.join("::"))) return "constant";
+        break;
+      case "call":
+        if (node.recv || node.block) break;
+        if (node.args.length === 0 && scopes.some((s) => s.has(node.name))) return "local-variable";
+        return this.respondsTo(node.name, node.line) ? "method" : null;
+    }
+    throw this.unsupported(node.line, "the DDL reader cannot evaluate this defined? (Ruby must answer)");
   }
 
   private yieldTo(block: Block | undefined, scopes: Scope[], values: RValue[], line: number): RValue {

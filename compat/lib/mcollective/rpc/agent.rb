@@ -11,9 +11,6 @@ module MCollective
         load_ddl
         @logger = Log.instance
         @config = Config.instance
-        if @config.rpcauthorization && !@config.rpcauthprovider.to_s.empty?
-          self.class.authorized_by(@config.rpcauthprovider)
-        end
         startup_hook
       end
 
@@ -33,6 +30,7 @@ module MCollective
         @reply = Reply.new(@request.action, @ddl)
         begin
           @request.validate!
+          refuse_unauthorized!
           authorization_hook(@request) if respond_to?("authorization_hook")
           audit_request(@request, connection)
           before_processing_hook(msg, connection)
@@ -93,17 +91,25 @@ module MCollective
           Log.warn("Setting metadata in agents has been deprecated, DDL files are now being used for this information.")
         end
 
-        # Installs authorization_hook(request) calling MCollective::Util::<Plugin>.authorize(request).
+        # Node authorizes every request before it reaches Ruby (src/server/authz/), so no Ruby policy plugin is
+        # loaded: the agent's wish is only remembered, and its calls are refused when Node does not authorize.
         def authorized_by(plugin)
-          plugin = plugin.to_s.capitalize
-          plugin = plugin.split("_").map(&:capitalize).join if plugin.include?("_")
-          PluginManager.loadclass("MCollective::Util::#{plugin}")
-          klass = Util.const_get(plugin)
-          define_method(:authorization_hook) { |request| klass.authorize(request) }
+          @authorization_plugin = plugin.to_s
         end
+
+        attr_reader :authorization_plugin
       end
 
       private
+
+      # Fails closed when authorization is asked for (server.cfg or authorized_by) but Node's rule in
+      # src/server/authz/index.ts (rpcauthorization with the action_policy provider) did not run.
+      def refuse_unauthorized!
+        wanted = @config.rpcauthorization ? @config.rpcauthprovider.to_s : self.class.authorization_plugin
+        return if wanted.nil? || (@config.rpcauthorization && wanted.match?(/\Aaction_?policy\z/i))
+
+        raise(RPCAborted, "#{@agent_name} asks for authorization by '#{wanted}', which mcompat does not run; the server authorizes with rpcauthorization = 1 and rpcauthprovider = action_policy")
+      end
 
       def startup_hook; end
 

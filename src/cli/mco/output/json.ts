@@ -1,9 +1,10 @@
 /** `--json` as mco prints it (pretty on a terminal, one line otherwise), and `--json-stats` with Choria's request_stats. */
 import type { RpcResult, RpcStats } from "../../../client/index.js";
+import { stringifyJson } from "../../../protocol/index.js";
 
 /** The results array; `pretty` is JSON.pretty_generate's 2-space layout. */
 export function formatJson(results: RpcResult[], pretty: boolean): string {
-  return JSON.stringify(results, null, pretty ? 2 : undefined) + "\n";
+  return stringifyJson(results, pretty ? 2 : undefined) + "\n";
 }
 
 /** Results with the request statistics (times in seconds), in the shape of `choria req --json`. */
@@ -26,5 +27,5 @@ export function formatJsonWithStats(agent: string, action: string, results: RpcR
       start_time_utc: Math.floor(stats.startTime.getTime() / 1000),
     },
   };
-  return JSON.stringify(document, null, pretty ? 2 : undefined) + "\n";
+  return stringifyJson(document, pretty ? 2 : undefined) + "\n";
 }

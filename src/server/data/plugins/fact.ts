@@ -1,4 +1,5 @@
 /** `fact`: a structured fact by dotted path; containers come back as JSON text. */
+import { stringifyJson } from "../../../protocol/index.js";
 import { dataDdl, queryDefaults } from "../ddl.js";
 import type { DataPluginFactory } from "../plugin.js";
 import { CORE_METADATA } from "./metadata.js";
@@ -35,7 +36,7 @@ export const fact: DataPluginFactory = (ctx) => ({
     return {
       ...missing,
       exists: true,
-      value: structured ? JSON.stringify(node) : node,
+      value: structured ? stringifyJson(node) : node,
       value_encoding: structured ? "application/json" : "text/plain",
     };
   },
