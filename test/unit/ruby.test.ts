@@ -39,3 +39,17 @@ describe("ruby: strftime", () => {
     assert.equal(strftime(local, "%F %T"), "2026-01-09 08:07:06");
   });
 });
+
+describe("ruby: regex forms JavaScript reads differently", () => {
+  it("translates a negated POSIX class and drops (?#comments)", () => {
+    assert.equal(rubyRegex("\\A[[:^digit:]]+\\z").test("abc"), true);
+    assert.equal(rubyRegex("\\A[[:^digit:]]+\\z").test("ab1"), false);
+    assert.equal(rubyRegex("\\Aweb(?# the web tier)\\d\\z").test("web1"), true);
+  });
+
+  it("refuses what it would otherwise match as plain letters", () => {
+    for (const source of ["\\p{Alpha}", "\\Gx", "a\\Kb", "a\\Rb", "[a[:^digit:]]", "[[:nosuch:]]"]) {
+      assert.throws(() => rubyRegex(source), RubyRegexError, source);
+    }
+  });
+});
