@@ -29,6 +29,15 @@ describe("ruby: sprintf %f", () => {
     ];
     for (const [x, fmt, want] of cases) assert.equal(rubySprintf(fmt, [x]), want, `${fmt} % ${x}`);
   });
+
+  it("prints %e and %g as Ruby 3.1 does (checked against ruby -e 'puts fmt % x')", () => {
+    const cases: Array<[number, string, string]> = [
+      [35573.125, "%e", "3.557312e+04"], [0, "%.2e", "0.00e+00"], [2.5, "%.0e", "2e+00"], [2.5, "%#.0e", "2.e+00"],
+      [73683.6, "%.3g", "7.37e+04"], [1551.4, "%.3g", "1.55e+03"], [0, "%g", "0"], [100000, "%g", "100000"],
+      [1e-5, "%g", "1e-05"], [1.5, "%#g", "1.50000"], [1e-10, "%G", "1E-10"], [1.95, "%.2g", "2"],
+    ];
+    for (const [x, fmt, want] of cases) assert.equal(rubySprintf(fmt, [x]), want, `${fmt} % ${x}`);
+  });
 });
 
 describe("ruby: strftime", () => {
