@@ -5,23 +5,26 @@
  * with their private key (servers decrypt with `<client_cert_dir>/<name>.pem`); servers encrypt replies' K with the
  * caller's public key, which only the caller's private key opens.
  *
- * Reading a reply needs RSA PKCS#1 v1.5 private decryption, which Node refuses since CVE-2023-46809 and which no
- * dependency here provides in JavaScript, so this codec serves requests and sends them but does not read replies.
+ * Reading a reply needs RSA PKCS#1 v1.5 private decryption, which Node refuses since CVE-2023-46809: that one
+ * operation is done by node-forge's pure-JavaScript RSA (rsa-private-decrypt.ts), the protection stays on for the rest.
  */
 import { createCipheriv, createDecipheriv, createHash, getCipherInfo, privateEncrypt, publicDecrypt, publicEncrypt, randomBytes, constants, type KeyObject } from "node:crypto";
 import { ProtocolError } from "../protocol/errors.js";
 import { SecurityError } from "../security/errors.js";
 import type { Delivery, InboundReply, InboundRequest, OutboundRequest, ReplyMessage, SecurityCodec } from "../wire/types.js";
 import { checkCallerid, checkTtl, inboundRequest, unwrapSecured } from "./checks.js";
-import { ENCRYPTED, readOuter, readRequestEnvelope, writeReplyEnvelope, writeRequestEnvelope, type LegacyRequestEnvelope } from "./envelope.js";
+import { ENCRYPTED, readOuter, readReplyEnvelope, readRequestEnvelope, writeReplyEnvelope, writeRequestEnvelope, type LegacyRequestEnvelope } from "./envelope.js";
 import { replyPayload, requestPayload } from "./payload.js";
 import { toPlain } from "./plain.js";
 import { RHash, rsym } from "./ruby.js";
+import { rsaPrivateDecrypt } from "./rsa-private-decrypt.js";
 import { MARSHAL, type Serializer } from "./serializer.js";
 
 export interface AesOptions {
   /** This side's private key: `plugin.aes.server_private` on a server, `plugin.aes.client_private` on a client. */
   privateKey: string | KeyObject;
+  /** The same key as PEM text, for reading replies (clients). */
+  privateKeyPem?: string;
   /** `cert=<name>`: the CN of our public key's certificate, else its file name without .pem. */
   callerid: string;
   /** A caller's public key by name, as `<plugin.aes.client_cert_dir>/<name>.pem`; undefined when absent. */
@@ -94,8 +97,16 @@ export class AesCodec implements SecurityCodec {
     );
   }
 
-  decodeReply(_delivery: Delivery): InboundReply {
-    throw new SecurityError("aes_security replies need RSA PKCS#1 v1.5 private decryption, which Node refuses (CVE-2023-46809); mcompat's client cannot read them", "key");
+  /** A reply's key was encrypted with our public key: only our private key opens it. */
+  decodeReply(delivery: Delivery): InboundReply {
+    const env = readReplyEnvelope(readOuter(delivery.body, this.serializer), ENCRYPTED);
+    const what = `legacy reply ${env.requestid} from ${env.senderid}`;
+    const privateKey = this.opts.privateKeyPem;
+    if (privateKey === undefined) throw new SecurityError(`${what}: no private key to open aes_security replies with`, "key");
+    const key = opening(() => rsaPrivateDecrypt(privateKey, base64(env.hash, what)), `${what}: its :sslkey does not open with our private key`);
+    const plain = opening(() => decryptAes(this.cipher, key, base64(new TextDecoder().decode(env.body), what)), `${what}: its :body does not decrypt with the key in :sslkey`);
+    const message = toPlain(this.serializer.read(plain, "legacy reply body"), "legacy reply body");
+    return { senderid: env.senderid, requestid: env.requestid, agent: env.senderagent, time: env.msgtime, message };
   }
 
   private callerKey(callerid: string): string | KeyObject {

@@ -88,25 +88,31 @@ function sslFromConfig(config: Config, role: "server" | "client", env: NodeJS.Pr
   });
 }
 
-/** Servers only: an aes_security client must read replies, which Node's RSA will not decrypt (see aes.ts). */
+/** aes_security keyed as a server (`server_private`, callers' keys in `client_cert_dir`) or a client (`client_private`/`client_public`). */
 function aesFromConfig(config: Config, role: "server" | "client"): AesCodec {
-  if (role === "client") throw new Error("securityprovider aes_security: mcompat's client cannot read aes_security replies (Node refuses the RSA PKCS#1 v1.5 private decryption they need, CVE-2023-46809); use the Ruby mco, or psk/ssl");
   const setting = (key: string): string => {
     const value = config.get(key);
-    if (value === undefined || value === "") throw new Error(`securityprovider aes_security needs ${key} for the server`);
+    if (value === undefined || value === "") throw new Error(`securityprovider aes_security needs ${key} for the ${role}`);
     return value;
   };
   if (config.bool("plugin.aes.learn_pubkeys", false)) throw new Error("plugin.aes.learn_pubkeys is not supported: install each client's public key in plugin.aes.client_cert_dir");
-  const publicFile = setting("plugin.aes.server_public");
-  const caFile = config.get("plugin.aes.ca_cert");
   const enforceTtl = config.get("plugin.aes.enforce_ttl");
-  return new AesCodec({
-    privateKey: createPrivateKey(readKey(setting("plugin.aes.server_private"))),
-    callerid: `cert=${certCommonName(readKey(publicFile)) ?? basename(publicFile, ".pem")}`,
-    callerPublicKey: callerKeys(setting("plugin.aes.client_cert_dir"), caFile === undefined ? undefined : new X509Certificate(readKey(caFile))),
+  const common = {
     cipher: config.string("ssl_cipher", "aes-256-cbc"),
     ...(enforceTtl !== undefined && { enforceTtl }),
     serializer: serializerNamed(config.string("plugin.aes.serializer", "marshal"), "plugin.aes.serializer"),
+  };
+  const callerid = (publicFile: string) => `cert=${certCommonName(readKey(publicFile)) ?? basename(publicFile, ".pem")}`;
+  if (role === "client") {
+    const privateKeyPem = readKey(setting("plugin.aes.client_private"));
+    return new AesCodec({ privateKey: createPrivateKey(privateKeyPem), privateKeyPem, callerid: callerid(setting("plugin.aes.client_public")), ...common });
+  }
+  const caFile = config.get("plugin.aes.ca_cert");
+  return new AesCodec({
+    privateKey: createPrivateKey(readKey(setting("plugin.aes.server_private"))),
+    callerid: callerid(setting("plugin.aes.server_public")),
+    callerPublicKey: callerKeys(setting("plugin.aes.client_cert_dir"), caFile === undefined ? undefined : new X509Certificate(readKey(caFile))),
+    ...common,
   });
 }
 

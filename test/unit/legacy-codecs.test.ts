@@ -248,16 +248,21 @@ describe("legacy codecs: aes_security", () => {
     assert.deepEqual(ours, theirs);
   });
 
-  it("encrypts a reply for the caller alone: its private key opens it", () => {
-    const req = server.decodeRequest(deliver(new AesCodec({ privateKey: throwaway.privateKey, callerid: "cert=tester" }).encodeRequest({ requestid: "c".repeat(32), senderid: "c", filter: emptyFilter(), collective: "m", agent: "rpcutil", ttl: 60, time: at, message: "ping", replyTo: "" })), at);
-    const env = readReplyEnvelope(readOuter(server.encodeReply(req, { statuscode: 0, statusmsg: "OK", data: { pong: at } }, "node1", at)), ENCRYPTED);
+  it("encrypts a reply for the caller alone: its private key opens it, by hand and in our client", () => {
+    const privateKeyPem = throwaway.privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    const client = new AesCodec({ privateKey: throwaway.privateKey, privateKeyPem, callerid: "cert=tester" });
+    const req = server.decodeRequest(deliver(client.encodeRequest({ requestid: "c".repeat(32), senderid: "c", filter: emptyFilter(), collective: "m", agent: "rpcutil", ttl: 60, time: at, message: "ping", replyTo: "" })), at);
+    const encoded = server.encodeReply(req, { statuscode: 0, statusmsg: "OK", data: { pong: at } }, "node1", at);
+    const env = readReplyEnvelope(readOuter(encoded), ENCRYPTED);
     // the test opens the PKCS#1 v1.5 padding by hand, which Node no longer does for private decryption
     const padded = privateDecrypt({ key: throwaway.privateKey, padding: constants.RSA_NO_PADDING }, Buffer.from(env.hash, "base64"));
     assert.deepEqual([padded[0], padded[1]], [0, 2]);
     const key = padded.subarray(padded.indexOf(0, 2) + 1);
     const payload = readMarshal(decryptAes("aes-256-cbc", key, Buffer.from(Buffer.from(env.body).toString(), "base64")), "reply");
     assert.deepEqual(payload, new RHash([[rsym("statuscode"), 0], [rsym("statusmsg"), RString.utf8("OK")], [rsym("data"), new RHash([[rsym("pong"), at]])]]));
-    refused(() => server.decodeReply(deliver(new Uint8Array())), "security", "key", /CVE-2023-46809/);
+    assert.deepEqual(client.decodeReply(deliver(encoded)).message, { statuscode: 0, statusmsg: "OK", data: { pong: at } });
+    const other = new AesCodec({ privateKey: rsa().privateKey, privateKeyPem: rsa().privateKey.export({ type: "pkcs1", format: "pem" }).toString(), callerid: "cert=other" });
+    refused(() => other.decodeReply(deliver(encoded)), "security", "decrypt", /does not open with our private key/);
   });
 
   it("refuses a request from an unknown key, a damaged key or body, a tampered ttl, and a bare body unless enforce_ttl = 0", () => {
@@ -520,9 +525,9 @@ describe("legacy codecs: from a config", () => {
   });
 
   it("aes_security: a client, learn_pubkeys and a missing setting are clear errors", () => {
-    assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = aes_security\n"), "client", {}), /client cannot read aes_security replies .*CVE-2023-46809/);
+    assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = aes_security\n"), "client", {}), /needs plugin\.aes\.client_private for the client/);
     assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = aes_security\nplugin.aes.learn_pubkeys = 1\n"), "server", {}), /learn_pubkeys is not supported/);
-    assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = aes_security\n"), "server", {}), /needs plugin\.aes\.server_public for the server/);
+    assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = aes_security\n"), "server", {}), /needs plugin\.aes\.server_private for the server/);
   });
 
   it("ssl: yaml serializer, and clear errors for a missing key setting, an unreadable key or another serializer", () => {
