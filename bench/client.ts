@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { ReplyCollector, rpcReader } from "../src/client/index.js";
 import { encodeReply, encodeRpcReply, newRequestId } from "../src/protocol/index.js";
+import { ChoriaCodec } from "../src/wire/index.js";
 import { testBroker } from "../test/helpers/broker.js";
 import { startResponder, writeClientConfig } from "../test/helpers/fleet.js";
 import { MCO_BIN } from "../test/helpers/mco.js";
@@ -46,9 +47,9 @@ function replyPath(): void {
   const all = payloads(requestid);
   const expected = all.map((_, i) => `node${i}.example.net`);
   const collectMs = best(5, () => {
-    const collector = new ReplyCollector(requestid, expected, rpcReader("rpcutil", "ping"));
+    const collector = new ReplyCollector(new ChoriaCodec({}), requestid, expected, rpcReader("rpcutil", "ping"));
     const started = performance.now();
-    for (const p of all) if (collector.accept(p) === undefined) throw new Error("a reply was rejected");
+    for (const p of all) if (collector.accept({ body: Buffer.from(p), headers: {} }) === undefined) throw new Error("a reply was rejected");
     return performance.now() - started;
   });
   const parseMs = best(5, () => {

@@ -1,5 +1,7 @@
 /** Turns reply payloads into results: hash-checked decode, request id check, one reply per node, counts. */
-import { decodeReply, isDiscoveryPong, parseRpcReply, ProtocolError } from "../protocol/index.js";
+import { ProtocolError, readRpcReply } from "../protocol/index.js";
+import { SecurityError } from "../security/index.js";
+import type { Delivery, SecurityCodec } from "../wire/index.js";
 
 /** One node's answer to an RPC request, in the shape `mco --json` prints. */
 export interface RpcResult {
@@ -29,22 +31,23 @@ export class ReplyCollector<T> {
   private readonly expected: Set<string>;
 
   constructor(
+    private readonly codec: SecurityCodec,
     private readonly requestid: string,
     expected: string[],
-    /** Reads the L4 message of a valid reply; throws ProtocolError when it is not what the request expects. */
-    private readonly read: (sender: string, message: string) => T,
+    /** Reads the decoded message of a valid reply; throws ProtocolError when it is not what the request expects. */
+    private readonly read: (sender: string, message: unknown) => T,
   ) {
     this.expected = new Set(expected);
   }
 
-  /** Decodes one payload; the result, or undefined when the reply is dropped (the reason lands in `rejected`). */
-  accept(payload: Uint8Array | string): T | undefined {
+  /** Decodes one delivery; the result, or undefined when the reply is dropped (the reason lands in `rejected`). */
+  accept(delivery: Delivery): T | undefined {
     let sender: string | undefined;
     try {
-      const reply = decodeReply(payload);
-      sender = reply.envelope.senderid;
-      if (reply.envelope.requestid !== this.requestid) {
-        this.rejected.push({ sender, reason: `reply to another request (${reply.envelope.requestid})` });
+      const reply = this.codec.decodeReply(delivery);
+      sender = reply.senderid;
+      if (reply.requestid !== this.requestid) {
+        this.rejected.push({ sender, reason: `reply to another request (${reply.requestid})` });
         return undefined;
       }
       if (this.seen.has(sender)) {
@@ -57,7 +60,7 @@ export class ReplyCollector<T> {
       if (this.expected.size > 0 && !this.expected.has(sender)) this.unexpected.push(sender);
       return value;
     } catch (err) {
-      if (!(err instanceof ProtocolError)) throw err;
+      if (!(err instanceof ProtocolError || err instanceof SecurityError)) throw err;
       this.rejected.push({ sender, reason: err.message });
       return undefined;
     }
@@ -77,15 +80,15 @@ export class ReplyCollector<T> {
 }
 
 /** Reads an RPC reply body into the result mco prints. */
-export function rpcReader(agent: string, action: string): (sender: string, message: string) => RpcResult {
+export function rpcReader(agent: string, action: string): (sender: string, message: unknown) => RpcResult {
   return (sender, message) => {
-    const body = parseRpcReply(message);
+    const body = readRpcReply(message);
     return { agent, action, sender, statuscode: body.statuscode, statusmsg: body.statusmsg, data: body.data ?? {} };
   };
 }
 
-/** Reads a discovery reply: `pong` as a JSON string (Ruby) or bare (Go). */
-export function pongReader(_sender: string, message: string): true {
-  if (!isDiscoveryPong(message)) throw new ProtocolError(`discovery reply is ${message.slice(0, 40)}, not pong`, "body");
+/** Reads a discovery reply: the codec gives `pong` whatever form the sender wrote it in. */
+export function pongReader(_sender: string, message: unknown): true {
+  if (message !== "pong") throw new ProtocolError(`discovery reply is ${String(JSON.stringify(message)).slice(0, 40)}, not pong`, "body");
   return true;
 }

@@ -35,6 +35,8 @@ export interface ClientOptions {
 export interface ResolvedSettings {
   collective: string;
   discoveryTimeoutSec: number;
+  /** How long `mco ping` listens: `-t`, else 5 s plus `--dt` or the config's `discovery_timeout` (unset: 0, not mc's 2). */
+  pingTimeoutSec: number;
   discoveryMethod: string;
   discoveryOptions: string[];
   discoveryWindowMs?: number;
@@ -69,6 +71,7 @@ export function resolveSettings(config: Config, options: ClientOptions): Resolve
   return {
     collective,
     discoveryTimeoutSec: options.discovery?.timeoutSec ?? config.int("discovery_timeout", 2),
+    pingTimeoutSec: options.timeoutSec ?? 5 + (options.discovery?.timeoutSec ?? (config.has("discovery_timeout") ? config.int("discovery_timeout") : 0)),
     discoveryMethod: options.discovery?.method ?? config.string("default_discovery_method", "mc"),
     discoveryOptions: options.discovery?.options ?? config.all("default_discovery_options").filter((o) => o !== ""),
     discoveryWindowMs: options.discovery?.windowMs ?? (windowed ? 300 : undefined),

@@ -1,12 +1,12 @@
 /** Builds and signs requests exactly as the legacy Ruby client puts them on the wire (wire.md, mco-client.md A.9). */
-import { encodeRequest, newRequestId, replySubject, type Filter } from "../protocol/index.js";
-import type { Signer } from "../security/index.js";
+import { newRequestId, type Filter } from "../protocol/index.js";
+import type { SecurityCodec } from "../wire/index.js";
 
 /** A signed request ready to publish, with the subject its replies come back on. */
 export interface OutgoingRequest {
   requestid: string;
   replyTo: string;
-  payload: string;
+  payload: Uint8Array | string;
 }
 
 /** The filter of a discovery ping before an RPC call: the user's filter, the called agent, and the collective. */
@@ -29,41 +29,40 @@ function withAgent(user: Filter, agent: string | undefined): Filter {
   return { fact: user.fact, cf_class: user.cf_class, agent: agents, identity: user.identity, compound: user.compound };
 }
 
-/** Numbers requests per process (`<c>.reply.<md5(callerid)>.<pid>.<seq>`) and signs each with the caller's key. */
+/** Numbers requests per process (legacy reply targets carry the number) and signs each with the security plugin. */
 export class RequestFactory {
   private seq = 0;
 
   constructor(
     private readonly identity: string,
-    private readonly signer: Signer,
+    private readonly codec: SecurityCodec,
     private readonly ttl: number,
     private readonly now: () => number = () => Math.floor(Date.now() / 1000),
-    private readonly pid: number = process.pid,
   ) {}
 
   get callerid(): string {
-    return this.signer.callerid;
+    return this.codec.callerid;
   }
 
-  /** A signed request for `agent` with the given L4 message text (RPC JSON, or `"ping"` for discovery); `replyTo` overrides the client's own reply subject. */
-  build(args: { agent: string; collective: string; filter: Filter; message: string; requestid?: string; replyTo?: string }): OutgoingRequest {
+  /** The next request's sequence number, from 1, for the reply target an inbox names. */
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  /** A signed request for `agent` with its message (an RPC body, `"ping"` for discovery), replies going to `replyTo`. */
+  build(args: { agent: string; collective: string; filter: Filter; message: unknown; replyTo: string; requestid?: string }): OutgoingRequest {
     const requestid = args.requestid ?? newRequestId();
-    const replyTo = args.replyTo ?? replySubject(args.collective, this.signer.callerid, this.pid, ++this.seq);
-    const payload = encodeRequest({
-      envelope: {
-        requestid,
-        senderid: this.identity,
-        callerid: this.signer.callerid,
-        filter: args.filter,
-        collective: args.collective,
-        agent: args.agent,
-        ttl: this.ttl,
-        time: this.now(),
-      },
+    const payload = this.codec.encodeRequest({
+      requestid,
+      senderid: this.identity,
+      filter: args.filter,
+      collective: args.collective,
+      agent: args.agent,
+      ttl: this.ttl,
+      time: this.now(),
       message: args.message,
-      headers: { mc_sender: this.identity, "reply-to": replyTo },
-      sign: (l3) => this.signer.sign(l3),
+      replyTo: args.replyTo,
     });
-    return { requestid, replyTo, payload };
+    return { requestid, replyTo: args.replyTo, payload };
   }
 }

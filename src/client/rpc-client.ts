@@ -1,13 +1,12 @@
 /** The RPC client: discovery, request fan-out (direct, broadcast, batches), reply streaming and statistics. */
-import { middlewareHosts, type Config } from "../config/index.js";
+import type { Config } from "../config/index.js";
 import { withDeadline } from "../deadline.js";
 import { buildFilter, parseWithFilter } from "../filter/index.js";
-import { encodeRpcRequest, nodeSubject, broadcastSubject, type Filter } from "../protocol/index.js";
-import { loadSigner, tlsFiles } from "../security/index.js";
-import { connectBroker, type NatsConnection } from "../transport/index.js";
+import type { Filter } from "../protocol/index.js";
+import { tlsFiles } from "../security/index.js";
+import { codecFromConfig, connectTransport, type Destination, type ReplyInbox, type SecurityCodec, type Transport } from "../wire/index.js";
 import { ReplyCollector, pongReader, rpcReader, type RpcResult } from "./collector.js";
 import { checkCapabilities, discoveryMethod, type DiscoveryNetwork } from "./discovery/index.js";
-import { Inbox } from "./inbox.js";
 import { batches, limitCount, pickNodes } from "./limit.js";
 import { ClientError, resolveSettings, type ClientOptions, type ResolvedSettings } from "./options.js";
 import { RequestFactory, broadcastFilter, directFilter, discoveryFilter, type OutgoingRequest } from "./request.js";
@@ -51,7 +50,7 @@ export class RpcClient {
   readonly settings: ResolvedSettings;
   /** The user's filter (without the called agent). */
   readonly filter: Filter;
-  private connection?: Promise<{ nc: NatsConnection; requests: RequestFactory }>;
+  private connection?: Promise<Connection>;
 
   constructor(
     readonly config: Config,
@@ -84,22 +83,18 @@ export class RpcClient {
   }
 
   /** Connects to the broker once; fails within the connect timeout naming the hosts tried. */
-  private connect(): Promise<{ nc: NatsConnection; requests: RequestFactory }> {
+  private connect(): Promise<Connection> {
     this.connection ??= (async () => {
-      const tls = tlsFiles(this.config, "client");
-      const signer = loadSigner(tls);
-      // node:dns loads only when SRV records are looked up: start-up time is most of a direct call.
-      const brokers = await middlewareHosts(this.config, async (name) => (await import("node:dns/promises")).resolveSrv(name));
-      const nc = await connectBroker({
-        brokers,
-        tls: { cert: tls.cert, key: tls.key, ca: tls.ca },
-        name: this.config.identity,
-        mode: "client",
-        timeoutMs: this.settings.connectTimeoutMs,
-      });
-      return { nc, requests: new RequestFactory(this.config.identity, signer, this.settings.ttl) };
+      const codec = codecFromConfig(this.config, "client");
+      const transport = await connectTransport(this.config, "client", { mode: "client", timeoutMs: this.settings.connectTimeoutMs });
+      return { transport, codec, requests: new RequestFactory(this.config.identity, codec, this.settings.ttl) };
     })();
     return this.connection;
+  }
+
+  /** Subscribes a fresh reply target for the next request to `agent`. */
+  private openInbox({ transport, requests }: Connection, agent: string): ReplyInbox {
+    return transport.openInbox({ collective: this.settings.collective, agent, callerid: requests.callerid, seq: requests.nextSeq() });
   }
 
   /** Finds the nodes to call for `agent` with the configured method and filter. */
@@ -137,21 +132,20 @@ export class RpcClient {
     };
   }
 
-  /** `mco ping`: a discovery ping with the user's filter; every answer until the timeout (5 s + discovery timeout unless `-t`). */
+  /** `mco ping`: a discovery ping with the user's filter; every answer until the ping timeout. */
   ping(): AsyncIterable<PingReply> {
-    const timeoutSec = this.options.timeoutSec ?? 5 + this.settings.discoveryTimeoutSec;
-    return this.pingWith(this.filter, timeoutSec * 1000, this.settings.discoveryWindowMs);
+    return this.pingWith(this.filter, this.settings.pingTimeoutSec * 1000, this.settings.discoveryWindowMs);
   }
 
   private async *pingWith(filter: Filter, timeoutMs: number, windowMs?: number): AsyncGenerator<PingReply> {
-    const { nc, requests } = await this.connect();
-    const request = requests.build({ agent: "discovery", collective: this.settings.collective, filter, message: JSON.stringify("ping") });
-    const inbox = new Inbox(nc, request.replyTo);
+    const connection = await this.connect();
+    const { transport, codec, requests } = connection;
+    const inbox = this.openInbox(connection, "discovery");
     try {
+      const request = requests.build({ agent: "discovery", collective: this.settings.collective, filter, message: "ping", replyTo: inbox.replyTo });
       const sent = performance.now();
-      nc.publish(broadcastSubject(this.settings.collective, "discovery"), request.payload, { reply: request.replyTo });
-      await this.flushed(nc);
-      const collect = new ReplyCollector(request.requestid, [], pongReader);
+      await this.publish(transport, request, [{ kind: "agent", collective: this.settings.collective, agent: "discovery" }]);
+      const collect = new ReplyCollector(codec, request.requestid, [], pongReader);
       let deadline = Date.now() + timeoutMs;
       for (;;) {
         const payload = await inbox.next(deadline);
@@ -200,7 +194,8 @@ export class RpcClient {
       stats.totalTimeMs = performance.now() - started;
       return;
     }
-    const { nc, requests } = await this.connect();
+    const connection = await this.connect();
+    const { transport, codec, requests } = connection;
     const direct =
       discovery.method !== "mc" ||
       limit !== undefined ||
@@ -208,27 +203,30 @@ export class RpcClient {
       (this.settings.directAddressing && nodes.length <= this.settings.directAddressingThreshold);
     const filter = direct ? directFilter(this.filter, agent) : broadcastFilter(this.filter, agent);
     const awaitReplies = opts.processResults !== false && opts.replyTo === undefined;
-    const message = encodeRpcRequest({ agent, action, caller: requests.callerid, data: { ...data, process_results: opts.processResults ?? true } });
-    const build = (requestid?: string, replyTo = opts.replyTo) =>
-      requests.build({ agent, collective: this.settings.collective, filter, message, requestid, replyTo });
+    const message = { agent, action, caller: requests.callerid, data: { ...data, process_results: opts.processResults ?? true } };
+    // The legacy client subscribes its reply target even when it will not wait for replies.
+    const inbox = opts.replyTo === undefined ? this.openInbox(connection, agent) : undefined;
+    const replyTo = opts.replyTo ?? inbox!.replyTo;
+    const build = (requestid?: string) => requests.build({ agent, collective: this.settings.collective, filter, message, requestid, replyTo });
     let request = build();
     stats.requestid = request.requestid;
     const timeoutMs = (this.options.timeoutSec ?? (opts.agentTimeoutSec ?? 5) + this.settings.discoveryTimeoutSec) * 1000;
-    const collector = new ReplyCollector(request.requestid, nodes, rpcReader(agent, action));
-    const inbox = awaitReplies ? new Inbox(nc, request.replyTo) : undefined;
+    const collector = new ReplyCollector(codec, request.requestid, nodes, rpcReader(agent, action));
     const blockStarted = performance.now();
     try {
       const groups = this.options.batch ? batches(nodes, this.options.batch.size) : [nodes];
       for (const [index, group] of groups.entries()) {
         if (index > 0) {
           await sleep((this.options.batch?.sleepSec ?? 0) * 1000);
-          // Signed afresh so a long batched run does not outlive the ttl; same request id and reply subject.
-          request = build(request.requestid, request.replyTo);
+          // Signed afresh so a long batched run does not outlive the ttl; same request id and reply target.
+          request = build(request.requestid);
         }
         const publishStarted = performance.now();
-        await this.publish(nc, request, direct ? group : undefined, agent);
+        const collective = this.settings.collective;
+        const targets: Destination[] = direct ? group.map((identity) => ({ kind: "node", collective, identity })) : [{ kind: "agent", collective, agent }];
+        await this.publish(transport, request, targets);
         stats.publishTimeMs += performance.now() - publishStarted;
-        if (!inbox) continue;
+        if (!awaitReplies || !inbox) continue;
         const deadline = Date.now() + timeoutMs;
         const waitingFor = new Set(group);
         while (waitingFor.size > 0) {
@@ -254,30 +252,32 @@ export class RpcClient {
     }
   }
 
-  /** Direct: one publish per node on its own subject, same bytes. Broadcast: one publish to the agent's subject. */
-  private async publish(nc: NatsConnection, request: OutgoingRequest, nodes: string[] | undefined, agent: string): Promise<void> {
-    const subjects = nodes ? nodes.map((n) => nodeSubject(this.settings.collective, n)) : [broadcastSubject(this.settings.collective, agent)];
-    for (const subject of subjects) nc.publish(subject, request.payload, { reply: request.replyTo });
-    await this.flushed(nc);
-  }
-
   /**
-   * Waits until the broker has what was published, at most publish_timeout: with the broker gone mid-run the client
-   * keeps reconnecting, and mco users saw it wait forever (mco-client.md F.3, F.4).
+   * Direct: one publish per node, same bytes. Broadcast: one publish to the agent's destination. Then waits until the
+   * broker has them, at most publish_timeout: with the broker gone mid-run the client keeps reconnecting, and mco users
+   * saw it wait forever (mco-client.md F.3, F.4).
    */
-  private flushed(nc: NatsConnection): Promise<void> {
+  private publish(transport: Transport, request: OutgoingRequest, targets: Destination[]): Promise<void> {
+    for (const dest of targets) transport.publish(dest, request.payload, { replyTo: request.replyTo, ttl: this.settings.ttl });
     const ms = this.settings.publishTimeoutMs;
-    return withDeadline(nc.flush(), ms, () => new ClientError(`Could not publish the request to the broker within ${ms / 1000}s (publish_timeout)`));
+    return withDeadline(transport.flush(), ms, () => new ClientError(`Could not publish the request to the broker within ${ms / 1000}s (publish_timeout)`));
   }
 
   /** Closes the broker connection, if one was made. */
   async close(): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;
-    if (connection) await (await connection.catch(() => undefined))?.nc.close();
+    if (connection) await (await connection.catch(() => undefined))?.transport.close();
   }
 }
 
+
+/** An open broker connection with the security plugin and request numbering that go with it. */
+interface Connection {
+  transport: Transport;
+  codec: SecurityCodec;
+  requests: RequestFactory;
+}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -1,6 +1,6 @@
 /** `summarize` blocks: aggregate functions computed over replies and printed as mco prints them. */
 import type { ActionDdl } from "./model.js";
-import { RubyFloat, rubySprintf } from "./sprintf.js";
+import { RubyFloat, rubySprintf } from "../ruby/index.js";
 
 export interface AggregateReply {
   statuscode: number;

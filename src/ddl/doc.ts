@@ -1,5 +1,6 @@
 /** `mco plugin doc`: a DDL rendered with the layout of MCollective's help templates (rpc, data, discovery, metadata). */
 import type { ActionDdl, Ddl, InputDdl, OutputDdl } from "./model.js";
+import { rubyToS } from "../ruby/index.js";
 
 /** The text `mco plugin doc <plugin>` prints for this DDL, chosen by its plugin type. */
 export function renderDoc(ddl: Ddl): string {
@@ -12,10 +13,10 @@ export function renderDoc(ddl: Ddl): string {
 
 function metadataDoc(ddl: Ddl): string {
   const m = ddl.metadata;
-  const name = rubyS(m.name);
-  let text = `${name}\n${"=".repeat(name.length)}\n\n${rubyS(m.description)}\n\n`;
-  text += `      Author: ${rubyS(m.author)}\n     Version: ${rubyS(m.version)}\n     License: ${rubyS(m.license)}\n`;
-  text += `     Timeout: ${rubyS(m.timeout)}\n   Home Page: ${rubyS(m.url)}\n`;
+  const name = rubyToS(m.name);
+  let text = `${name}\n${"=".repeat(name.length)}\n\n${rubyToS(m.description)}\n\n`;
+  text += `      Author: ${rubyToS(m.author)}\n     Version: ${rubyToS(m.version)}\n     License: ${rubyToS(m.license)}\n`;
+  text += `     Timeout: ${rubyToS(m.timeout)}\n   Home Page: ${rubyToS(m.url)}\n`;
   if (ddl.requires?.mcollective) text += `\n   Requires MCollective ${ddl.requires.mcollective} or newer\n`;
   if (ddl.usage) text += `\n${alignText(ddl.usage, 80, 3)}\n`;
   return text;
@@ -42,14 +43,14 @@ function inputLines(i: InputDdl, withOptional: boolean): string {
   let text = `              Description: ${i.description}\n                   Prompt: ${i.prompt}\n                     Type: ${i.type}\n`;
   if (withOptional) text += `                 Optional: ${i.optional}\n`;
   if (i.type === "string") text += `               Validation: ${i.validation ?? ""}\n                   Length: ${i.maxlength ?? ""}\n`;
-  else if (i.type === "list") text += `             Valid Values: ${(i.list ?? []).map(rubyS).join(", ")}\n`;
-  if (truthy(i.default)) text += `            Default Value: ${rubyS(i.default)}\n`;
+  else if (i.type === "list") text += `             Valid Values: ${(i.list ?? []).map((v) => rubyToS(v)).join(", ")}\n`;
+  if (truthy(i.default)) text += `            Default Value: ${rubyToS(i.default)}\n`;
   return text;
 }
 
 function outputDoc(name: string, o: OutputDdl, withDefault: boolean): string {
   let text = `           ${name}:\n              Description: ${o.description}\n               Display As: ${o.display_as}\n`;
-  if (withDefault && truthy(o.default)) text += `            Default Value: ${rubyS(o.default)}\n`;
+  if (withDefault && truthy(o.default)) text += `            Default Value: ${rubyToS(o.default)}\n`;
   return text + "\n";
 }
 
@@ -77,21 +78,6 @@ function discoveryDoc(capabilities: string[]): string {
 /** Ruby's truthiness: only nil and false are false (0 and "" are true). */
 function truthy(v: unknown): boolean {
   return v !== undefined && v !== null && v !== false;
-}
-
-/** Ruby `to_s` of a plain value: arrays and hashes print as `inspect` does. */
-function rubyS(v: unknown): string {
-  if (v === undefined || v === null) return "";
-  if (typeof v === "object") return rubyInspect(v);
-  return String(v);
-}
-
-function rubyInspect(v: unknown): string {
-  if (v === undefined || v === null) return "nil";
-  if (typeof v === "string") return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(rubyInspect).join(", ")}]`;
-  if (typeof v === "object") return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}=>${rubyInspect(x)}`).join(", ")}}`;
-  return String(v);
 }
 
 /** MCollective's `Util.align_text`: wraps at `cols` columns and indents every line by `preamble` spaces. */

@@ -12,7 +12,7 @@ export type { Validator } from "./validators.js";
 export { rubyRegex } from "./regex.js";
 export { summarize, formatAggregates, AGGREGATE_FUNCTIONS, AggregateFailure } from "./aggregates.js";
 export type { AggregateFunction, AggregateReply, AggregateResult, FormatOptions } from "./aggregates.js";
-export { rubySprintf, RubyFloat } from "./sprintf.js";
+export { rubySprintf, RubyFloat } from "../ruby/index.js";
 export { renderDoc } from "./doc.js";
 export { checkDdl } from "./check.js";
 export type { DdlProblem } from "./check.js";

@@ -6,6 +6,7 @@ import { compareFact, compareOrdered, isObject, lookupFact } from "./facts.js";
 import { hasAgent, hasClass, type NodeView } from "./node.js";
 import { looseRegex } from "./regex.js";
 import { parseStatement } from "./statement.js";
+import semver from "semver";
 
 /** A compound expression that cannot be read; the message says where. */
 export class ExprError extends Error {
@@ -286,8 +287,7 @@ function binary(n: Extract<Node, { t: "binary" }>, node: NodeView): unknown {
     case "in":
       return Array.isArray(right) ? right.some((item) => equal(item, left)) : isObject(right) && String(left) in right;
     case "matches": {
-      const re = typeof left === "string" ? looseRegex(String(right)) : undefined;
-      return re !== undefined && re.test(left as string);
+      return typeof left === "string" && looseRegex(String(right)).test(left);
     }
     case "contains":
       return typeof left === "string" && left.includes(String(right));
@@ -318,40 +318,14 @@ function equal(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** `semver('1.2.3', '>= 1.2')`: one comparison against a dotted version; a version that is not numeric fails. */
+/**
+ * `semver('1.2.3', '>= 1.2')`, `^1.2`, `~1.5`, `1.x`, `>= 1.2, < 2`: the constraint language Choria's servers read,
+ * where a version may leave out its minor and patch parts and a pre-release only satisfies a range that names one.
+ */
 function semverSatisfies(version: string, constraint: string): boolean {
-  const match = /^\s*(>=|<=|>|<|==|=|!=|~>)?\s*v?([\d.]+)\s*$/.exec(constraint);
-  const have = parseVersion(version);
-  if (!match || !have) return false;
-  const want = parseVersion(match[2])!;
-  const cmp = compareVersions(have, want);
-  switch (match[1] ?? "==") {
-    case ">=":
-      return cmp >= 0;
-    case "<=":
-      return cmp <= 0;
-    case ">":
-      return cmp > 0;
-    case "<":
-      return cmp < 0;
-    case "!=":
-      return cmp !== 0;
-    case "~>":
-      return cmp >= 0 && have[0] === want[0] && (want.length < 3 || have[1] === want[1]);
-    default:
-      return cmp === 0;
-  }
-}
-
-function parseVersion(text: string): number[] | undefined {
-  const match = /^\s*v?(\d+(?:\.\d+)*)/.exec(text);
-  return match ? match[1].split(".").map(Number) : undefined;
-}
-
-function compareVersions(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const diff = (a[i] ?? 0) - (b[i] ?? 0);
-    if (diff !== 0) return Math.sign(diff);
-  }
-  return 0;
+  const have = /^\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?([-+][0-9A-Za-z.+-]*)?\s*$/.exec(version);
+  if (!have) return false;
+  const full = `${have[1]}.${have[2] ?? 0}.${have[3] ?? 0}${have[4] ?? ""}`;
+  const range = semver.validRange(constraint.replace(/,/g, " "));
+  return semver.valid(full) !== null && range !== null && semver.satisfies(full, range);
 }

@@ -32,8 +32,7 @@ export function compareFact(fact: unknown, operator: FactFilter["operator"] | st
   }
   if (isObject(fact)) return false;
   if (operator === "=~") {
-    const re = looseRegex(value, "i");
-    return re !== undefined && re.test(String(fact));
+    return looseRegex(value, "i").test(String(fact));
   }
   if (typeof fact === "boolean") return compareBoolean(fact, operator, value);
   const left = typeof fact === "number" ? fact : toNumber(String(fact));

@@ -97,8 +97,7 @@ export function compareDataValue(left: unknown, operator: string, right: unknown
   const op = operator === "=" ? "==" : operator;
   if (op === "=~" || op === "!=~") {
     if (typeof left !== "string") return false;
-    const re = looseRegex(String(right));
-    return re !== undefined && re.test(left) === (op === "=~");
+    return looseRegex(String(right)).test(left) === (op === "=~");
   }
   if (typeof left === "boolean") {
     const wanted = typeof right === "boolean" ? right : parseTruth(String(right));

@@ -4,14 +4,19 @@ import { matchFact } from "./facts.js";
 import { evaluateExpr, exprDataCalls } from "./expr.js";
 import { evaluateTokens, tokenDataCalls } from "./legacy.js";
 import { hasAgent, hasClass, identityMatches, type NodeView } from "./node.js";
+import { RubyRegexError } from "../ruby/index.js";
 
 export type { NodeView } from "./node.js";
 
 /**
  * True when the node passes every non-empty category: any identity, every agent, every class, every fact,
- * every compound list. An empty filter matches every node. An unreadable compound expression does not match.
+ * every compound list. An empty filter matches every node. An unreadable compound expression or regex does not match.
  */
 export function matchFilter(filter: Filter, node: NodeView): boolean {
+  return unlessBadRegex(() => matchCategories(filter, node));
+}
+
+function matchCategories(filter: Filter, node: NodeView): boolean {
   const identities = filter.identity ?? [];
   if (identities.length > 0 && !identities.some((id) => identityMatches(node, id))) return false;
   if (!(filter.agent ?? []).every((agent) => hasAgent(node, agent))) return false;
@@ -23,11 +28,21 @@ export function matchFilter(filter: Filter, node: NodeView): boolean {
 /** One compound entry: the modern `[{expr}]` form or a legacy token list. */
 export function matchCompound(tokens: CompoundToken[], node: NodeView): boolean {
   const exprs = tokens.flatMap((t) => ("expr" in t ? [t.expr] : []));
-  if (exprs.length === 0) return evaluateTokens(tokens, node);
+  if (exprs.length === 0) return unlessBadRegex(() => evaluateTokens(tokens, node));
   try {
     return exprs.every((expr) => evaluateExpr(expr, node));
   } catch {
     return false;
+  }
+}
+
+// A regex that cannot compile fails the whole filter, so `not x=/bad/` cannot select every node.
+function unlessBadRegex(match: () => boolean): boolean {
+  try {
+    return match();
+  } catch (err) {
+    if (err instanceof RubyRegexError) return false;
+    throw err;
   }
 }
 

@@ -15,8 +15,10 @@ export type { DecodedReply } from "./reply.js";
 export {
   encodeRpcRequest,
   parseRpcRequest,
+  readRpcRequest,
   encodeRpcReply,
   parseRpcReply,
+  readRpcReply,
   isDiscoveryPing,
   isDiscoveryPong,
   DISCOVERY_PING,

@@ -19,7 +19,12 @@ export function encodeRpcRequest(body: RpcRequestBody): string {
 
 /** Reads a request body: a JSON object with string `agent` and `action`; `data` defaults to {}. Old Go clients base64 it. */
 export function parseRpcRequest(message: string): RpcRequestBody {
-  const body = parseObject(unwrapBase64(message), "RPC request body");
+  return readRpcRequest(parseObject(unwrapBase64(message), "RPC request body"));
+}
+
+/** Checks a decoded request body (any wire): an object with string `agent` and `action`; `data` defaults to {}. */
+export function readRpcRequest(body: unknown): RpcRequestBody {
+  if (!isObject(body)) throw new ProtocolError("RPC request body is not an object", "body");
   if (typeof body.agent !== "string" || body.agent === "" || typeof body.action !== "string" || body.action === "") {
     throw new ProtocolError("RPC request body must have string fields \"agent\" and \"action\"", "body");
   }
@@ -37,7 +42,12 @@ export function encodeRpcReply(body: RpcReplyBody): string {
 
 /** Reads a reply body: statuscode 0..5, statusmsg string, data an object (Go's `"{}"` string and null read as {}). */
 export function parseRpcReply(message: string): RpcReplyBody {
-  const body = parseObject(message, "RPC reply body");
+  return readRpcReply(parseObject(message, "RPC reply body"));
+}
+
+/** Checks a decoded reply body (any wire): statuscode 0..5, statusmsg string, data an object. */
+export function readRpcReply(body: unknown): RpcReplyBody {
+  if (!isObject(body)) throw new ProtocolError("RPC reply body is not an object", "body");
   const { statuscode, statusmsg } = body;
   if (typeof statuscode !== "number" || !Number.isInteger(statuscode) || statuscode < 0 || statuscode > 5) {
     throw new ProtocolError(`RPC reply body statuscode ${JSON.stringify(statuscode)} is not an integer from 0 to 5`, "body");

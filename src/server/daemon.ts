@@ -1,13 +1,10 @@
 /** The daemon: one instance per `mcompat server`, owning the broker connection, the agents and the request flow. */
 import { readFileSync } from "node:fs";
-import { resolveSrv } from "node:dns/promises";
 import { dirname, join, resolve } from "node:path";
 import { nativeAgents, RESERVED_AGENTS, type NativeContext } from "../agents/index.js";
-import { loadConfig, middlewareHosts, type Config } from "../config/index.js";
+import { loadConfig, type Config } from "../config/index.js";
 import { PACKAGE_ROOT } from "../package-root.js";
-import { broadcastSubject, nodeSubject } from "../protocol/index.js";
-import { loadSigner, tlsFiles, verifierFromConfig, type RequestVerifier, type Signer } from "../security/index.js";
-import { connectBroker, type NatsConnection, type Subscription } from "../transport/index.js";
+import { codecFromConfig, connectTransport, type Destination, type SecurityCodec, type Transport } from "../wire/index.js";
 import { ClassesFile, factSourceFromConfig, type FactSource } from "./facts.js";
 import { hooksFromConfig, type Hooks } from "./hooks.js";
 import { loggerFromConfig, type Logger } from "./logger.js";
@@ -27,7 +24,7 @@ export interface ServerOptions {
 export class Server {
   private readonly stats = new Stats(Math.floor(Date.now() / 1000));
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly subscriptions = new Map<string, { unsubscribe(): void }>();
   private readonly native = nativeAgents();
   private pipeline?: PipelineDeps;
   private agents = new Map<string, LoadedAgent>();
@@ -35,18 +32,14 @@ export class Server {
   /** Data plugins only the Ruby workers provide. */
   private rubyData: string[] = [];
   private registration: { stop(): void } = { stop: () => undefined };
-  private nc?: NatsConnection;
-  /** The brokers resolved at start (`host:port`), and how the connection to them has gone since. */
-  private brokers: string[] = [];
-  private readonly link = { connected: false, reconnects: 0 };
+  private transport?: Transport;
   private stopping = false;
 
   private constructor(
     private readonly configFile: string,
     private readonly config: Config,
     private readonly log: Logger,
-    private readonly verifier: RequestVerifier,
-    private readonly signer: Signer,
+    private readonly codec: SecurityCodec,
     private readonly factSource: FactSource,
     private readonly classesFile: ClassesFile,
     private readonly hooks: Hooks,
@@ -58,7 +51,6 @@ export class Server {
     const config = loadConfig(configFile);
     const log = loggerFromConfig(config);
     for (const warning of config.warnings) log.warn(warning);
-    const files = tlsFiles(config, "server");
     const factSource = factSourceFromConfig(config, log);
     await factSource.reload();
     let server: Server | undefined;
@@ -68,7 +60,7 @@ export class Server {
       { agents: () => server?.agentNames() ?? [], facts: () => factSource.facts(), agentMetadata: (agent) => server?.agents.get(agent)?.ddl.metadata },
       log,
     );
-    server = new Server(configFile, config, log, verifierFromConfig(config, files, log.warn), loadSigner(files), factSource, new ClassesFile(config.string("classesfile"), log), hooks);
+    server = new Server(configFile, config, log, codecFromConfig(config, "server", log.warn), factSource, new ClassesFile(config.string("classesfile"), log), hooks);
     const agents = server.findAgents();
     await server.connect();
     void server.serveAgents(agents).catch((err: Error) => log.error(`loading agents failed: ${err.stack ?? err}`));
@@ -101,7 +93,7 @@ export class Server {
     await Promise.race([Promise.allSettled([...this.inFlight]), bounded]);
     clearTimeout(timer);
     await this.ruby?.stop();
-    await this.nc?.drain().catch(() => this.nc?.close());
+    await this.transport?.close();
     this.log.info("stopped");
   }
 
@@ -142,49 +134,37 @@ export class Server {
   }
 
   private async connect(): Promise<void> {
-    const brokers = await middlewareHosts(this.config, resolveSrv);
-    const tls = tlsFiles(this.config, "server");
-    this.log.info(`connecting to ${brokers.map((b) => `${b.host}:${b.port}`).join(", ")} as ${this.identity}`);
-    this.brokers = brokers.map((b) => `${b.host}:${b.port}`);
-    this.nc = await connectBroker({ brokers, tls: { cert: tls.cert, key: tls.key, ca: tls.ca }, name: this.identity, mode: "daemon" });
-    this.link.connected = true;
-    this.log.info(`connected to ${this.nc.getServer()}`);
-    void this.watchConnection(this.nc);
+    const say = (level: "debug" | "info" | "warn" | "error", msg: string) => this.log[level](msg);
+    this.log.info(`connecting with connector ${this.config.string("connector")} as ${this.identity}`);
+    const transport = await connectTransport(this.config, "server", { mode: "daemon", log: say });
+    this.transport = transport;
+    this.log.info(`connected to ${transport.status().connected ?? transport.status().brokers.join(", ")}`);
+    transport.onStatus((event, detail) => {
+      if (event === "disconnect") this.log.warn(`lost the broker connection; reconnecting`);
+      else if (event === "reconnect") this.log.info(`reconnected to ${detail}; subscriptions restored`);
+      else this.log.error(`broker connection error: ${detail}`);
+    });
     this.subscribeAll();
-    const nc = this.nc;
-    this.registration = this.hooks.startRegistration((subject, payload) => nc.publish(subject, payload), this.signer, () => this.inventory());
+    this.registration = this.hooks.startRegistration(transport, this.codec, () => this.inventory());
   }
 
-  private async watchConnection(nc: NatsConnection): Promise<void> {
-    for await (const status of nc.status()) {
-      if (status.type === "disconnect") {
-        this.link.connected = false;
-        this.log.warn(`lost the broker connection; reconnecting`);
-      } else if (status.type === "reconnect") {
-        this.link.connected = true;
-        this.link.reconnects++;
-        this.log.info(`reconnected to ${nc.getServer()}; subscriptions restored`);
-      } else if (status.type === "error") this.log.error(`broker connection error: ${String((status as { error?: unknown }).error ?? "")}`);
-    }
-  }
-
-  /** Subscribes the node subject and one broadcast subject per agent in every collective; drops what is no longer served. */
+  /** Subscribes the node's direct destination and one broadcast destination per agent in every collective; drops what is no longer served. */
   private subscribeAll(): void {
-    const nc = this.nc;
-    if (!nc || this.stopping) return;
-    const wanted = new Set<string>();
+    const transport = this.transport;
+    if (!transport || this.stopping) return;
+    const wanted = new Map<string, Destination>();
     for (const collective of this.config.collectives) {
-      wanted.add(nodeSubject(collective, this.identity));
-      for (const agent of this.agentNames()) wanted.add(broadcastSubject(collective, agent));
+      wanted.set(`node ${collective}`, { kind: "node", collective, identity: this.identity });
+      for (const agent of this.agentNames()) wanted.set(`agent ${collective} ${agent}`, { kind: "agent", collective, agent });
     }
-    for (const [subject, sub] of this.subscriptions) {
-      if (!wanted.has(subject)) (sub.unsubscribe(), this.subscriptions.delete(subject));
+    for (const [key, sub] of this.subscriptions) {
+      if (!wanted.has(key)) (sub.unsubscribe(), this.subscriptions.delete(key));
     }
-    for (const subject of wanted) {
-      if (this.subscriptions.has(subject)) continue;
-      this.subscriptions.set(subject, nc.subscribe(subject, { callback: (_err, msg) => this.track(handleRequest(msg.data, this.deps())) }));
+    for (const [key, dest] of wanted) {
+      if (this.subscriptions.has(key)) continue;
+      this.subscriptions.set(key, transport.subscribe(dest, (delivery) => this.track(handleRequest(delivery, this.deps()))));
     }
-    this.log.info(`subscribed to ${this.subscriptions.size} subjects`);
+    this.log.info(`subscribed to ${this.subscriptions.size} destinations`);
   }
 
   private track(work: Promise<void>): void {
@@ -200,7 +180,7 @@ export class Server {
       log: this.log,
       stats: this.stats,
       now: () => Math.floor(Date.now() / 1000),
-      verify: (req) => this.verifier.verify(req),
+      codec: this.codec,
       agents: () => this.agents,
       facts: () => this.factSource.facts(),
       classes: () => this.classesFile.classes(),
@@ -210,7 +190,7 @@ export class Server {
       native: this.native,
       nativeContext: this.nativeContext(),
       ruby: () => this.ruby!,
-      publish: (subject, payload) => this.nc?.publish(subject, payload),
+      reply: (target, payload) => this.transport?.publish({ kind: "reply", target }, payload),
     });
   }
 
@@ -230,12 +210,8 @@ export class Server {
       dataPlugins: () => [...this.hooks.data.names(), ...this.rubyData],
       queryData: (source, query) => this.queryData(source, query),
       broker: () => {
-        const stats = this.nc?.stats();
-        return {
-          connected: this.nc && this.link.connected ? this.nc.getServer() : undefined,
-          brokers: this.brokers,
-          stats: { in_msgs: stats?.inMsgs ?? 0, out_msgs: stats?.outMsgs ?? 0, in_bytes: stats?.inBytes ?? 0, out_bytes: stats?.outBytes ?? 0, reconnects: this.link.reconnects },
-        };
+        const status = this.transport?.status();
+        return { connected: status?.connected, brokers: status?.brokers ?? [], stats: status?.stats ?? { in_msgs: 0, out_msgs: 0, in_bytes: 0, out_bytes: 0, reconnects: 0 } };
       },
     };
   }

@@ -1,6 +1,6 @@
 /** The AAA hooks of the pipeline, built from the config: authorization, audit, registration and data plugins. */
 import type { Config } from "../config/index.js";
-import type { Signer } from "../security/index.js";
+import type { SecurityCodec, Transport } from "../wire/index.js";
 import { auditorFromConfig, type AuditEvent } from "./audit/index.js";
 import { authorizerFromConfig, type AuthorizationRequest, type AuthorizationResult } from "./authz/index.js";
 import { builtinDataPlugins } from "./data/index.js";
@@ -17,7 +17,7 @@ export interface Hooks {
   audit(entry: AuditEvent): void;
   reload(): void;
   data: DataSource;
-  startRegistration(publish: (subject: string, payload: string) => void, signer: Signer, inventory: () => Record<string, unknown>): { stop(): void };
+  startRegistration(transport: Transport, codec: SecurityCodec, inventory: () => Record<string, unknown>): { stop(): void };
 }
 
 /** The hooks a server.cfg configures; an unconfigured hook allows, audits nothing, registers nothing. */
@@ -41,8 +41,16 @@ export function hooksFromConfig(config: Config, configDir: string, node: NodeSta
       names: () => [...plugins.keys()],
       query: async (plugin, query) => plugins.get(plugin)?.query(query),
     },
-    startRegistration: (publish, signer, inventory) =>
-      startRegistration({ config, publish, sign: (l3) => signer.sign(l3), identity: config.identity, callerid: signer.callerid, inventory, agents: node.agents, log: say }),
+    startRegistration: (transport, codec, inventory) =>
+      startRegistration({
+        config,
+        publish: (dest, payload) => transport.publish(dest, payload, { replyTo: "dev.null", ttl: config.ttl }),
+        encode: (request) => codec.encodeRequest(request),
+        identity: config.identity,
+        inventory,
+        agents: node.agents,
+        log: say,
+      }),
   };
 }
 

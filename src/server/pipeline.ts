@@ -6,17 +6,8 @@
 import { discoveryReply, RpcError, type NativeAgent, type NativeContext } from "../agents/index.js";
 import { DdlError, outputDefaults, validateInputs } from "../ddl/index.js";
 import { filterDataCalls, matchFilter } from "../filter/index.js";
-import {
-  decodeRequest,
-  encodeReply,
-  encodeRpcReply,
-  parseRpcRequest,
-  ProtocolError,
-  type DecodedRequest,
-  type RpcReplyBody,
-  type TransportHeaders,
-} from "../protocol/index.js";
-import type { VerifiedCaller } from "../security/index.js";
+import { ProtocolError, readRpcRequest, type RpcReplyBody } from "../protocol/index.js";
+import type { Delivery, InboundRequest, ReplyMessage, SecurityCodec } from "../wire/index.js";
 import type { AuditEvent } from "./audit/index.js";
 import type { AuthorizationRequest, AuthorizationResult } from "./authz/index.js";
 import type { Logger } from "./logger.js";
@@ -33,7 +24,8 @@ export interface PipelineDeps {
   stats: Stats;
   /** Unix seconds. */
   now(): number;
-  verify(req: DecodedRequest): VerifiedCaller;
+  /** The security plugin: decodes and verifies requests, encodes replies. */
+  codec: SecurityCodec;
   agents(): Map<string, LoadedAgent>;
   facts(): Record<string, unknown>;
   classes(): string[];
@@ -43,38 +35,31 @@ export interface PipelineDeps {
   native: Map<string, NativeAgent>;
   nativeContext: NativeContext;
   ruby(): RubyRunner;
-  publish(subject: string, payload: string): void;
+  /** Publishes a reply to the target a request named. */
+  reply(target: string, payload: Uint8Array | string): void;
 }
 
-/** Handles one NATS payload; resolves when the reply (if any) is published. */
-export async function handleRequest(payload: Uint8Array, deps: PipelineDeps): Promise<void> {
+/** Handles one delivered message, whatever the wire; resolves when the reply (if any) is published. */
+export async function handleRequest(delivery: Delivery, deps: PipelineDeps): Promise<void> {
   const { log, stats } = deps;
   stats.count("total");
-  let req: DecodedRequest;
+  let req: InboundRequest;
   try {
-    req = decodeRequest(payload, deps.now());
+    req = deps.codec.decodeRequest(delivery, deps.now());
   } catch (err) {
     const expired = err instanceof ProtocolError && (err.rule === "expired" || err.rule === "future");
+    const malformed = err instanceof ProtocolError && !expired;
     stats.count(expired ? "ttlexpired" : "unvalidated");
-    log.warn(`dropped ${expired ? "expired request" : "malformed message"}: ${(err as Error).message}`);
-    return;
-  }
-  const env = req.envelope;
-  const what = `request ${env.requestid} from ${env.callerid}@${env.senderid} for ${env.agent}`;
-  let caller: VerifiedCaller;
-  try {
-    caller = deps.verify(req);
-  } catch (err) {
-    stats.count("unvalidated");
-    log.warn(`dropped ${what}: ${(err as Error).message}`);
+    log.warn(`dropped ${expired ? "expired request" : malformed ? "malformed message" : "request"}: ${(err as Error).message}`);
     return;
   }
   stats.count("validated");
+  const what = `request ${req.requestid} from ${req.callerid}@${req.senderid} for ${req.agent}`;
 
   const agents = deps.agents();
-  const agent = agents.get(env.agent);
+  const agent = agents.get(req.agent);
   if (!agent) {
-    log.warn(`dropped ${what}: agent '${env.agent}' is not loaded on ${deps.identity}`);
+    log.warn(`dropped ${what}: agent '${req.agent}' is not loaded on ${deps.identity}`);
     return;
   }
   if (!(await filterMatches(req, [...agents.keys()], deps))) {
@@ -83,22 +68,20 @@ export async function handleRequest(payload: Uint8Array, deps: PipelineDeps): Pr
     return;
   }
   stats.count("passed");
-  const replyTo = req.headers["reply-to"];
-  if (typeof replyTo !== "string" || replyTo === "") {
+  if (req.replyTo === undefined) {
     log.warn(`dropped ${what}: it carries no reply-to header`);
     return;
   }
 
-  let message: string | undefined;
+  let message: ReplyMessage | undefined;
   if (agent.name === "discovery") {
     message = discoveryReply(req.message);
-    if (message === undefined) log.warn(`dropped ${what}: discovery only answers 'ping', got ${JSON.stringify(req.message).slice(0, 80)}`);
+    if (message === undefined) log.warn(`dropped ${what}: discovery only answers 'ping', got ${JSON.stringify(req.message)?.slice(0, 80)}`);
   } else {
-    const reply = await runRpc(req, agent, caller, deps);
-    message = reply && encodeRpcReply(reply);
+    message = await runRpc(req, agent, deps);
   }
   if (message === undefined) return;
-  deps.publish(replyTo, encodeReply({ envelope: { senderid: deps.identity, requestid: env.requestid, agent: env.agent, time: deps.now() }, message, headers: replyHeaders(req.headers, deps.identity) }));
+  deps.reply(req.replyTo, deps.codec.encodeReply(req, message, deps.identity, deps.now()));
   stats.count("replies");
 }
 
@@ -113,8 +96,8 @@ async function answerDataCalls(calls: DataCall[], deps: PipelineDeps, answers: D
   return answers;
 }
 
-async function filterMatches(req: DecodedRequest, agentNames: string[], deps: PipelineDeps): Promise<boolean> {
-  const filter = req.envelope.filter;
+async function filterMatches(req: InboundRequest, agentNames: string[], deps: PipelineDeps): Promise<boolean> {
+  const filter = req.filter;
   const answers = await answerDataCalls(filterDataCalls(filter), deps);
   return matchFilter(filter, {
     identity: deps.identity,
@@ -126,24 +109,23 @@ async function filterMatches(req: DecodedRequest, agentNames: string[], deps: Pi
 }
 
 /** The reply body for an RPC request, or undefined when the caller asked for no reply (`process_results: false`). */
-async function runRpc(req: DecodedRequest, agent: LoadedAgent, caller: VerifiedCaller, deps: PipelineDeps): Promise<RpcReplyBody | undefined> {
+async function runRpc(req: InboundRequest, agent: LoadedAgent, deps: PipelineDeps): Promise<RpcReplyBody | undefined> {
   let body;
   try {
-    body = parseRpcRequest(req.message);
+    body = readRpcRequest(req.message);
   } catch (err) {
     return failure(4, `Could not process request: ${(err as Error).message}`, {});
   }
   if (body.agent !== agent.name) return failure(4, `Could not process request: the body names agent '${body.agent}' but the envelope '${agent.name}'`, {});
   if (!agent.ddl.actions[body.action]) return failure(2, `Unknown action '${body.action}' for agent '${agent.name}'`, {});
   const { process_results: processResults, ...inputs } = body.data ?? {};
-  const reply = await runAction({ req, agent, caller, action: body.action, inputs, processResults }, deps);
+  const reply = await runAction({ req, agent, action: body.action, inputs, processResults }, deps);
   return processResults === false ? undefined : reply;
 }
 
 interface ActionCall {
-  req: DecodedRequest;
+  req: InboundRequest;
   agent: LoadedAgent;
-  caller: VerifiedCaller;
   action: string;
   inputs: Record<string, unknown>;
   /** `process_results` as the request carried it (a legacy client always sends it; others may not). */
@@ -152,7 +134,8 @@ interface ActionCall {
 
 /** Validation (3/4), authorization (1), audit, then the action itself; data starts as the DDL output defaults. */
 async function runAction(call: ActionCall, deps: PipelineDeps): Promise<RpcReplyBody> {
-  const { req, agent, caller, action } = call;
+  const { req, agent, action } = call;
+  const caller = req.caller;
   const defaults = outputDefaults(agent.ddl, action);
   let data: Record<string, unknown>;
   try {
@@ -163,10 +146,10 @@ async function runAction(call: ActionCall, deps: PipelineDeps): Promise<RpcReply
   }
   const verdict = await authorize({ agent: agent.name, action, callerid: caller.callerid, identity: deps.identity, facts: deps.facts(), classes: deps.classes() }, deps);
   if (!verdict.allowed) {
-    deps.log.info(`denied ${caller.callerid} ${agent.name}#${action} (request ${req.envelope.requestid}): ${verdict.reason}`);
+    deps.log.info(`denied ${caller.callerid} ${agent.name}#${action} (request ${req.requestid}): ${verdict.reason}`);
     return failure(1, NOT_AUTHORIZED, defaults);
   }
-  const env = req.envelope;
+  const env = req;
   try {
     // The legacy audit line shows the request's data as sent, process_results included.
     const audited = call.processResults === undefined ? data : { ...data, process_results: call.processResults };
@@ -218,9 +201,4 @@ async function authorize(req: Omit<AuthorizationRequest, "data">, deps: Pipeline
 
 function failure(statuscode: RpcReplyBody["statuscode"], statusmsg: string, data: Record<string, unknown>): RpcReplyBody {
   return { statuscode, statusmsg, data };
-}
-
-/** `mc_sender` names this node; a federated request's block travels back so the federation broker can route the reply. */
-function replyHeaders(request: TransportHeaders, identity: string): TransportHeaders {
-  return request.federation ? { mc_sender: identity, federation: request.federation } : { mc_sender: identity };
 }

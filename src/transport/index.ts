@@ -3,3 +3,5 @@ export { connectBroker, BrokerUnreachableError, RECONNECT } from "./connection.j
 export type { ConnectOptions, NatsConnection, Msg, Subscription } from "./connection.js";
 export { startBroker, brokerConfig } from "./broker.js";
 export type { BrokerOptions, RunningBroker } from "./broker.js";
+export { NatsTransport, connectNats, natsSubject } from "./nats.js";
+export { DeliveryQueue } from "./inbox.js";

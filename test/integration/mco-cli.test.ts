@@ -211,6 +211,14 @@ describe("mco command line against a real TLS broker (in-test responders)", () =
       assert.equal(r.stdout, "\n\n---- ping statistics ----\nNo responses received\n");
     });
 
+    it("ping without -t listens 5 s plus the config's discovery_timeout, which is 0 when unset (not mc's 2 s)", async () => {
+      const started = Date.now();
+      const r = await mco(["ping", "-F", "country=xx", ...c()]);
+      const took = Date.now() - started;
+      assert.equal(r.code, 4);
+      assert.ok(took >= 5000 && took < 6500, `took ${took} ms`);
+    });
+
     it("find prints the matching identities, exit 0; nothing found exits 1", async () => {
       const r = await mco(["find", "-F", "country=uk", ...c()]);
       assert.equal(r.code, 0);

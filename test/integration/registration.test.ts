@@ -7,7 +7,8 @@ import { Config } from "../../src/config/index.js";
 import { decodeRequest, type DecodedRequest } from "../../src/protocol/index.js";
 import { loadSigner, RequestVerifier, type Signer } from "../../src/security/index.js";
 import { startRegistration, type RegistrationOptions } from "../../src/server/registration/index.js";
-import { connectBroker, type RunningBroker } from "../../src/transport/index.js";
+import { connectBroker, natsSubject, type RunningBroker } from "../../src/transport/index.js";
+import { ChoriaCodec } from "../../src/wire/index.js";
 import { testBroker } from "../helpers/broker.js";
 import { testCert } from "../helpers/pki.js";
 
@@ -42,13 +43,13 @@ describe("registration", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function start(configText: string, publish: RegistrationOptions["publish"], log?: RegistrationOptions["log"]) {
+  function start(configText: string, publish: (subject: string, payload: string) => void, log?: RegistrationOptions["log"]) {
+    const codec = new ChoriaCodec({ signer });
     const handle = startRegistration({
       config: Config.fromText(configText),
-      publish,
-      sign: (l3) => signer.sign(l3),
+      publish: (dest, payload) => publish(natsSubject(dest), String(payload)),
+      encode: (request) => codec.encodeRequest(request),
       identity: IDENTITY,
-      callerid: signer.callerid,
       inventory: () => INVENTORY,
       log,
     });

@@ -21,7 +21,7 @@ describe("mcompat server start with an agent that loads slowly", function () {
     for (const file of ["slowload.rb", "slowload.ddl", "echo.rb", "echo.ddl"]) cpSync(join(AGENTS, file), join(libdir, "mcollective", "agent", file));
     broker = await testBroker();
     const files = await writeServerConfig({ identity: NODE, factsFile: join(FIXTURES, "facts", "node1.yaml"), libdir, extra: { "plugin.mcompat.ruby.start_timeout": "5" } }, broker.port);
-    node = await spawnServer(NODE, files, /subscribed to \d+ subjects/);
+    node = await spawnServer(NODE, files, /subscribed to \d+ destinations/);
     client = await Requester.connect(broker.port, [NODE]);
   });
 

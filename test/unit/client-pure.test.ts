@@ -120,6 +120,12 @@ describe("client library, pure parts", () => {
       assert.equal(resolveSettings(Config.fromText("discovery_timeout = 5"), {}).discoveryTimeoutSec, 5);
       assert.equal(resolveSettings(Config.fromText("discovery_timeout = 5"), { discovery: { timeoutSec: 1 } }).discoveryTimeoutSec, 1);
     });
+    it("gives mco ping 5 s plus --dt or the config's discovery_timeout (unset: 0), or exactly -t", () => {
+      assert.equal(resolveSettings(Config.fromText(""), {}).pingTimeoutSec, 5);
+      assert.equal(resolveSettings(Config.fromText("discovery_timeout = 3"), {}).pingTimeoutSec, 8);
+      assert.equal(resolveSettings(Config.fromText("discovery_timeout = 3"), { discovery: { timeoutSec: 1 } }).pingTimeoutSec, 6);
+      assert.equal(resolveSettings(Config.fromText("discovery_timeout = 3"), { timeoutSec: 2 }).pingTimeoutSec, 2);
+    });
     it("refuses a collective the config does not know, in mco's words", () => {
       assert.throws(
         () => resolveSettings(Config.fromText("collectives = mcollective"), { collective: "x" }),

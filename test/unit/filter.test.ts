@@ -163,4 +163,24 @@ describe("filter: expressions", () => {
     assert.equal(evaluateExpr("semver('1.4.2', '>= 1.2')", node), true);
     assert.equal(evaluateExpr("semver('1.1.0', '>= 1.2')", node), false);
   });
+
+  it("reads semver constraints as Choria does: pre-releases, ^, ~, x-ranges, comma lists, short versions", () => {
+    const cases: Array<[string, string, boolean]> = [
+      ["1.2.3-rc1", ">= 1.2.3", false],
+      ["1.2.3", ">= 1.2.3-rc1", true],
+      ["1.2.9", "^1.2", true],
+      ["2.0.0", "^1.2", false],
+      ["1.5.7", "~1.5", true],
+      ["1.6.0", "~1.5", false],
+      ["1.9.0", "1.x", true],
+      ["1.4", ">= 1.2, < 2", true],
+      ["v2.1", ">= 1.2, < 2", false],
+      ["7", "7.x", true],
+      ["not a version", ">= 0", false],
+      ["1.0.0", "not a range", false],
+    ];
+    for (const [version, constraint, expected] of cases) {
+      assert.equal(evaluateExpr(`semver('${version}', '${constraint}')`, node), expected, `semver('${version}', '${constraint}')`);
+    }
+  });
 });

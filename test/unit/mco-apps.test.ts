@@ -123,11 +123,25 @@ describe("package and service lines", () => {
       reply("db2", {}, 5, "Package is already installed"),
     ];
     assert.equal(senderLines(results, (r) => packageLine("status", false, r), plain),
-      "   web1.example.com: bash-5.2.15-2+b8\n                db1: purged\n                db2: Package is already installed\n");
+      "   web1.example.com: bash-5.2.15-2+b8.\n                db1: purged\n                db2: Package is already installed\n");
     assert.equal(packageLine("status", false, reply("x", { name: "a", ensure: "1", arch: "amd64" })), "a-1.amd64");
+    assert.equal(packageLine("status", false, reply("x", { name: "bash", ensure: "5.2.15-2+b8" })), "bash-5.2.15-2+b8.", "\"%s-%s.%s\" % [name, ensure, nil]");
+    assert.equal(packageLine("status", false, reply("x", { name: "a", ensure: "1", arch: ["x"] })), 'a-1.["x"]', "%s is to_s, an array inspected");
     assert.equal(packageLine("install", false, results[0]), undefined);
     assert.equal(packageLine("install", true, results[0]), "5.2.15-2+b8");
     assert.equal(packageLine("apt_checkupdates", false, reply("x", { outdated_packages: [{ package: "a", version: "2" }, { package: "b", version: "3" }] })), "a b");
+  });
+
+  it("prints a line that already ends in a newline as Ruby's puts does, without a second one", () => {
+    const results = [reply("web1", { output: "done\n" }), reply("db1", { output: "done" })];
+    assert.equal(senderLines(results, (r) => packageLine("count", false, r), plain), "   web1: done\n    db1: done\n");
+  });
+
+  it("prints service lines byte for byte: sender right-aligned to the longest + 3, red failures", () => {
+    const results = [reply("web1.example.com", { status: "stopped" }), reply("db1", { status: "running" }), reply("db2", { status: "unknown" }, 5, "Could not find init script for 'x'")];
+    assert.equal(senderLines(results, (r) => serviceLine("start", false, r), plain), "   web1.example.com: stopped\n                db2: Could not find init script for 'x'\n");
+    assert.equal(senderLines(results, (r) => serviceLine("status", false, r), (_c, t) => `<${t}>`),
+      "   web1.example.com: stopped\n                db1: running\n                db2: <Could not find init script for 'x'>\n");
   });
 
   it("shows services not in the wanted state, or all for status", () => {
@@ -157,6 +171,8 @@ describe("mco puppet reports", () => {
     assert.equal(spark([0, 0, 0]), "▁▁▁");
     assert.equal(spark([1, 0, 6]), "▂▁▇");
     assert.deepEqual([shortenNumber(536), shortenNumber(23400), shortenNumber(1_500_000)], ["536.0", "23.4k", "1.5m"]);
+    // As ruby -e 'puts "%0.1f" % x' prints: ties of the shortest decimal go to even; toFixed gives 0.3, 2.3k, 0.3.
+    assert.deepEqual([shortenNumber(0.25), shortenNumber(2250), shortenNumber(0.35)], ["0.2", "2.2k", "0.4"]);
     const rows = [reply("a", { total_resources: 62 }), reply("b", { total_resources: 66 }), reply("c", {}, 5, "boom")];
     // As captured from real mco for two nodes with 62 and 66 resources: the bucket size is range/20 + 1.
     assert.equal(sparklineForField(rows, "total_resources"), "▇▁▁▇▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁  min: 62.0   avg: 64.0   max: 66.0  ");

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Config } from "../../src/config/index.js";
 import { emptyStats, type RpcResult, type RpcStats } from "../../src/client/index.js";
 import { painter } from "../../src/cli/mco/output/colour.js";
-import { rubyInspect } from "../../src/cli/mco/output/inspect.js";
+import { rubyInspect, rubyPretty } from "../../src/ruby/index.js";
 import { formatJson, formatJsonWithStats } from "../../src/cli/mco/output/json.js";
 import { clientLog } from "../../src/cli/mco/output/log.js";
 import { ProgressBar } from "../../src/cli/mco/output/progress.js";
@@ -113,7 +113,15 @@ describe("mco output layouts", () => {
 
   it("inspects values as Ruby does", () => {
     assert.equal(rubyInspect({ k: 1, "x-y": [true, null, "q\"\n"] }), '{"k"=>1, "x-y"=>[true, nil, "q\\"\\n"]}');
-    assert.equal(rubyInspect({ k: 1, "x-y": 2 }, true), '{:k=>1, :"x-y"=>2}');
+    assert.equal(rubyInspect({ k: 1, "x-y": 2 }, { symbolKeys: true }), '{:k=>1, :"x-y"=>2}');
+  });
+
+  it("inspects control characters, floats and multi-line strings as Ruby 3.1 does", () => {
+    // Each expectation is what `ruby -e 'p ...'` and `pretty_inspect` print on Ruby 3.1.
+    assert.equal(rubyInspect(["\x01\x7f\x1b", 1.5e-7, 1e21, 0.5]), '["\\u0001\\u007F\\e", 1.5e-07, 1.0e+21, 0.5]');
+    assert.equal(rubyPretty({ a: "x\ny" }, true), '{:a=>"x\\n" + "y"}');
+    const long = { status: "line one of a long text\nline two of a long text\nline three of a long text that goes on" };
+    assert.equal(rubyPretty(long, true), '{:status=>\n  "line one of a long text\\n" +\n  "line two of a long text\\n" +\n  "line three of a long text that goes on"}');
   });
 
   it("prints the summary line and a blank line", () => {

@@ -4,12 +4,13 @@ import { join } from "node:path";
 import { nativeAgents, type NativeContext } from "../../src/agents/index.js";
 import { Config } from "../../src/config/index.js";
 import { parseDdl } from "../../src/ddl/index.js";
-import { decodeReply, emptyFilter, encodeRequest, encodeRpcRequest, parseRpcReply, type Filter, type TransportHeaders } from "../../src/protocol/index.js";
+import { decodeReply, emptyFilter, encodeRequest, encodeRpcRequest, parseRpcReply, type DecodedRequest, type Filter, type TransportHeaders } from "../../src/protocol/index.js";
 import { createLogger } from "../../src/server/index.js";
 import type { AuditEvent } from "../../src/server/audit/index.js";
 import { handleRequest, NOT_AUTHORIZED, type PipelineDeps } from "../../src/server/pipeline.js";
 import type { LoadedAgent } from "../../src/server/registry.js";
 import { Stats } from "../../src/server/stats.js";
+import { ChoriaCodec } from "../../src/wire/choria.js";
 import { REPO } from "../helpers/server.js";
 
 const NOW = 1_800_000_000;
@@ -34,7 +35,7 @@ function harness(overrides: Partial<PipelineDeps> = {}): Harness {
     log,
     stats: new Stats(NOW),
     now: () => NOW,
-    verify: (req) => ({ callerid: req.envelope.callerid, certname: "t.mcollective", privileged: false }),
+    codec: new ChoriaCodec({ verify: (req) => ({ callerid: req.envelope.callerid, certname: "t.mcollective", privileged: false }) }),
     agents: () => agents,
     facts: () => ({ country: "uk" }),
     classes: () => [],
@@ -46,7 +47,7 @@ function harness(overrides: Partial<PipelineDeps> = {}): Harness {
     ruby: () => {
       throw new Error("no Ruby in this test");
     },
-    publish: (subject, payload) => published.push({ subject, payload }),
+    reply: (subject, payload) => published.push({ subject, payload: String(payload) }),
     ...overrides,
   };
   return { deps, published, audited, logs };
@@ -71,7 +72,7 @@ function request(opts: { action?: string; data?: Record<string, unknown>; filter
   });
 }
 
-const run = (h: Harness, payload: string) => handleRequest(new TextEncoder().encode(payload), h.deps);
+const run = (h: Harness, payload: string) => handleRequest({ body: new TextEncoder().encode(payload), headers: {} }, h.deps);
 const replyOf = (h: Harness) => parseRpcReply(decodeReply(h.published[0].payload).message);
 
 describe("server: request pipeline", () => {
@@ -140,7 +141,11 @@ describe("server: request pipeline", () => {
   });
 
   it("drops expired, malformed and unverifiable requests with a reason, counting each", async () => {
-    const h = harness({ verify: (req) => { if (req.envelope.senderid === "client.example.net" && req.message.includes("inventory")) throw new Error("invalid signature"); return { callerid: req.envelope.callerid, certname: "t", privileged: false }; } });
+    const verify = (req: DecodedRequest) => {
+      if (req.envelope.senderid === "client.example.net" && req.message.includes("inventory")) throw new Error("invalid signature");
+      return { callerid: req.envelope.callerid, certname: "t", privileged: false };
+    };
+    const h = harness({ codec: new ChoriaCodec({ verify }) });
     await run(h, request({ time: NOW - 3600 }));
     await run(h, "{not json");
     await run(h, request({ action: "inventory" }));

@@ -11,7 +11,7 @@
  * formatr-based `formatted_inventory`) is refused with the line it was found on.
  */
 import { rubySprintf } from "../../ddl/index.js";
-import { rubyToS } from "./output/senders.js";
+import { rubyToS } from "../../ruby/index.js";
 
 /** A script this parser does not understand, with where and why. */
 export class InventoryScriptError extends Error {

@@ -4,6 +4,7 @@ import type { Config } from "../../config/index.js";
 import type { Filter } from "../../protocol/index.js";
 import type { TlsFiles } from "../../security/index.js";
 import { ClientError } from "../options.js";
+import { rubyRegex } from "../../ruby/index.js";
 
 export type FilterCapability = "identity" | "fact" | "class" | "agent" | "compound";
 
@@ -60,5 +61,5 @@ export function readDiscoveryFile(file: string, what: string): string {
 /** mco's identity rule: `/re/` is a regex with every `/` removed, anything else an exact name. */
 export function identityMatches(identity: string, patterns: string[]): boolean {
   if (patterns.length === 0) return true;
-  return patterns.some((p) => (p.startsWith("/") ? new RegExp(p.replace(/\//g, "")).test(identity) : p === identity));
+  return patterns.some((p) => (p.startsWith("/") ? rubyRegex(p.replace(/\//g, "")).test(identity) : p === identity));
 }

@@ -1,4 +1,5 @@
 /** Ruby values as the DDL evaluator sees them, and their conversion to plain JSON-able data. */
+import { inspectSymbol, rubyInspect as inspectPlain, rubyToS as plainToS } from "../../ruby/index.js";
 
 export class RSym {
   constructor(readonly name: string) {}
@@ -39,23 +40,20 @@ export type RValue = string | number | boolean | null | RSym | RRegex | RHash | 
 
 /** Ruby `to_s`. */
 export function rubyToS(v: RValue): string {
-  if (v === null) return "";
   if (v instanceof RSym) return v.name;
   if (v instanceof RRegex) return v.toString();
   if (Array.isArray(v) || v instanceof RHash || v instanceof RFunction) return rubyInspect(v);
-  return String(v);
+  return plainToS(v);
 }
 
-/** Ruby `inspect`, as Ruby 3.1 prints values. */
+/** Ruby `inspect`, as Ruby 3.1 prints values; strings, numbers and symbols as src/ruby prints them. */
 export function rubyInspect(v: RValue): string {
-  if (v === null) return "nil";
-  if (typeof v === "string") return JSON.stringify(v);
-  if (v instanceof RSym) return /^[A-Za-z_]\w*[?!=]?$/.test(v.name) ? `:${v.name}` : `:${JSON.stringify(v.name)}`;
+  if (v instanceof RSym) return inspectSymbol(v.name);
   if (v instanceof RRegex) return `/${v.source}/${v.flags}`;
   if (Array.isArray(v)) return `[${v.map(rubyInspect).join(", ")}]`;
   if (v instanceof RHash) return `{${v.entries.map(([k, x]) => `${rubyInspect(k)}=>${rubyInspect(x)}`).join(", ")}}`;
   if (v instanceof RFunction) return `{:function=>:${v.name}, :args=>${rubyInspect(v.args)}}`;
-  return String(v);
+  return inspectPlain(v);
 }
 
 /** Plain data as Ruby's JSON generator would write it: symbols become strings, regexes their `to_s`. */

@@ -8,7 +8,7 @@ import { logfileLine } from "./logfile.js";
 export type { AuditEvent } from "./event.js";
 export { logfileLine } from "./logfile.js";
 export { choriaLine } from "./choria.js";
-export { inspectRequestData, inspectValue } from "./ruby-inspect.js";
+export { inspectRequestData } from "../../ruby/index.js";
 
 export interface Auditor {
   audit(e: AuditEvent): void;

@@ -1,6 +1,6 @@
 /** The core MCollective `logfile` audit line. */
 import type { AuditEvent } from "./event.js";
-import { inspectRequestData } from "./ruby-inspect.js";
+import { inspectRequestData } from "../../ruby/index.js";
 
 /** `[<now UTC>] reqid=<id>: reqtime=<unix> caller=<callerid>@<senderid> agent=<a> action=<b> data=<ruby inspect>` */
 export function logfileLine(e: AuditEvent, now: Date): string {

@@ -4,6 +4,7 @@
  */
 import type { CompoundToken } from "../../protocol/index.js";
 import { FilterError, matchCompound, parseCompound } from "../../filter/index.js";
+import { RubyRegexError, rubyRegex } from "../../ruby/index.js";
 import type { Log, PolicyRule } from "./policy.js";
 
 /** What a rule is judged against. */
@@ -128,7 +129,14 @@ function compileClass(term: string, log: Log): Check {
   }
   const regex = /^\/(.+)\/$/.exec(term);
   if (regex) {
-    const re = new RegExp(regex[1]);
+    let re: RegExp;
+    try {
+      re = rubyRegex(regex[1]);
+    } catch (err) {
+      if (!(err instanceof RubyRegexError)) throw err;
+      log("warn", `Cannot use policy class ${term}: ${err.message}`);
+      return never;
+    }
     return (ctx) => ctx.classes.some((c) => re.test(c));
   }
   return (ctx) => ctx.classes.includes(term);

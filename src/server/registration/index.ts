@@ -1,6 +1,7 @@
 /** Periodic registration: signed requests to agent `registration`, every `registerinterval` seconds (protocol.md §8.1). */
 import type { Config } from "../../config/index.js";
-import { broadcastSubject, emptyFilter, encodeRequest, newRequestId, type RequestEnvelope } from "../../protocol/index.js";
+import { emptyFilter, newRequestId } from "../../protocol/index.js";
+import type { Destination, OutboundRequest } from "../../wire/index.js";
 import { PROVIDERS, type RegistrationItem } from "./providers.js";
 
 export { PROVIDERS } from "./providers.js";
@@ -8,10 +9,10 @@ export type { RegistrationProvider, RegistrationItem, ProviderContext } from "./
 
 export interface RegistrationOptions {
   config: Config;
-  publish: (subject: string, payload: string) => void;
-  sign: (l3: string) => { signature: string; pubcert: string };
+  publish: (dest: Destination, payload: Uint8Array | string) => void;
+  /** Signs a request with the node's security plugin. */
+  encode: (request: OutboundRequest) => Uint8Array | string;
   identity: string;
-  callerid: string;
   inventory: () => Record<string, unknown>;
   /** Loaded agent names for the legacy Agentlist body; defaults to the names in `inventory().agents`. */
   agents?: () => string[];
@@ -39,26 +40,26 @@ export function startRegistration(opts: RegistrationOptions): { stop(): void } {
     for (const { name, poll } of polls) {
       try {
         const item = poll();
-        opts.publish(item.target ?? broadcastSubject(collective, "registration"), encode(item, collective));
+        const dest: Destination = item.target ? { kind: "reply", target: item.target } : { kind: "agent", collective, agent: "registration" };
+        opts.publish(dest, encode(item, collective));
       } catch (err) {
         log("error", `Sending ${name} registration message failed: ${(err as Error).message}`);
       }
     }
   };
 
-  const encode = (item: RegistrationItem, target: string): string => {
-    const envelope: RequestEnvelope = {
+  const encode = (item: RegistrationItem, target: string) =>
+    opts.encode({
       requestid: newRequestId(),
       senderid: opts.identity,
-      callerid: opts.callerid,
       filter: { ...emptyFilter(), agent: ["registration"] },
       collective: target,
       agent: "registration",
       ttl: config.ttl,
       time: Math.floor(now() / 1000),
-    };
-    return encodeRequest({ envelope, message: item.body, headers: { mc_sender: opts.identity, "reply-to": "dev.null" }, sign: opts.sign });
-  };
+      message: item.body,
+      replyTo: "dev.null",
+    });
 
   // registration_splay spreads a fleet's first messages over one interval.
   const delay = config.bool("registration_splay") ? Math.floor(Math.random() * interval * 1000) : 0;

@@ -11,9 +11,9 @@ export interface ProviderContext {
   agents: () => string[];
 }
 
-/** One registration message: the request body and, when configured, a subject of its own. */
+/** One registration message: the request body (a value each security plugin serializes its way) and, when configured, a subject of its own. */
 export interface RegistrationItem {
-  body: string;
+  body: unknown;
   target?: string;
 }
 
@@ -25,7 +25,7 @@ const targetOf = (config: Config, provider: string) => choriaConf(config, provid
 const compressed = (config: Config, provider: string) => config.bool(`plugin.choria.registration.${provider}.compression`, true);
 
 /** The legacy `Agentlist` plugin: the names of the loaded agents. */
-const agentlist: RegistrationProvider = (ctx) => () => ({ body: JSON.stringify(ctx.agents()) });
+const agentlist: RegistrationProvider = (ctx) => () => ({ body: ctx.agents() });
 
 /** `file_content`: a data file's bytes, gzipped unless compression is off, and whether it changed since last time. */
 const fileContent: RegistrationProvider = (ctx) => {
@@ -40,7 +40,7 @@ const fileContent: RegistrationProvider = (ctx) => {
     const updated = mtime > previousMtime;
     if (updated) previousMtime = mtime;
     const payload = { protocol: "choria:registration:filecontent:1", file, mtime, updated, ...contentField(content, compressed(ctx.config, "file_content")) };
-    return { body: JSON.stringify(payload), target: targetOf(ctx.config, "file_content") };
+    return { body: payload, target: targetOf(ctx.config, "file_content") };
   };
 };
 
@@ -49,7 +49,7 @@ const inventoryContent: RegistrationProvider = (ctx) => () => {
   const inventory = ctx.inventory();
   const zip = compressed(ctx.config, "inventory_content");
   const payload = { protocol: "choria:registration:inventorycontent:1", ...(zip ? contentField(Buffer.from(stringifyJson(inventory)), true) : { content: inventory }) };
-  return { body: stringifyJson(payload), target: targetOf(ctx.config, "inventory_content") };
+  return { body: payload, target: targetOf(ctx.config, "inventory_content") };
 };
 
 // Bytes travel base64-encoded, as Go's JSON encodes a []byte.

@@ -3,7 +3,7 @@ import type { RpcResult } from "../../../client/index.js";
 import { UsageError } from "../argv.js";
 import type { Application } from "../app.js";
 import { callAgent, noRequestSent, statsReport } from "../agent-call.js";
-import { rubyToS } from "../output/senders.js";
+import { rubyToS } from "../../../ruby/index.js";
 import type { Session } from "../session.js";
 
 /** The senders of each value; nil and false values are not counted, as in mco. */

@@ -4,7 +4,7 @@ import { UsageError } from "../argv.js";
 import type { Application } from "../app.js";
 import { callAgent } from "../agent-call.js";
 import { parseInventoryScript, renderInventoryLine } from "../inventory-script.js";
-import { rubyToS } from "../output/senders.js";
+import { rubyToS } from "../../../ruby/index.js";
 import { nodeColumns, rubyTime } from "../output/stats.js";
 import type { Session } from "../session.js";
 

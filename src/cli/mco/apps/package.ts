@@ -4,7 +4,7 @@ import { UsageError } from "../argv.js";
 import type { Application } from "../app.js";
 import { actionAndTarget, confirmUnfiltered, YES_OPTION } from "../agent-app.js";
 import { callAgent, reportBySender } from "../agent-call.js";
-import { rubyToS } from "../output/senders.js";
+import { rubySprintf, rubyToS } from "../../../ruby/index.js";
 import type { Session } from "../session.js";
 
 const PACKAGE_ACTIONS = ["install", "uninstall", "purge", "update", "status", "search"];
@@ -32,7 +32,8 @@ export function packageLine(action: string, verbose: boolean, r: RpcResult): str
   if (action === "status") {
     const ensure = rubyToS(d.ensure);
     if (ensure === "absent" || ensure === "purged") return ensure;
-    return `${rubyToS(d.name)}-${ensure}${d.arch ? `.${rubyToS(d.arch)}` : ""}`;
+    // package.rb formats "%s-%s.%s" % [name, ensure, arch]: a nil arch still leaves the dot.
+    return rubySprintf("%s-%s.%s", [d.name, d.ensure, d.arch]);
   }
   if (action === "count" || action === "md5") return rubyToS(d.output);
   if (CHECK_UPDATES.includes(action)) return outdated(d, false);

@@ -4,7 +4,7 @@ import { UsageError, type OptionSpec } from "../argv.js";
 import type { Application } from "../app.js";
 import { integer } from "../options.js";
 import { callAgent, noRequestSent, reportBySender, validatedRequest } from "../agent-call.js";
-import { rubyToS } from "../output/senders.js";
+import { rubySprintf, rubyToS } from "../../../ruby/index.js";
 import { runAll } from "../puppet-runner.js";
 import type { Session } from "../session.js";
 
@@ -74,12 +74,12 @@ export function spark(histogram: number[]): string {
     .join("");
 }
 
-/** 1234 → `1.2k`, as `mco puppet summary` shortens numbers. */
+/** 1234 → `1.2k`, as `mco puppet summary` shortens numbers with Ruby's `%0.1f` (ties round to even: 0.25 → 0.2). */
 export function shortenNumber(n: number): string {
   if (!Number.isFinite(n)) return "NaN";
-  if (n >= 1_000_000) return `${(n / 1_000_000).toFixed(1)}m`;
-  if (n >= 1000) return `${(n / 1000).toFixed(1)}k`;
-  return n.toFixed(1);
+  if (n >= 1_000_000) return rubySprintf("%0.1fm", [n / 1_000_000]);
+  if (n >= 1000) return rubySprintf("%0.1fk", [n / 1000]);
+  return rubySprintf("%0.1f", [n]);
 }
 
 /** One `summary` row: 20-bucket distribution of a numeric output over the successful replies, then min/avg/max. */

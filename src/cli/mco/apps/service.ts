@@ -4,7 +4,7 @@ import { UsageError } from "../argv.js";
 import type { Application } from "../app.js";
 import { actionAndTarget, confirmUnfiltered, YES_OPTION } from "../agent-app.js";
 import { callAgent, reportBySender } from "../agent-call.js";
-import { rubyToS } from "../output/senders.js";
+import { rubyToS } from "../../../ruby/index.js";
 import type { Session } from "../session.js";
 
 const SERVICE_ACTIONS = ["start", "stop", "restart", "status"];

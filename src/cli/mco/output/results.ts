@@ -1,7 +1,7 @@
 /** Per-node result blocks in mco's layouts: normal (DDL-driven), verbose (`-v`), and without a DDL. */
 import type { RpcResult } from "../../../client/index.js";
 import type { Paint } from "./colour.js";
-import { rubyInspect, rubyPretty } from "./inspect.js";
+import { rubyInspect, rubyPretty } from "../../../ruby/index.js";
 
 /** The part of an action's DDL that decides what is shown and how it is labelled. */
 export interface ActionView {

@@ -1,14 +1,6 @@
 /** One line per node with the sender right-aligned, as the package, service and puppet applications print them. */
 import type { RpcResult } from "../../../client/index.js";
 import type { Paint } from "./colour.js";
-import { rubyInspect } from "./inspect.js";
-
-/** Ruby's `to_s` of a reply value inside a line: strings as they are, nil as nothing, the rest inspected. */
-export function rubyToS(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "string") return value;
-  return rubyInspect(value);
-}
 
 /**
  * `"%<w>s: %s"` with w = longest sender + 3: successes show `text(result)` (skipped when it returns undefined),
@@ -20,7 +12,8 @@ export function senderLines(results: RpcResult[], text: (r: RpcResult) => string
   let out = "";
   for (const result of results) {
     const line = result.statuscode === 0 ? text(result) : paint("red", result.statusmsg);
-    if (line !== undefined) out += `${result.sender.padStart(width)}: ${line}\n`;
+    // Ruby's puts adds no newline to a line that already ends with one.
+    if (line !== undefined) out += `${result.sender.padStart(width)}: ${line}`.replace(/(?<!\n)$/, "\n");
   }
   return out;
 }

@@ -1,5 +1,7 @@
 /** Ruby's `format % args` for the directives aggregate formats use: %s %d %i %f %e %g %x %o %b %% with flags and width. */
 
+import { inspectFloat, rubyToS } from "./inspect.js";
+
 /** A number Ruby holds as a Float, so that `%s` prints `150.0` rather than `150`. */
 export class RubyFloat {
   constructor(readonly value: number) {}
@@ -52,25 +54,30 @@ export function rubySprintf(fmt: string, args: unknown[]): string {
 }
 
 /**
- * `abs` with `digits` decimals, rounded on its exact binary value with ties to even, as Ruby's dtoa does
- * (JavaScript's toFixed rounds exact ties up: 0.25 -> "0.3" where Ruby prints "0.2").
+ * `abs` with `digits` decimals as Ruby's `%f` prints it: the shortest decimal that reads back as `abs`, rounded
+ * half to even (0.25 -> "0.2", 0.35 -> "0.4", 2.675 -> "2.68"), not the binary value JavaScript's toFixed rounds;
+ * below one unit of the last place Ruby compares the binary value with half a unit (0.0005 -> "0.001").
  */
 function fixed(abs: number, digits: number): string {
-  if (!Number.isFinite(abs) || abs >= 1e21 || digits > 100) return abs.toFixed(Math.min(digits, 100));
-  const [mantissa, exponent] = exactBinary(abs);
-  const scale = 10n ** BigInt(digits);
-  let units: bigint;
-  if (exponent >= 0) {
-    units = (mantissa << BigInt(exponent)) * scale;
-  } else {
-    const num = mantissa * scale;
-    const den = 1n << BigInt(-exponent);
-    units = num / den;
-    const twice = (num % den) * 2n;
-    if (twice > den || (twice === den && units % 2n === 1n)) units += 1n;
-  }
+  if (!Number.isFinite(abs)) return String(abs);
+  const [mantissa, exponent] = abs.toExponential().split("e");
+  const shortest = mantissa.replace(".", "");
+  const point = Number(exponent) + 1;
+  const whole = point > 0 ? shortest.slice(0, point).padEnd(point, "0") : "0";
+  const fraction = point > 0 ? shortest.slice(point) : "0".repeat(-point) + shortest;
+  let units = BigInt(whole + fraction.slice(0, digits).padEnd(digits, "0"));
+  const rest = fraction.slice(digits).replace(/0+$/, "");
+  if (units === 0n) units = aboveHalfUnit(abs, digits) ? 1n : 0n;
+  else if (rest > "5" || (rest === "5" && units % 2n === 1n)) units += 1n;
   const text = units.toString().padStart(digits + 1, "0");
   return digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}
+
+// Exactly: abs > 5 * 10^-(digits + 1).
+function aboveHalfUnit(abs: number, digits: number): boolean {
+  const [mantissa, exponent] = exactBinary(abs);
+  const scaled = mantissa * 10n ** BigInt(digits + 1);
+  return exponent >= 0 ? scaled << BigInt(exponent) > 5n : scaled > 5n << BigInt(-exponent);
 }
 
 /** A finite non-negative double as an exact mantissa * 2^exponent. */
@@ -83,11 +90,9 @@ function exactBinary(x: number): [bigint, number] {
   return biased === 0 ? [fraction, -1074] : [fraction | (1n << 52n), biased - 1075];
 }
 
+// `%s` is `to_s`: a RubyFloat keeps its `.0`, arrays and hashes print as inspect.
 function rubyString(v: unknown): string {
-  if (v === null || v === undefined) return "";
-  if (v instanceof RubyFloat) return Number.isInteger(v.value) ? `${v.value}.0` : String(v.value);
-  if (typeof v === "object") return JSON.stringify(v);
-  return String(v);
+  return v instanceof RubyFloat ? inspectFloat(v.value) : rubyToS(v);
 }
 
 function toNumber(v: unknown): number {

@@ -1,0 +1,69 @@
+/**
+ * The Ruby values a legacy MCollective body may hold (docs/ARCHITECTURE.md, "Legacy security codecs"), kept lossless:
+ * String bytes with their encoding, Symbol vs String, Float vs Integer, Regexp, shared objects, so a decoded body
+ * re-encodes to the same bytes.
+ */
+
+/** A Ruby String: raw bytes and the encoding Ruby tagged them with. */
+export class RString {
+  constructor(
+    readonly bytes: Uint8Array,
+    /** `UTF-8` (ivar `:E => true`), `US-ASCII` (`:E => false`), `ASCII-8BIT` (no ivar), or an `:encoding` name. */
+    readonly encoding: string,
+  ) {}
+
+  static utf8(text: string): RString {
+    return new RString(new TextEncoder().encode(text), "UTF-8");
+  }
+
+  static ascii(text: string): RString {
+    return new RString(new TextEncoder().encode(text), "US-ASCII");
+  }
+
+  static binary(bytes: Uint8Array): RString {
+    return new RString(bytes, "ASCII-8BIT");
+  }
+
+  get text(): string {
+    return new TextDecoder().decode(this.bytes);
+  }
+}
+
+/** A Ruby Float; kept apart from Integer because `1.0` and `1` are different bytes on the wire. */
+export class RFloat {
+  constructor(readonly value: number) {}
+}
+
+/** A Ruby Regexp (`--one` broadcasts put one in the identity filter). */
+export class RRegexp {
+  constructor(
+    readonly source: string,
+    /** Ruby's option bits: 1 ignorecase, 2 extended, 4 multiline (plus encoding flags). */
+    readonly options: number,
+    readonly encoding: string,
+  ) {}
+}
+
+/** A Ruby Hash; entries keep Ruby's insertion order and key types. */
+export class RHash {
+  constructor(readonly entries: [RValue, RValue][]) {}
+
+  /** The value under Symbol `name`, or undefined. */
+  sym(name: string): RValue | undefined {
+    const key = Symbol.for(name);
+    return this.entries.find(([k]) => k === key)?.[1];
+  }
+
+  /** The value under String `name`, or undefined. */
+  str(name: string): RValue | undefined {
+    return this.entries.find(([k]) => k instanceof RString && k.text === name)?.[1];
+  }
+}
+
+/** Every value the legacy wire may carry; Integers beyond 2^53 are `bigint`, Symbols are `Symbol.for(name)`. */
+export type RValue = null | boolean | number | bigint | symbol | RString | RFloat | RRegexp | RValue[] | RHash;
+
+/** A Symbol's name. */
+export function symbolName(value: symbol): string {
+  return Symbol.keyFor(value) ?? "";
+}

@@ -1,0 +1,130 @@
+/**
+ * `plugin.ssl_serializer = yaml`: the envelope and payload as Psych YAML, read with the same allow-list as Marshal
+ * (what Ruby's `YAML.safe_load(msg, [Symbol, Regexp])` admits): maps, sequences, plain scalars, `:symbol` scalars
+ * and `!ruby/regexp`. Any other tag is refused.
+ */
+import { Document, isAlias, isMap, isScalar, isSeq, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type Node } from "yaml";
+import { ProtocolError } from "../protocol/errors.js";
+import { DEFAULT_LIMITS, type MarshalLimits } from "./marshal.js";
+import { RFloat, RHash, RRegexp, RString, symbolName, type RValue } from "./ruby.js";
+import type { Serializer } from "./serializer.js";
+
+const CORE_TAGS = new Set(["tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"]);
+const REGEXP_TAG = "!ruby/regexp";
+/** Known to the parser so that it is not reported as unresolved; the walk turns it into an RRegexp. */
+const REGEXP_SCALAR = { tag: REGEXP_TAG, resolve: (text: string) => text };
+const OPTION_BITS: Record<string, number> = { i: 1, x: 2, m: 4 };
+
+export function yamlSerializer(limits: MarshalLimits = DEFAULT_LIMITS): Serializer {
+  return { name: "yaml", read: (bytes, layer) => readYaml(bytes, layer, limits), write: writeYaml };
+}
+
+export const YAML_SERIALIZER = yamlSerializer();
+
+export function readYaml(bytes: Uint8Array, layer: string, limits: MarshalLimits = DEFAULT_LIMITS): RValue {
+  if (bytes.length > limits.maxBytes) throw new ProtocolError(`${layer} is ${bytes.length} bytes, over the limit of ${limits.maxBytes}`, "size");
+  const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  const doc = parseDocument(text, { version: "1.1", intAsBigInt: true, uniqueKeys: false, customTags: [REGEXP_SCALAR] });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem !== undefined) throw new ProtocolError(`${layer} is not YAML the ssl plugin accepts: ${problem.message.split("\n")[0]}`, "encoding");
+  const seen = new Map<Node, RValue>();
+  const open = new Set<Node>();
+  const walk = (node: unknown, depth: number): RValue => {
+    if (depth > limits.maxDepth) throw new ProtocolError(`${layer} nests deeper than ${limits.maxDepth} levels`, "size");
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      if (target === undefined || open.has(target)) throw new ProtocolError(`${layer} has an alias that is undefined or refers to itself`, "encoding");
+      return seen.get(target) ?? walk(target, depth);
+    }
+    const tag = (node as Node).tag;
+    if (isScalar(node)) {
+      if (tag === REGEXP_TAG) return regexp(String(node.value), layer);
+      if (tag !== undefined && !CORE_TAGS.has(tag)) throw new ProtocolError(`${layer} holds a ${tag}, which the legacy wire never carries`, "encoding");
+      return scalar(node);
+    }
+    if (tag !== undefined && !CORE_TAGS.has(tag)) throw new ProtocolError(`${layer} holds a ${tag}, which the legacy wire never carries`, "encoding");
+    open.add(node as Node);
+    let out: RValue;
+    if (isMap(node)) {
+      const hash = new RHash([]);
+      seen.set(node, hash);
+      for (const pair of node.items) hash.entries.push([walk(pair.key, depth + 1), walk(pair.value, depth + 1)]);
+      out = hash;
+    } else if (isSeq(node)) {
+      const list: RValue[] = [];
+      seen.set(node, list);
+      for (const item of node.items) list.push(walk(item, depth + 1));
+      out = list;
+    } else {
+      throw new ProtocolError(`${layer} holds a YAML node of an unknown kind`, "encoding");
+    }
+    open.delete(node as Node);
+    return out;
+  };
+  return walk(doc.contents, 0);
+}
+
+/** Psych's scalar rules: an unquoted `:name` is a Symbol, whole numbers Integers, other numbers Floats. */
+function scalar(node: Scalar): RValue {
+  const value = node.value;
+  if (value === null || typeof value === "boolean") return value;
+  if (typeof value === "bigint") return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+  if (typeof value === "number") return new RFloat(value);
+  const text = String(value);
+  if (node.type === "PLAIN" && /^:[^:\s]/.test(text)) return Symbol.for(text.slice(1));
+  return RString.utf8(text);
+}
+
+function regexp(text: string, layer: string): RRegexp {
+  const match = /^\/(.*)\/([mix]*)$/s.exec(text);
+  if (match === null) throw new ProtocolError(`${layer} has a !ruby/regexp that is not /source/options`, "encoding");
+  const options = [...match[2]].reduce((bits, flag) => bits | OPTION_BITS[flag], 0);
+  return new RRegexp(match[1], options, "UTF-8");
+}
+
+/** YAML text Psych reads back to the same values: Symbols as plain `:name`, Strings quoted when Psych would misread them. */
+export function writeYaml(value: RValue): Uint8Array {
+  const doc = new Document(null, { version: "1.1" });
+  doc.contents = node(value) as never;
+  return new TextEncoder().encode(`---\n${doc.toString({ indentSeq: false, lineWidth: 0 })}`);
+}
+
+function node(value: RValue): unknown {
+  if (typeof value === "symbol") return plain(`:${symbolName(value)}`);
+  if (value instanceof RString) {
+    const text = value.text;
+    const s = new Scalar(text);
+    if (text.includes("\n")) s.type = "BLOCK_LITERAL";
+    else if (text.startsWith(":")) s.type = "QUOTE_DOUBLE";
+    return s;
+  }
+  if (value instanceof RFloat) {
+    const s = new Scalar(value.value);
+    s.minFractionDigits = 1;
+    return s;
+  }
+  if (value instanceof RRegexp) {
+    const flags = Object.entries(OPTION_BITS).filter(([, bit]) => value.options & bit).map(([f]) => f).join("");
+    const s = plain(`/${value.source}/${flags}`);
+    s.tag = REGEXP_TAG;
+    return s;
+  }
+  if (Array.isArray(value)) {
+    const seq = new YAMLSeq();
+    seq.items = value.map(node);
+    return seq;
+  }
+  if (value instanceof RHash) {
+    const map = new YAMLMap();
+    map.items = value.entries.map(([k, v]) => new Pair(node(k), node(v)));
+    return map;
+  }
+  return new Scalar(value);
+}
+
+function plain(text: string): Scalar {
+  const s = new Scalar(text);
+  s.type = "PLAIN";
+  return s;
+}

@@ -1,0 +1,5 @@
+/** Ruby's semantics in JavaScript, in one pure module: inspect/to_s, regexes, sprintf. DDL, filters, policies, audit and mco output use it. */
+export { inspectNumber, inspectRequestData, inspectString, inspectSymbol, rubyInspect, rubyPretty, rubyToS } from "./inspect.js";
+export type { InspectOptions } from "./inspect.js";
+export { RubyRegexError, rubyRegex, rubyRegexFromText } from "./regex.js";
+export { RubyFloat, rubySprintf } from "./sprintf.js";

@@ -1,0 +1,52 @@
+/** A real ActiveMQ or RabbitMQ on loopback ports for one test file, and configs that point at it. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Config } from "../../src/config/index.js";
+import { startActiveMq, type RunningActiveMq } from "../../src/transport/activemq-broker.js";
+import { startRabbitMq, type RunningRabbitMq } from "../../src/transport/rabbitmq-broker.js";
+import { stompSettingsFromConfig, type StompSettings } from "../../src/transport/stomp/index.js";
+import { testCert } from "./pki.js";
+
+export const STOMP_USER = "mcollective";
+export const STOMP_PASSWORD = "marionette";
+
+/** ActiveMQ with STOMP (and STOMP+SSL when `tls`); call `stop()` in an `after` hook. */
+export async function testActiveMq(opts: { tls?: boolean; dir?: string; port?: number; sslPort?: number } = {}): Promise<RunningActiveMq> {
+  const tls = opts.tls ? { ...(await testCert("activemq.test", ["localhost", "127.0.0.1"])), port: opts.sslPort } : undefined;
+  return startActiveMq({
+    dir: opts.dir ?? mkdtempSync(join(tmpdir(), "mcompat-test-activemq-")),
+    port: opts.port,
+    tls,
+    password: STOMP_PASSWORD,
+    heapMb: 192,
+  });
+}
+
+/** RabbitMQ with its STOMP plugin, the `/mcollective` vhost and the exchanges of `collectives`. */
+export async function testRabbitMq(collectives = ["mcollective"], opts: { dir?: string; port?: number } = {}): Promise<RunningRabbitMq> {
+  return startRabbitMq({
+    dir: opts.dir ?? mkdtempSync(join(tmpdir(), "mcompat-test-rabbitmq-")),
+    port: opts.port,
+    password: STOMP_PASSWORD,
+    collectives,
+  });
+}
+
+/** A server.cfg/client.cfg text for `connector` with one pool member per `host:port`, plus extra lines. */
+export function stompConfigText(connector: "activemq" | "rabbitmq", pool: string[], extra: string[] = []): string {
+  const p = `plugin.${connector}`;
+  const lines = [`connector = ${connector}`, `${p}.pool.size = ${pool.length}`];
+  pool.forEach((hostPort, i) => {
+    const [host, port] = hostPort.split(":");
+    lines.push(`${p}.pool.${i + 1}.host = ${host}`, `${p}.pool.${i + 1}.port = ${port}`);
+    lines.push(`${p}.pool.${i + 1}.user = ${STOMP_USER}`, `${p}.pool.${i + 1}.password = ${STOMP_PASSWORD}`);
+  });
+  if (connector === "rabbitmq") lines.push(`${p}.vhost = /mcollective`);
+  return [...lines, ...extra].join("\n") + "\n";
+}
+
+/** Settings as the product reads them from such a config (no STOMP_USER/STOMP_PASSWORD from the test's env). */
+export function stompSettings(connector: "activemq" | "rabbitmq", pool: string[], extra: string[] = []): StompSettings {
+  return stompSettingsFromConfig(Config.fromText(stompConfigText(connector, pool, extra)), "server", {});
+}

@@ -1,0 +1,111 @@
+/**
+ * A site migrating node by node: real `mcollectived` nodes (Debian's MCollective 2.12.5) and mcompat nodes on one
+ * real ActiveMQ, each with its own server.cfg; our `mco` and the Ruby `mco` both see and call all of them, with psk
+ * and with ssl.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RunningActiveMq } from "../../src/transport/activemq-broker.js";
+import { legacyMco, legacyWireLines, makeSslKeys, startMcollectived, writeLegacyClientConfig, type LegacyNode, type LegacyWire } from "../helpers/legacy.js";
+import { mcoProcess } from "../helpers/mco.js";
+import { FIXTURES, startServer, type ServerNode } from "../helpers/server.js";
+import { testActiveMq } from "../helpers/stomp-broker.js";
+
+const LEGACY = "legacy1.example.net";
+const OURS = ["mc2.example.net", "mc3.example.net"];
+const ALL = [LEGACY, ...OURS].sort();
+/** node1 and node2 fixtures are uk, node3 is de. */
+const UK = [LEGACY, OURS[0]].sort();
+const facts = (n: number) => ({ factsFile: join(FIXTURES, "facts", `node${n}.yaml`), classesFile: join(FIXTURES, "facts", `node${n}.classes.txt`) });
+
+interface JsonResult {
+  sender: string;
+  statuscode: number;
+  data: Record<string, unknown>;
+}
+
+const sendersOf = (out: string) => out.split("\n").map((l) => l.trim().split(/\s+/)[0]).filter((w) => w.endsWith(".example.net")).sort();
+
+for (const security of ["psk", "ssl"] as const) {
+  describe(`a mixed collective on ActiveMQ with ${security}: real mcollectived and mcompat nodes, both clients`, function () {
+    this.timeout(120_000);
+    let broker: RunningActiveMq;
+    let wire: LegacyWire;
+    let legacy: LegacyNode;
+    let ours: ServerNode[] = [];
+    let clientCfg: string;
+    let auditLog: string;
+
+    before(async () => {
+      broker = await testActiveMq();
+      wire = { connector: "activemq", port: broker.port, security, keys: security === "ssl" ? await makeSslKeys() : undefined };
+      legacy = await startMcollectived(LEGACY, facts(1).factsFile, facts(1).classesFile, wire);
+      auditLog = join(mkdtempSync(join(tmpdir(), "legacy-audit-")), "audit.log");
+      ours = await Promise.all(
+        OURS.map((identity, i) =>
+          startServer({ identity, ...facts(i + 2), extra: { ...legacyWireLines(wire), rpcaudit: "1", rpcauditprovider: "logfile", "plugin.rpcaudit.logfile": `${auditLog}.${i}` } }, broker.port),
+        ),
+      );
+      clientCfg = writeLegacyClientConfig("mco-client.example.net", wire);
+    });
+
+    after(async () => {
+      await Promise.all(ours.map((n) => n.stop()));
+      await legacy?.stop();
+      await broker?.stop();
+    });
+
+    it("both clients' ping is answered by every node, old and new", async () => {
+      const mine = await mcoProcess(["ping", "--config", clientCfg]);
+      assert.equal(mine.code, 0, mine.stderr);
+      assert.deepEqual(sendersOf(mine.stdout), ALL);
+      const theirs = await legacyMco(["ping"], clientCfg);
+      assert.equal(theirs.code, 0, theirs.stderr);
+      assert.deepEqual(sendersOf(theirs.stdout), ALL);
+    });
+
+    it("a fact filter discovers the same nodes with both clients, and a class filter too", async () => {
+      for (const run of [(a: string[]) => mcoProcess([...a, "--config", clientCfg]), (a: string[]) => legacyMco(a, clientCfg)]) {
+        const uk = await run(["find", "-F", "country=uk"]);
+        assert.deepEqual(sendersOf(uk.stdout), UK, uk.stderr);
+        const db = await run(["find", "-C", "role::db"]);
+        assert.deepEqual(sendersOf(db.stdout), [LEGACY], db.stderr);
+      }
+    });
+
+    it("an RPC to every node returns the same data to both clients", async () => {
+      const args = ["rpc", "rpcutil", "get_fact", "fact=role", "--json"];
+      const mine = JSON.parse((await mcoProcess([...args, "--config", clientCfg])).stdout) as JsonResult[];
+      const theirs = JSON.parse((await legacyMco(args, clientCfg)).stdout) as JsonResult[];
+      const view = (rs: JsonResult[]) => rs.map((r) => ({ sender: r.sender, statuscode: r.statuscode, data: r.data })).sort((a, b) => a.sender.localeCompare(b.sender));
+      assert.deepEqual(view(mine), view(theirs));
+      assert.deepEqual(
+        view(mine).map((r) => [r.sender, r.data.value]),
+        [[LEGACY, "db"], [OURS[0], "web"], [OURS[1], "web"]],
+      );
+    });
+
+    it("broadcast RPC (direct_addressing = 0) reaches only the nodes the filter selects", async () => {
+      const broadcastCfg = writeLegacyClientConfig("mco-client.example.net", wire, { direct_addressing: "0" });
+      const mine = JSON.parse((await mcoProcess(["rpc", "rpcutil", "ping", "-F", "country=uk", "--json", "--config", broadcastCfg])).stdout) as JsonResult[];
+      assert.deepEqual(mine.map((r) => r.sender).sort(), UK);
+      const theirs = await legacyMco(["rpc", "rpcutil", "ping", "-W", "country=de", "--json"], broadcastCfg);
+      assert.deepEqual((JSON.parse(theirs.stdout) as JsonResult[]).map((r) => r.sender), [OURS[1]]);
+    });
+
+    it("a Ruby agent on an mcompat node answers the legacy client, and audit names the legacy callerid", async () => {
+      const theirs = await legacyMco(["rpc", "rpcutil", "inventory", "-I", OURS[0], "--json"], clientCfg);
+      const [inventory] = JSON.parse(theirs.stdout) as JsonResult[];
+      assert.equal(inventory.statuscode, 0);
+      assert.ok((inventory.data.agents as string[]).includes("package"), JSON.stringify(inventory.data.agents));
+      const mine = await mcoProcess(["rpc", "puppet", "status", "-I", OURS[0], "--json", "--config", clientCfg]);
+      const [status] = JSON.parse(mine.stdout) as JsonResult[];
+      assert.equal(status.statuscode, 0, mine.stdout);
+      assert.equal(typeof status.data.enabled, "boolean");
+      const callerid = security === "psk" ? `uid=${process.getuid!()}` : "cert=legacy-client";
+      assert.ok(readFileSync(`${auditLog}.0`, "utf8").includes(`caller=${callerid}@mco-client.example.net agent=puppet action=status`));
+    });
+  });
+}

@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { RubyRegexError, rubyRegex, rubyRegexFromText, rubySprintf } from "../../src/ruby/index.js";
+
+describe("ruby: regex translation", () => {
+  it("takes Ruby option letters and a leading (?i) as options", () => {
+    assert.equal(rubyRegex("abc", "i").test("ABC"), true);
+    assert.equal(rubyRegex("(?i)abc").test("ABC"), true);
+    assert.equal(rubyRegex("(?i-mx)abc").test("xABC"), true);
+    assert.equal(rubyRegex("a.b", "m").test("a\nb"), true);
+    assert.equal(rubyRegex("a.b").test("a\nb"), false);
+  });
+
+  it("reads Regexp#to_s with its options", () => {
+    assert.equal(rubyRegexFromText("(?i-mx:^abc$)").test("ABC"), true);
+    assert.equal(rubyRegexFromText("(?-mix:^abc$)").test("ABC"), false);
+  });
+
+  it("refuses options switched on inside a pattern rather than ignoring them", () => {
+    assert.throws(() => rubyRegex("a(?i)b"), RubyRegexError);
+    assert.throws(() => rubyRegex("a(?i:b)"), RubyRegexError);
+  });
+});
+
+describe("ruby: sprintf %f", () => {
+  it("rounds the shortest decimal half to even, as Ruby 3.1 prints (checked against ruby -e 'puts \"%0.1f\" % x')", () => {
+    const cases: Array<[number, string, string]> = [
+      [0.25, "%0.1f", "0.2"], [0.35, "%0.1f", "0.4"], [0.0005, "%0.3f", "0.001"], [0.0025, "%0.3f", "0.002"], [0.45, "%0.1f", "0.4"], [0.15, "%0.1f", "0.2"],
+      [2.675, "%0.2f", "2.68"], [0.125, "%0.2f", "0.12"], [1.5e-7, "%0.8f", "0.00000015"], [1e21, "%0.1f", "1000000000000000000000.0"],
+    ];
+    for (const [x, fmt, want] of cases) assert.equal(rubySprintf(fmt, [x]), want, `${fmt} % ${x}`);
+  });
+});
