@@ -1,4 +1,4 @@
-/** The `choria_util` agent a Choria node serves (protocol.md §7.3): `info`, how the node is connected and secured. */
+/** The `choria_util` agent a Choria node serves: `info`, how the node is connected and secured. */
 import { identityDomain, srvDomain } from "../config/index.js";
 // Not through transport/index.js: reading the library's version belongs to the server, not to every mco start.
 import { NATS_CLIENT } from "../transport/client-library.js";

@@ -1,4 +1,4 @@
-/** The `discovery` agent: not SimpleRPC; a "ping" body gets a "pong" body, anything else no reply (protocol.md §7.1). */
+/** The `discovery` agent: not SimpleRPC; a "ping" body gets a "pong" body, anything else no reply. */
 
 /** The reply to a decoded discovery body, or undefined when it asks for nothing we answer. */
 export function discoveryReply(message: unknown): "pong" | undefined {

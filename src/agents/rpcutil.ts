@@ -1,4 +1,4 @@
-/** The `rpcutil` agent every node serves (protocol.md §7.2), answered from the daemon's real state. */
+/** The `rpcutil` agent every node serves, answered from the daemon's real state. */
 import { lookupFact } from "../filter/index.js";
 import type { NativeAgent, NativeContext } from "./context.js";
 import { RpcError } from "./errors.js";

@@ -146,7 +146,8 @@ export class RpcClient {
       const sent = performance.now();
       await this.publish(transport, request, [{ kind: "agent", collective: this.settings.collective, agent: "discovery" }]);
       const collect = new ReplyCollector(codec, request.requestid, [], pongReader);
-      let deadline = Date.now() + timeoutMs;
+      const timeoutAt = Date.now() + timeoutMs;
+      let deadline = timeoutAt;
       for (;;) {
         const payload = await inbox.next(deadline);
         if (payload === undefined) break;
@@ -154,7 +155,8 @@ export class RpcClient {
         const before = collect.responded.length;
         collect.accept(payload);
         if (collect.responded.length === before) continue;
-        if (windowMs !== undefined) deadline = Math.min(deadline, Date.now() + windowMs);
+        // A window ends discovery once no new node has answered for windowMs: each new one pushes the end out.
+        if (windowMs !== undefined) deadline = Math.min(timeoutAt, Date.now() + windowMs);
         yield { sender: collect.responded[before], timeMs: at - sent };
       }
     } finally {

@@ -24,7 +24,7 @@ const VALIDATOR_NAME = /^[a-z][a-z0-9_]*$/;
  * Checks `data` for `action`: the action exists, required inputs are present, every supplied declared input passes
  * its type, length, list and validation rules. Undeclared inputs pass through, as in MCollective. Returns a copy with
  * the defaults of missing required inputs filled in (mco's client rule). Throws DdlError 4, as MCollective's
- * `request.validate!` does for a missing input as much as for an invalid one (agents.md §2.9).
+ * `request.validate!` does for a missing input as much as for an invalid one.
  */
 export function validateInputs(ddl: Ddl, action: string, data: Record<string, unknown>, opts: ValidateOptions = {}): Record<string, unknown> {
   const act = actionOf(ddl, action);

@@ -1,4 +1,4 @@
-/** Fact lookup by dot path and fact comparison with the `-F` operators (protocol.md §4). */
+/** Fact lookup by dot path and fact comparison with the `-F` operators. */
 import type { FactFilter } from "../protocol/types.js";
 import { looseRegex } from "./regex.js";
 

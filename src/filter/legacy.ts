@@ -1,4 +1,4 @@
-/** The legacy compound (`-S`) token form: statements, data-plugin calls, and/or/not and parentheses (mco-client.md §B). */
+/** The legacy compound (`-S`) token form: statements, data-plugin calls, and/or/not and parentheses. */
 import type { CompoundToken } from "../protocol/types.js";
 import { compareOrdered, matchFact, parseTruth, toNumber } from "./facts.js";
 import { hasClass, type NodeView } from "./node.js";

@@ -1,4 +1,4 @@
-/** Server-side filter matching: does this node answer this request (protocol.md §4, mco-client.md §B)? */
+/** Server-side filter matching: does this node answer this request? */
 import type { CompoundToken, Filter } from "../protocol/types.js";
 import { matchFact } from "./facts.js";
 import { evaluateExpr, exprDataCalls } from "./expr.js";

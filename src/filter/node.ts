@@ -1,4 +1,4 @@
-/** What a filter is matched against, and the per-category tests (protocol.md §4). */
+/** What a filter is matched against, and the per-category tests. */
 import { strictRegex } from "./regex.js";
 
 /** The node as filters see it; `data` answers data-plugin calls of compound filters, already fetched. */

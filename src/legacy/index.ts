@@ -10,8 +10,10 @@ import { SslCodec } from "./ssl.js";
 import { MARSHAL, type Serializer } from "./serializer.js";
 import { YAML_SERIALIZER } from "./yaml.js";
 
-export { PskCodec, type PskOptions } from "./psk.js";
-export { SslCodec, checkSignature, type SslOptions } from "./ssl.js";
+export { PskCodec, pskHash, verifyPsk, type PskOptions } from "./psk.js";
+export { SslCodec, checkSignature, unwrapSigned, type SslOptions } from "./ssl.js";
+export { checkCallerid, checkTtl, callerOf } from "./checks.js";
+export { findLegacyBody, inspectLegacy, inspectionJson, type LegacyInput, type LegacyInspection } from "./inspect.js";
 export { readMarshal, writeMarshal, DEFAULT_LIMITS, type MarshalLimits } from "./marshal.js";
 export { RString, RFloat, RRegexp, RHash, type RValue } from "./ruby.js";
 export { toPlain, fromPlain } from "./plain.js";

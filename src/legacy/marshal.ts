@@ -19,6 +19,9 @@ export interface MarshalLimits {
   maxDepth: number;
 }
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
 export const DEFAULT_LIMITS: MarshalLimits = { maxBytes: 4 * 1024 * 1024, maxDepth: 64 };
 
 const TYPE_NAMES: Record<number, string> = {
@@ -136,7 +139,7 @@ class Reader {
   }
 
   private float(): number {
-    const text = new TextDecoder().decode(this.chunk());
+    const text = decoder.decode(this.chunk());
     if (text === "inf") return Infinity;
     if (text === "-inf") return -Infinity;
     if (text === "nan") return NaN;
@@ -145,12 +148,12 @@ class Reader {
   }
 
   private regexp(): RRegexp {
-    const source = new TextDecoder().decode(this.chunk());
+    const source = decoder.decode(this.chunk());
     return new RRegexp(source, this.byte(), "ASCII-8BIT");
   }
 
   private symbol(): symbol {
-    const sym = Symbol.for(new TextDecoder().decode(this.chunk()));
+    const sym = Symbol.for(decoder.decode(this.chunk()));
     this.symbols.push(sym);
     return sym;
   }
@@ -181,7 +184,10 @@ class Reader {
   private ivars(depth: number): RValue {
     const start = this.pos;
     const type = this.bytes[start];
-    if (type !== 0x22 && type !== 0x2f && type !== 0x3a) throw this.fail("has instance variables on something other than a String, Regexp or Symbol");
+    if (type !== 0x22 && type !== 0x2f && type !== 0x3a) {
+      const name = TYPE_NAMES[type];
+      throw this.fail(name === undefined ? "has instance variables on something other than a String, Regexp or Symbol" : `holds a ${name}, which the legacy wire never carries`);
+    }
     const index = this.objects.length;
     const inner = this.value(depth + 1) as RString | RRegexp | symbol;
     const count = this.long();
@@ -253,13 +259,13 @@ class Writer {
     this.objects.set(key, this.count++);
     if (value instanceof RFloat) {
       this.out.push(0x66);
-      return this.bytes(new TextEncoder().encode(rubyFloatText(value.value)));
+      return this.bytes(encoder.encode(rubyFloatText(value.value)));
     }
     if (value instanceof RString) return this.tagged(value.encoding, () => { this.out.push(0x22); this.bytes(value.bytes); });
     if (value instanceof RRegexp) {
       return this.tagged(value.encoding, () => {
         this.out.push(0x2f);
-        this.bytes(new TextEncoder().encode(value.source));
+        this.bytes(encoder.encode(value.source));
         this.out.push(value.options & 0xff);
       });
     }
@@ -303,7 +309,7 @@ class Writer {
       this.out.push(0x3b);
       return this.long(index);
     }
-    const name = new TextEncoder().encode(Symbol.keyFor(sym) ?? "");
+    const name = encoder.encode(Symbol.keyFor(sym) ?? "");
     this.symbols.set(sym, this.symbols.size);
     const ascii = name.every((b) => b < 0x80);
     if (!ascii) this.out.push(0x49);
@@ -330,7 +336,7 @@ class Writer {
     this.symbol(Symbol.for("encoding"));
     // Ruby writes one name String per encoding and links it afterwards
     let name = this.encodingNames.get(encoding);
-    if (name === undefined) this.encodingNames.set(encoding, (name = RString.binary(new TextEncoder().encode(encoding))));
+    if (name === undefined) this.encodingNames.set(encoding, (name = RString.binary(encoder.encode(encoding))));
     this.value(name);
   }
 

@@ -30,7 +30,8 @@ function plainKey(key: RValue, layer: string): string {
 export function fromPlain(value: unknown, keys: "symbol" | "string" = "string"): RValue {
   if (value === null || value === undefined) return null;
   if (typeof value === "boolean" || typeof value === "bigint" || typeof value === "symbol") return value;
-  if (typeof value === "number") return Number.isInteger(value) ? value : new RFloat(value);
+  // a whole -0 is Ruby's Integer 0, which has no sign
+  if (typeof value === "number") return Number.isInteger(value) ? (value === 0 ? 0 : value) : new RFloat(value);
   if (typeof value === "string") return RString.utf8(value);
   if (value instanceof RString || value instanceof RFloat || value instanceof RRegexp || value instanceof RHash) return value;
   if (Array.isArray(value)) return value.map((v) => fromPlain(v));

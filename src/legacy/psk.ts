@@ -17,6 +17,20 @@ export interface PskOptions {
   serializer?: Serializer;
 }
 
+/** md5 hex of `body` followed by the secret, as Ruby's `makehash`. */
+export function pskHash(body: Uint8Array, secret: string | Buffer): string {
+  return createHash("md5").update(body).update(secret).digest("hex");
+}
+
+/** Throws `SecurityError` "hash" unless `hash` is the md5 of the received `body` bytes and `secret`. */
+export function verifyPsk(body: Uint8Array, hash: string, secret: string | Buffer, what: string): void {
+  const expected = Buffer.from(pskHash(body, secret));
+  const given = Buffer.from(hash);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new SecurityError(`${what} hash ${JSON.stringify(hash.slice(0, 40))} does not match its body and the psk`, "hash");
+  }
+}
+
 export class PskCodec implements SecurityCodec {
   readonly name = "psk";
   readonly callerid: string;
@@ -30,18 +44,12 @@ export class PskCodec implements SecurityCodec {
     this.serializer = opts.serializer ?? MARSHAL;
   }
 
-  /** md5 hex of `body` + secret, as Ruby's `makehash`. */
   hash(body: Uint8Array): string {
-    return createHash("md5").update(body).update(this.secret).digest("hex");
+    return pskHash(body, this.secret);
   }
 
-  /** Throws `SecurityError` "hash" unless `hash` is the md5 of the received `body` bytes and our secret. */
   verify(body: Uint8Array, hash: string, what: string): void {
-    const expected = Buffer.from(this.hash(body));
-    const given = Buffer.from(hash);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new SecurityError(`${what} hash ${JSON.stringify(hash.slice(0, 40))} does not match its body and our psk`, "hash");
-    }
+    verifyPsk(body, hash, this.secret, what);
   }
 
   decodeRequest(delivery: Delivery, now: number): InboundRequest {

@@ -4,6 +4,9 @@
  * re-encodes to the same bytes.
  */
 
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
 /** A Ruby String: raw bytes and the encoding Ruby tagged them with. */
 export class RString {
   constructor(
@@ -13,19 +16,25 @@ export class RString {
   ) {}
 
   static utf8(text: string): RString {
-    return new RString(new TextEncoder().encode(text), "UTF-8");
+    return new RString(utf8Encoder.encode(text), "UTF-8");
   }
 
   static ascii(text: string): RString {
-    return new RString(new TextEncoder().encode(text), "US-ASCII");
+    return new RString(utf8Encoder.encode(text), "US-ASCII");
   }
 
   static binary(bytes: Uint8Array): RString {
     return new RString(bytes, "ASCII-8BIT");
   }
 
+  /** The text in its own encoding where JS knows it (ISO-8859-1, Shift_JIS, ...), else read as UTF-8. */
   get text(): string {
-    return new TextDecoder().decode(this.bytes);
+    if (this.encoding === "UTF-8" || this.encoding === "US-ASCII" || this.encoding === "ASCII-8BIT") return utf8Decoder.decode(this.bytes);
+    try {
+      return new TextDecoder(this.encoding).decode(this.bytes);
+    } catch {
+      return utf8Decoder.decode(this.bytes);
+    }
   }
 }
 

@@ -52,32 +52,10 @@ export class SslCodec implements SecurityCodec {
     const key = this.opts.callerPublicKey?.(name);
     if (key === undefined) throw new SecurityError(`no public key for ${name} (looked for ${name}.pem in plugin.ssl_client_cert_dir)`, "key");
     checkSignature(env.body, env.hash, key, `legacy request ${env.requestid} from ${env.callerid}`);
-    const message = this.unwrap(env, this.serializer.read(env.body, "legacy request body"));
+    const message = unwrapSigned(env, this.serializer.read(env.body, "legacy request body"), this.opts.enforceTtl);
     checkCallerid(env.callerid);
     checkTtl(env, now);
     return inboundRequest(env, toPlain(message, "legacy request body"), delivery);
-  }
-
-  /** Takes the signed ttl and msgtime over the unsigned ones (they must match unless enforce_ttl is "0") and returns `:ssl_msg`. */
-  private unwrap(env: LegacyRequestEnvelope, body: RValue): RValue {
-    const enforce = this.opts.enforceTtl;
-    if (!(body instanceof RHash)) {
-      if (enforce !== undefined) throw new ProtocolError(`legacy request ${env.requestid} is not wrapped with a signed ttl (older ssl protocol) and plugin.ssl.enforce_ttl is set`, "ttl");
-      return body;
-    }
-    for (const [secure, key, what] of [["ssl_ttl", "ttl", "ttl"], ["ssl_msgtime", "msgtime", "message time"]] as const) {
-      const signed = body.sym(secure);
-      if (signed === undefined) {
-        if (enforce !== "0") throw new ProtocolError(`legacy request ${env.requestid} has no signed ${what}`, "ttl");
-        continue;
-      }
-      if (typeof signed !== "number") throw new ProtocolError(`legacy request ${env.requestid} :${secure} is not an Integer`, "ttl");
-      if (signed !== env[key] && enforce !== "0") {
-        throw new SecurityError(`legacy request ${env.requestid} ${what} ${env[key]} does not match the signed ${what} ${signed}: tampered`, "tampered");
-      }
-      env[key] = signed;
-    }
-    return body.sym("ssl_msg") ?? new RHash(body.entries.filter(([k]) => k !== Symbol.for("ssl_ttl") && k !== Symbol.for("ssl_msgtime")));
   }
 
   encodeReply(request: InboundRequest, message: ReplyMessage, senderid: string, now: number): Uint8Array {
@@ -120,6 +98,30 @@ export class SslCodec implements SecurityCodec {
     const message = toPlain(this.serializer.read(env.body, "legacy reply body"), "legacy reply body");
     return { senderid: env.senderid, requestid: env.requestid, agent: env.senderagent, time: env.msgtime, message };
   }
+}
+
+/**
+ * The request payload inside `{:ssl_msg, :ssl_ttl, :ssl_msgtime}`; the signed ttl and msgtime replace the unsigned
+ * ones in `env`. They must match unless `enforceTtl` is "0"; a body without the wrapper passes only while it is unset.
+ */
+export function unwrapSigned(env: LegacyRequestEnvelope, body: RValue, enforceTtl: string | undefined): RValue {
+  if (!(body instanceof RHash)) {
+    if (enforceTtl !== undefined) throw new ProtocolError(`legacy request ${env.requestid} is not wrapped with a signed ttl (older ssl protocol) and plugin.ssl.enforce_ttl is set`, "ttl");
+    return body;
+  }
+  for (const [secure, key, what] of [["ssl_ttl", "ttl", "ttl"], ["ssl_msgtime", "msgtime", "message time"]] as const) {
+    const signed = body.sym(secure);
+    if (signed === undefined) {
+      if (enforceTtl !== "0") throw new ProtocolError(`legacy request ${env.requestid} has no signed ${what}`, "ttl");
+      continue;
+    }
+    if (typeof signed !== "number") throw new ProtocolError(`legacy request ${env.requestid} :${secure} is not an Integer`, "ttl");
+    if (signed !== env[key] && enforceTtl !== "0") {
+      throw new SecurityError(`legacy request ${env.requestid} ${what} ${env[key]} does not match the signed ${what} ${signed}: tampered`, "tampered");
+    }
+    env[key] = signed;
+  }
+  return body.sym("ssl_msg") ?? new RHash(body.entries.filter(([k]) => k !== Symbol.for("ssl_ttl") && k !== Symbol.for("ssl_msgtime")));
 }
 
 /** Throws `SecurityError` "signature" unless `hash` (base64, whitespace ignored as Ruby does) signs `body` for `key`. */

@@ -11,8 +11,9 @@ import type { Serializer } from "./serializer.js";
 
 const CORE_TAGS = new Set(["tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"]);
 const REGEXP_TAG = "!ruby/regexp";
-/** Known to the parser so that it is not reported as unresolved; the walk turns it into an RRegexp. */
-const REGEXP_SCALAR = { tag: REGEXP_TAG, resolve: (text: string) => text };
+const SYMBOL_TAGS = new Set(["!ruby/symbol", "!ruby/sym"]);
+/** Known to the parser so that they are not reported as unresolved; the walk turns them into RRegexp and Symbol. */
+const RUBY_SCALARS = [REGEXP_TAG, ...SYMBOL_TAGS].map((tag) => ({ tag, resolve: (text: string) => text }));
 const OPTION_BITS: Record<string, number> = { i: 1, x: 2, m: 4 };
 
 export function yamlSerializer(limits: MarshalLimits = DEFAULT_LIMITS): Serializer {
@@ -23,8 +24,7 @@ export const YAML_SERIALIZER = yamlSerializer();
 
 export function readYaml(bytes: Uint8Array, layer: string, limits: MarshalLimits = DEFAULT_LIMITS): RValue {
   if (bytes.length > limits.maxBytes) throw new ProtocolError(`${layer} is ${bytes.length} bytes, over the limit of ${limits.maxBytes}`, "size");
-  const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  const doc = parseDocument(text, { version: "1.1", intAsBigInt: true, uniqueKeys: false, customTags: [REGEXP_SCALAR] });
+  const doc = parse(bytes, layer);
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem !== undefined) throw new ProtocolError(`${layer} is not YAML the ssl plugin accepts: ${problem.message.split("\n")[0]}`, "encoding");
   const seen = new Map<Node, RValue>();
@@ -40,6 +40,9 @@ export function readYaml(bytes: Uint8Array, layer: string, limits: MarshalLimits
     const tag = (node as Node).tag;
     if (isScalar(node)) {
       if (tag === REGEXP_TAG) return regexp(String(node.value), layer);
+      if (tag !== undefined && SYMBOL_TAGS.has(tag)) return Symbol.for(String(node.value));
+      // Psych marks a quoted `:name` it means as a Symbol with the non-specific tag `!`
+      if (tag === "!" && typeof node.value === "string" && node.value.startsWith(":")) return Symbol.for(node.value.slice(1));
       if (tag !== undefined && !CORE_TAGS.has(tag)) throw new ProtocolError(`${layer} holds a ${tag}, which the legacy wire never carries`, "encoding");
       return scalar(node);
     }
@@ -65,14 +68,27 @@ export function readYaml(bytes: Uint8Array, layer: string, limits: MarshalLimits
   return walk(doc.contents, 0);
 }
 
-/** Psych's scalar rules: an unquoted `:name` is a Symbol, whole numbers Integers, other numbers Floats. */
+/** The YAML document in `bytes`; invalid UTF-8 or input the parser chokes on (deep nesting) is a `ProtocolError`. */
+function parse(bytes: Uint8Array, layer: string): Document.Parsed {
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return parseDocument(text, { version: "1.1", intAsBigInt: true, uniqueKeys: false, customTags: RUBY_SCALARS });
+  } catch (err) {
+    throw new ProtocolError(`${layer} cannot be read as YAML: ${(err as Error).message}`, "encoding");
+  }
+}
+
+/** Psych's scalar rules: an unquoted `:name` is a Symbol (`:"name"` too), whole numbers Integers, other numbers Floats. */
 function scalar(node: Scalar): RValue {
   const value = node.value;
   if (value === null || typeof value === "boolean") return value;
   if (typeof value === "bigint") return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
   if (typeof value === "number") return new RFloat(value);
   const text = String(value);
-  if (node.type === "PLAIN" && /^:[^:\s]/.test(text)) return Symbol.for(text.slice(1));
+  if (node.type === "PLAIN" && text.length > 1 && text.startsWith(":")) {
+    const quoted = /^:"(.*)"$/s.exec(text);
+    return Symbol.for(quoted === null ? text.slice(1) : quoted[1]);
+  }
   return RString.utf8(text);
 }
 
@@ -91,7 +107,7 @@ export function writeYaml(value: RValue): Uint8Array {
 }
 
 function node(value: RValue): unknown {
-  if (typeof value === "symbol") return plain(`:${symbolName(value)}`);
+  if (typeof value === "symbol") return symbol(symbolName(value));
   if (value instanceof RString) {
     const text = value.text;
     const s = new Scalar(text);
@@ -120,7 +136,16 @@ function node(value: RValue): unknown {
     map.items = value.entries.map(([k, v]) => new Pair(node(k), node(v)));
     return map;
   }
-  return new Scalar(value);
+  // unsafe whole numbers printed from a double would not read back as the same Integer
+  return new Scalar(typeof value === "number" && !Number.isSafeInteger(value) ? BigInt(value) : value);
+}
+
+/** `:name` when it stays a plain scalar; other names tagged `!ruby/symbol`, which Psych also reads as a Symbol. */
+function symbol(name: string): Scalar {
+  if (/^\w+$/.test(name)) return plain(`:${name}`);
+  const s = new Scalar(name);
+  s.tag = "!ruby/symbol";
+  return s;
 }
 
 function plain(text: string): Scalar {

@@ -1,4 +1,4 @@
-/** The Choria protocol v1 message types, field names and key order as on the wire (reference/wire.md). */
+/** The Choria protocol v1 message types, field names and key order as on the wire (the captured samples in fixtures/wire/). */
 
 /** One `-F` fact filter as carried on the wire; `value` is always a string. */
 export interface FactFilter {

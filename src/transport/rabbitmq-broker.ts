@@ -66,7 +66,6 @@ export async function startRabbitMq(opts: RabbitMqOptions): Promise<RunningRabbi
       `load_definitions = ${defs}`,
       "log.console = false",
       "log.file.level = info",
-      "vm_memory_high_watermark.absolute = 256MB",
     ].join("\n") + "\n",
   );
   writeFileSync(join(opts.dir, "enabled_plugins"), "[rabbitmq_stomp].\n");

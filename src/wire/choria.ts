@@ -4,10 +4,11 @@ import {
   decodeRequest,
   encodeReply,
   encodeRequest,
-  isDiscoveryPing,
-  isDiscoveryPong,
+  encodeRpcReply,
   parseJsonExact,
   stringifyJson,
+  isDiscoveryPing,
+  isDiscoveryPong,
   type DecodedRequest,
   type FederationHeaders,
   type TransportHeaders,
@@ -56,7 +57,7 @@ export class ChoriaCodec implements SecurityCodec {
     // A federated request's block travels back so the federation broker can route the reply.
     const federation = request.context as FederationHeaders | undefined;
     const headers: TransportHeaders = federation ? { mc_sender: senderid, federation } : { mc_sender: senderid };
-    const text = message === "pong" ? JSON.stringify("pong") : stringifyJson({ statuscode: message.statuscode, statusmsg: message.statusmsg, data: message.data });
+    const text = message === "pong" ? JSON.stringify("pong") : encodeRpcReply(message);
     return encodeReply({ envelope: { senderid, requestid: request.requestid, agent: request.agent, time: now }, message: text, headers });
   }
 

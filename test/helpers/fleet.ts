@@ -108,3 +108,39 @@ export async function startResponder(port: number, spec: ResponderSpec): Promise
   await nc.flush();
   return { identity: spec.identity, received, stop: () => nc.close() };
 }
+
+/**
+ * `count` emulated nodes behind one connection (`swarm-<n>.example.net`): each discovery ping is answered by every
+ * one of them, the pongs spread evenly over `spreadMs`, as a large fleet's replies trickle in.
+ */
+export async function startSwarm(port: number, count: number, spreadMs: number): Promise<{ stop(): Promise<void> }> {
+  const tls = await testCert("swarm.example.net");
+  const nc = await connectBroker({ brokers: [{ host: "127.0.0.1", port }], tls, name: "swarm", mode: "client" });
+  const timers: NodeJS.Timeout[] = [];
+  nc.subscribe(broadcastSubject("mcollective", "discovery"), {
+    callback: (err, msg) => {
+      if (err) return;
+      const request = decodeRequest(msg.data, Math.floor(Date.now() / 1000));
+      const replyTo = request.headers["reply-to"]!;
+      const batches = 20;
+      for (let b = 0; b < batches; b++) {
+        timers.push(
+          setTimeout(() => {
+            for (let n = b; n < count; n += batches) {
+              const senderid = `swarm-${n}.example.net`;
+              const envelope = { senderid, requestid: request.envelope.requestid, agent: "discovery", time: Math.floor(Date.now() / 1000) };
+              nc.publish(replyTo, encodeReply({ envelope, message: JSON.stringify("pong"), headers: { mc_sender: senderid } }));
+            }
+          }, (spreadMs * b) / (batches - 1)),
+        );
+      }
+    },
+  });
+  await nc.flush();
+  return {
+    stop: async () => {
+      timers.forEach(clearTimeout);
+      await nc.close();
+    },
+  };
+}

@@ -1,5 +1,5 @@
-/** The golden wire samples captured from a real legacy stack (`<repo>/../shared/wire/*.txt`), split into messages. */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+/** The golden wire samples captured from a real legacy stack (`fixtures/wire/*.txt`), split into messages. */
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,24 +20,16 @@ export interface GoldenMessage {
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
-/** `$MCOMPAT_SHARED`, else the nearest `shared/` beside the checkout or an ancestor (`<repo>/../shared` in CI). */
-export const sharedDir = process.env.MCOMPAT_SHARED ?? findShared(repoRoot);
-export const wireCertsDir = join(sharedDir, "wire", "certs");
+const wireDir = join(repoRoot, "fixtures", "wire");
+/** The certificates of the captured stack, so that the samples' signatures verify. */
+export const wireCertsDir = join(wireDir, "certs");
 
 /** Every message of every golden sample, in file order. */
 export function goldenMessages(): GoldenMessage[] {
-  const dir = join(sharedDir, "wire");
-  return readdirSync(dir)
+  return readdirSync(wireDir)
     .filter((f) => f.endsWith(".txt"))
     .sort()
-    .flatMap((file) => parseSample(file, readFileSync(join(dir, file), "utf8")));
-}
-
-function findShared(from: string): string {
-  for (let dir = dirname(from); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, "shared", "wire"))) return join(dir, "shared");
-  }
-  return join(dirname(from), "shared");
+    .flatMap((file) => parseSample(file, readFileSync(join(wireDir, file), "utf8")));
 }
 
 function parseSample(file: string, text: string): GoldenMessage[] {

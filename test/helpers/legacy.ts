@@ -87,7 +87,13 @@ export interface LegacyNode {
 }
 
 /** Starts a real `mcollectived` with its own server.cfg, facts and classes; resolves once it waits for messages. */
-export async function startMcollectived(identity: string, factsFixture: string, classesFixture: string, wire: LegacyWire): Promise<LegacyNode> {
+export async function startMcollectived(
+  identity: string,
+  factsFixture: string,
+  classesFixture: string,
+  wire: LegacyWire,
+  opts: { libdirs?: string[]; loglevel?: string } = {},
+): Promise<LegacyNode> {
   const dir = mkdtempSync(join(tmpdir(), `legacy-${identity}-`));
   const factsFile = join(dir, "facts.yaml");
   copyFileSync(factsFixture, factsFile);
@@ -100,9 +106,9 @@ export async function startMcollectived(identity: string, factsFixture: string, 
     identity,
     main_collective: "mcollective",
     collectives: "mcollective",
-    libdir: `/usr/share/mcollective/plugins:${join(FIXTURES, "legacy")}`,
+    libdir: ["/usr/share/mcollective/plugins", join(FIXTURES, "legacy"), ...(opts.libdirs ?? [])].join(":"),
     logfile: logFile,
-    loglevel: "debug",
+    loglevel: opts.loglevel ?? "debug",
     daemonize: "0",
     ...legacyWireLines(wire),
     factsource: "yamlfile",
@@ -113,7 +119,9 @@ export async function startMcollectived(identity: string, factsFixture: string, 
   let exited = false;
   void child.then(() => (exited = true));
   const log = () => (existsSync(logFile) ? readFileSync(logFile, "utf8") : "");
-  await waitFor(() => /Waiting for a message from/.test(log()), () => exited, async () => `mcollectived ${identity} did not start:\n${log()}\n${(await child).all}`);
+  // At debug the receive loop announces itself; quieter logs only say the connection is up.
+  const ready = (opts.loglevel ?? "debug") === "debug" ? /Waiting for a message from/ : /Connected to stomp/;
+  await waitFor(() => ready.test(log()), () => exited, async () => `mcollectived ${identity} did not start:\n${log()}\n${(await child).all}`);
   return {
     identity,
     configFile,

@@ -3,7 +3,7 @@ import { loadConfig } from "../../src/config/index.js";
 import { RpcClient, haltCode, type RpcResult } from "../../src/client/index.js";
 import type { RunningBroker } from "../../src/transport/index.js";
 import { testBroker } from "../helpers/broker.js";
-import { startResponder, writeClientConfig, type Responder } from "../helpers/fleet.js";
+import { startResponder, startSwarm, writeClientConfig, type Responder } from "../helpers/fleet.js";
 
 describe("client library against a real TLS broker and in-test responders", () => {
   let broker: RunningBroker;
@@ -176,6 +176,18 @@ describe("client library against a real TLS broker and in-test responders", () =
       assert.ok(found.timeMs < 20_000, "the window ended discovery before the 20 s timeout");
     } finally {
       await c.close();
+    }
+  });
+
+  it("keeps a discovery window open while new nodes keep answering: 3,000 pongs over a second are all counted", async () => {
+    const swarm = await startSwarm(broker.port, 3000, 1200);
+    const c = client({ discovery: { timeoutSec: 20, windowMs: 300 } });
+    try {
+      const found = await c.discover({ agent: "rpcutil" });
+      assert.equal(new Set(found.nodes).size, 3000 + nodes.length);
+    } finally {
+      await c.close();
+      await swarm.stop();
     }
   });
 

@@ -1,17 +1,16 @@
 /**
  * A site migrating node by node: real `mcollectived` nodes (Debian's MCollective 2.12.5) and mcompat nodes on one
- * real ActiveMQ, each with its own server.cfg; our `mco` and the Ruby `mco` both see and call all of them, with psk
- * and with ssl.
+ * real broker (ActiveMQ with psk and with ssl, RabbitMQ with psk), each with its own server.cfg; our `mco` and the Ruby
+ * `mco` both see and call all of them.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RunningActiveMq } from "../../src/transport/activemq-broker.js";
 import { legacyMco, legacyWireLines, makeSslKeys, startMcollectived, writeLegacyClientConfig, type LegacyNode, type LegacyWire } from "../helpers/legacy.js";
 import { mcoProcess } from "../helpers/mco.js";
 import { FIXTURES, startServer, type ServerNode } from "../helpers/server.js";
-import { testActiveMq } from "../helpers/stomp-broker.js";
+import { testActiveMq, testRabbitMq } from "../helpers/stomp-broker.js";
 
 const LEGACY = "legacy1.example.net";
 const OURS = ["mc2.example.net", "mc3.example.net"];
@@ -28,10 +27,16 @@ interface JsonResult {
 
 const sendersOf = (out: string) => out.split("\n").map((l) => l.trim().split(/\s+/)[0]).filter((w) => w.endsWith(".example.net")).sort();
 
-for (const security of ["psk", "ssl"] as const) {
-  describe(`a mixed collective on ActiveMQ with ${security}: real mcollectived and mcompat nodes, both clients`, function () {
+const WIRES = [
+  ["activemq", "psk"],
+  ["activemq", "ssl"],
+  ["rabbitmq", "psk"],
+] as const;
+
+for (const [connector, security] of WIRES) {
+  describe(`a mixed collective on ${connector} with ${security}: real mcollectived and mcompat nodes, both clients`, function () {
     this.timeout(120_000);
-    let broker: RunningActiveMq;
+    let broker: { port: number; stop(): Promise<void> };
     let wire: LegacyWire;
     let legacy: LegacyNode;
     let ours: ServerNode[] = [];
@@ -39,8 +44,8 @@ for (const security of ["psk", "ssl"] as const) {
     let auditLog: string;
 
     before(async () => {
-      broker = await testActiveMq();
-      wire = { connector: "activemq", port: broker.port, security, keys: security === "ssl" ? await makeSslKeys() : undefined };
+      broker = connector === "activemq" ? await testActiveMq() : await testRabbitMq();
+      wire = { connector, port: broker.port, security, keys: security === "ssl" ? await makeSslKeys() : undefined };
       legacy = await startMcollectived(LEGACY, facts(1).factsFile, facts(1).classesFile, wire);
       auditLog = join(mkdtempSync(join(tmpdir(), "legacy-audit-")), "audit.log");
       ours = await Promise.all(
@@ -93,6 +98,11 @@ for (const security of ["psk", "ssl"] as const) {
       assert.deepEqual(mine.map((r) => r.sender).sort(), UK);
       const theirs = await legacyMco(["rpc", "rpcutil", "ping", "-W", "country=de", "--json"], broadcastCfg);
       assert.deepEqual((JSON.parse(theirs.stdout) as JsonResult[]).map((r) => r.sender), [OURS[1]]);
+      // --one broadcasts with a Ruby Regexp naming the chosen node in the identity filter: exactly one answers.
+      const one = await legacyMco(["rpc", "rpcutil", "ping", "--one", "-F", "country=uk", "--json"], broadcastCfg);
+      const answered = (JSON.parse(one.stdout) as JsonResult[]).map((r) => r.sender);
+      assert.equal(answered.length, 1, one.stdout);
+      assert.ok(UK.includes(answered[0]));
     });
 
     it("a Ruby agent on an mcompat node answers the legacy client, and audit names the legacy callerid", async () => {

@@ -67,6 +67,13 @@ describe("mco against three real `mcompat server` daemons (Ruby agents included)
     assert.equal(none.code, 1);
   });
 
+  it("filters written with Ruby regex syntax select on the daemons as on a legacy fleet", async () => {
+    const find = async (...args: string[]) => (await mco(["find", ...args, ...c()])).stdout.trim().split("\n").filter((l) => l !== "").sort();
+    assert.deepEqual(await find("-F", "role=/\\Adb\\z/"), ["node1.example.net"]);
+    assert.deepEqual(await find("-S", "not role=/\\Adb/"), ["node2.example.net", "node3.example.net"]);
+    assert.deepEqual(await find("-I", "/\\Anode[[:digit:]]\\.example\\.net\\z/", "-C", "/\\Arole::web\\z/"), ["node2.example.net", "node3.example.net"]);
+  });
+
   it("mco rpc rpcutil ping: labelled blocks for every node, summary, exit 0", async () => {
     const r = await mco(["rpc", "rpcutil", "ping", ...c()]);
     assert.equal(r.code, 0, r.stderr);

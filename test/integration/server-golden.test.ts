@@ -47,9 +47,9 @@ describe("mcompat server answers the golden legacy requests in the golden shape"
   for (const request of requests) {
     const golden = samples.find((m) => m.file === request.file && m.subject === request.reply && m.l3.includes(NODE)) ?? samples.find((m) => m.file === request.file && m.subject === request.reply);
     if (!golden) continue;
-    it(`${request.file}: ${request.subject}`, async function () {
+    it(`${request.file}: ${request.subject}`, async () => {
       const agent = (JSON.parse(request.l3) as { envelope: RequestEnvelope }).envelope.agent;
-      if (!servedAgents().includes(agent)) this.skip();
+      assert.ok(servedAgents().includes(agent), `the node does not serve the ${agent} agent the sample calls; its log:\n${node.log()}`);
       const replies = await replay(request);
       assert.equal(replies.length, 1, "one reply per request");
       const ours = layers(replies[0]);

@@ -147,6 +147,24 @@ describe("STOMP transport against a real ActiveMQ", function () {
     assert.deepEqual(Buffer.from(got.body), Buffer.from(BINARY));
   });
 
+  it("keeps an idle 1.1 session alive with heart-beats (ActiveMQ drops silent ones)", async () => {
+    // Below the 30 s floor of the config on purpose, so that the broker's inactivity check runs within the test.
+    const settings = stompSettings("activemq", pool());
+    settings.heartbeatInterval = 2;
+    const node = track(await connectStomp(settings, { identity: "node1.example.net", mode: "daemon" }));
+    assert.equal(node.negotiated()?.heartBeat, "1500,2500");
+    const events: string[] = [];
+    node.onStatus((event) => events.push(event));
+    const requests = new Deliveries();
+    node.subscribe({ kind: "agent", collective: "mcollective", agent: "rpcutil" }, requests.handler);
+    await new Promise((r) => setTimeout(r, 8000));
+    assert.deepEqual(events, [], "no disconnect while idle");
+    const mco = await client();
+    mco.publish({ kind: "agent", collective: "mcollective", agent: "rpcutil" }, BINARY, { replyTo: "/queue/x" });
+    assert.deepEqual(Buffer.from((await requests.nth(0)).body), Buffer.from(BINARY));
+    assert.equal(node.status().stats.reconnects, 0);
+  });
+
   it("speaks STOMP over TLS with client certificates", async () => {
     const tls = await testCert("node1.example.net");
     const ssl = (name: string, file: string) => `plugin.activemq.pool.1.ssl.${name} = ${file}`;

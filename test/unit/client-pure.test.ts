@@ -27,7 +27,7 @@ import {
 const base = (over: Partial<RpcStats>): RpcStats => ({ ...emptyStats("a", "b"), ...over });
 
 describe("client library, pure parts", () => {
-  describe("exit codes (mco-client.md A.7)", () => {
+  describe("exit codes", () => {
     it("0 when all answered ok, and also when some were silent without failures", () => {
       assert.equal(haltCode(base({ discovered: ["a", "b"], responded: ["a", "b"], ok: 2 })), 0);
       assert.equal(haltCode(base({ discovered: ["a", "b"], responded: ["a"], ok: 1, noResponse: ["b"] })), 0);
@@ -62,7 +62,7 @@ describe("client library, pure parts", () => {
     });
   });
 
-  describe("request filters (wire.md)", () => {
+  describe("request filters", () => {
     const user = buildFilter({ facts: ["country=uk"], classes: ["role::web"], identities: ["node1"] });
     it("discovery adds the called agent and the collective", () => {
       assert.deepEqual(discoveryFilter(user, "rpcutil", "mcollective"), { ...user, agent: ["rpcutil"], collective: "mcollective" });

@@ -106,6 +106,11 @@ describe("mco inventory --script", () => {
     assert.equal(renderInventoryLine(braces, node), "web1  |");
   });
 
+  it("reads strings with the DDL reader's Ruby lexer: %q() literals and escapes such as \\s", () => {
+    const script = parseInventoryScript('inventory do\n  format %q(%s|%s)\n  fields { [identity, "a\\sb"] }\nend\n', "r.mc");
+    assert.equal(renderInventoryLine(script, node), "web1|a b");
+  });
+
   it("refuses Ruby it does not understand, naming the line", () => {
     assert.throws(() => parseInventoryScript('inventory do\n  format "%s"\n  fields { [system("id")] }\nend', "r.mc"),
       (err: Error) => err instanceof InventoryScriptError && /^r\.mc:3: unsupported field 'system'/.test(err.message));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { RubyRegexError, rubyRegex, rubyRegexFromText, rubySprintf } from "../../src/ruby/index.js";
+import { RubyRegexError, rubyRegex, rubyRegexFromText, rubySprintf, strftime } from "../../src/ruby/index.js";
 
 describe("ruby: regex translation", () => {
   it("takes Ruby option letters and a leading (?i) as options", () => {
@@ -28,5 +28,14 @@ describe("ruby: sprintf %f", () => {
       [2.675, "%0.2f", "2.68"], [0.125, "%0.2f", "0.12"], [1.5e-7, "%0.8f", "0.00000015"], [1e21, "%0.1f", "1000000000000000000000.0"],
     ];
     for (const [x, fmt, want] of cases) assert.equal(rubySprintf(fmt, [x]), want, `${fmt} % ${x}`);
+  });
+});
+
+describe("ruby: strftime", () => {
+  it("prints %F %T %z and the single fields as Ruby does, in UTC or the local zone", () => {
+    const t = new Date(Date.UTC(2026, 10, 2, 3, 4, 5));
+    assert.equal(strftime(t, "%F %T %z %% %Y/%m/%d %H:%M:%S", true), "2026-11-02 03:04:05 +0000 % 2026/11/02 03:04:05");
+    const local = new Date(2026, 0, 9, 8, 7, 6);
+    assert.equal(strftime(local, "%F %T"), "2026-01-09 08:07:06");
   });
 });

@@ -1,4 +1,4 @@
-/** `mcompat wire decode`: show every layer of one raw NATS payload and whether it passes each check. */
+/** `mcompat wire decode`: show every layer of one raw NATS payload or legacy STOMP body and whether it passes each check. */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import {
@@ -13,6 +13,7 @@ import {
 } from "../../protocol/index.js";
 import { loadConfig } from "../../config/index.js";
 import { describeCert, parsePemChain, RequestVerifier, selfSignatureCheck, tlsFiles, verifierFromConfig } from "../../security/index.js";
+import { findLegacyBody, inspectLegacy, inspectionJson } from "../../legacy/index.js";
 
 interface DecodeFlags {
   ca?: string;
@@ -27,17 +28,25 @@ interface Outcome {
 }
 
 export function registerWire(program: Command): void {
-  const wire = program.command("wire").description("tools for looking at Choria protocol messages");
+  const wire = program.command("wire").description("tools for looking at Choria and legacy MCollective protocol messages");
   wire
     .command("decode")
-    .description("read one raw NATS payload on stdin and print every layer as JSON, with the result of each check")
-    .option("--ca <file>", "CA certificate to verify the caller's certificate chain, callerid and allow-list against")
-    .option("--config <file>", "verify as the server with this config would: its CA, allow-list and privileged names")
+    .description(
+      "read one message on stdin and print every layer as JSON, with the result of each check: a raw NATS payload (Choria), " +
+        "or a legacy STOMP body (psk/ssl): the raw Marshal or YAML bytes, a whole STOMP MESSAGE/SEND frame, or base64 of either",
+    )
+    .option("--ca <file>", "CA certificate to verify the caller's certificate chain, callerid and allow-list against (Choria)")
+    .option("--config <file>", "verify as a node with this config would: Choria CA, allow-list and privileged names; legacy plugin.psk or ssl keys")
     .option("--now <unix seconds>", "judge the request's time window at this moment instead of the clock")
     .action((flags: DecodeFlags) => {
       if (flags.now !== undefined && !/^\d+(\.\d+)?$/.test(flags.now)) throw new Error(`--now must be unix seconds, not "${flags.now}"`);
-      const report = inspectPayload(readFileSync(0), { verifier: chooseVerifier(flags), now: flags.now === undefined ? Date.now() / 1000 : Number(flags.now) });
-      console.log(JSON.stringify(report, null, 2));
+      const input = readFileSync(0);
+      const now = flags.now === undefined ? Date.now() / 1000 : Number(flags.now);
+      const legacy = findLegacyBody(input);
+      const report = legacy === undefined
+        ? inspectPayload(input, { verifier: chooseVerifier(flags), now })
+        : inspectLegacy(legacy, { now, ...(flags.config !== undefined && { config: loadConfig(flags.config) }) });
+      console.log(legacy === undefined ? JSON.stringify(report, null, 2) : inspectionJson(report));
       if (report.stopped || Object.values(report.checks).some((c) => c.ok === false)) process.exitCode = 1;
     });
 }

@@ -10,8 +10,8 @@
  * Fields may be `identity`, `facts["name"]`, `classes`, `agents` or a string literal. Anything else (and the
  * formatr-based `formatted_inventory`) is refused with the line it was found on.
  */
-import { rubySprintf } from "../../ddl/index.js";
-import { rubyToS } from "../../ruby/index.js";
+import { DdlError, tokenizeRuby } from "../../ddl/index.js";
+import { rubySprintf, rubyToS } from "../../ruby/index.js";
 
 /** A script this parser does not understand, with where and why. */
 export class InventoryScriptError extends Error {
@@ -38,46 +38,40 @@ export interface InventoryScript {
 
 type Token = { text: string; line: number; string?: string };
 
-const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", e: "\u001b", "\\": "\\", '"': '"', "'": "'", "0": "\0" };
-
+/** The script's tokens as the DDL reader's Ruby lexer reads them: words, punctuation and plain strings. */
 function tokenize(source: string, file: string): Token[] {
-  const tokens: Token[] = [];
-  let line = 1;
-  for (let i = 0; i < source.length; ) {
-    const c = source[i];
-    if (c === "\n") {
-      line++;
-      i++;
-    } else if (c === " " || c === "\t" || c === "\r" || c === ";") {
-      i++;
-    } else if (c === "#") {
-      while (i < source.length && source[i] !== "\n") i++;
-    } else if (c === '"' || c === "'") {
-      let text = "";
-      const start = line;
-      for (i++; i < source.length && source[i] !== c; i++) {
-        if (source[i] === "\n") line++;
-        if (source[i] === "\\" && i + 1 < source.length) {
-          const next = source[++i];
-          text += c === '"' ? (ESCAPES[next] ?? next) : next === "'" || next === "\\" ? next : `\\${next}`;
-        } else {
-          if (c === '"' && source[i] === "#" && source[i + 1] === "{") throw new InventoryScriptError(file, line, "string interpolation is not supported");
-          text += source[i];
-        }
-      }
-      if (i >= source.length) throw new InventoryScriptError(file, start, "unterminated string");
-      i++;
-      tokens.push({ text: c, line: start, string: text });
-    } else if (/[A-Za-z_]/.test(c)) {
-      let word = "";
-      while (i < source.length && /\w/.test(source[i])) word += source[i++];
-      tokens.push({ text: word, line });
-    } else {
-      tokens.push({ text: c, line });
-      i++;
+  let tokens;
+  try {
+    tokens = tokenizeRuby(source, file);
+  } catch (err) {
+    if (!(err instanceof DdlError)) throw err;
+    const where = /^.*?:(\d+): ([\s\S]*)$/.exec(err.message);
+    throw new InventoryScriptError(file, Number(where?.[1] ?? 1), where?.[2] ?? err.message);
+  }
+  const out: Token[] = [];
+  for (const t of tokens) {
+    switch (t.kind) {
+      case "nl":
+      case "eof":
+        break;
+      case "str":
+        if (t.parts.some((p) => typeof p !== "string")) throw new InventoryScriptError(file, t.line, "string interpolation is not supported");
+        out.push({ text: '"', line: t.line, string: t.parts.join("") });
+        break;
+      case "num":
+        out.push({ text: String(t.value), line: t.line });
+        break;
+      case "regex":
+        out.push({ text: `/${t.source}/`, line: t.line });
+        break;
+      case "words":
+        out.push({ text: `%w(${t.words.join(" ")})`, line: t.line });
+        break;
+      default:
+        if (t.value !== ";") out.push({ text: t.kind === "sym" ? `:${t.value}` : t.kind === "label" ? `${t.value}:` : t.value, line: t.line });
     }
   }
-  return tokens;
+  return out;
 }
 
 /** Parses an inventory script; throws InventoryScriptError naming the line for anything outside the simple form. */

@@ -1,4 +1,4 @@
-/** Periodic registration: signed requests to agent `registration`, every `registerinterval` seconds (protocol.md §8.1). */
+/** Periodic registration: signed requests to agent `registration`, every `registerinterval` seconds. */
 import type { Config } from "../../config/index.js";
 import { emptyFilter, newRequestId } from "../../protocol/index.js";
 import type { Destination, OutboundRequest } from "../../wire/index.js";

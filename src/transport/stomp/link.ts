@@ -96,6 +96,8 @@ export class StompLink {
       // This class does the failover and back-off; the library must not reconnect on its own.
       reconnectDelay: 0,
       connectionTimeout: settings.connectTimeout * 1000,
+      // A broker that went silent gets its socket destroyed, not a polite close that may never complete.
+      discardWebsocketOnCommFailure: true,
       debug: () => undefined,
       onConnect: (frame) => this.up(client, broker, frame),
       onStompError: (frame) => {

@@ -4,7 +4,7 @@ import { UsageError, type OptionSpec } from "../argv.js";
 import type { Application } from "../app.js";
 import { integer } from "../options.js";
 import { callAgent, noRequestSent, reportBySender, validatedRequest } from "../agent-call.js";
-import { rubySprintf, rubyToS } from "../../../ruby/index.js";
+import { rubySprintf, rubyToS, strftime } from "../../../ruby/index.js";
 import { runAll } from "../puppet-runner.js";
 import type { Session } from "../session.js";
 
@@ -146,12 +146,6 @@ export function resourceProperties(words: string[]): Record<string, string> {
   return props;
 }
 
-/** Local time as Ruby's `strftime("%F %T")`. */
-function timestamp(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export const puppet: Application = {
@@ -237,7 +231,7 @@ async function runallCommand(session: Session, concurrencyWord: string | undefin
   const concurrency = Number(concurrencyWord);
   if (concurrency <= 0) throw new UsageError("The concurrency for the runall command has to be greater than 0");
   const args = { ...runonceArguments(values, true), force: true };
-  const log = (message: string) => session.io.stdout.write(`${timestamp(new Date())}: ${message}\n`);
+  const log = (message: string) => session.io.stdout.write(`${strftime(new Date(), "%F %T")}: ${message}\n`);
   const fleet = {
     enabledNodes: async () => {
       const run = await callAgent(session, "puppet", "status", {}, { progress: false });

@@ -4,6 +4,7 @@
  */
 import { appendFileSync } from "node:fs";
 import type { Config } from "../../../config/index.js";
+import { strftime } from "../../../ruby/index.js";
 import type { Colour, Paint } from "./colour.js";
 import type { Out } from "../session.js";
 
@@ -14,11 +15,9 @@ const COLOUR: Partial<Record<ClientLogLevel, Colour>> = { info: "green", warn: "
 
 export type ClientLog = (level: ClientLogLevel, origin: string, message: string) => void;
 
-const pad = (n: number) => String(n).padStart(2, "0");
-
 /** Ruby's `Time#strftime("%Y/%m/%d %H:%M:%S")` in local time. */
 export function logTime(t: Date): string {
-  return `${t.getFullYear()}/${pad(t.getMonth() + 1)}/${pad(t.getDate())} ${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())}`;
+  return strftime(t, "%Y/%m/%d %H:%M:%S");
 }
 
 export function clientLog(config: Config, stderr: Out, paint: Paint, now: () => Date = () => new Date()): ClientLog {

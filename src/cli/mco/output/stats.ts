@@ -1,5 +1,6 @@
 /** The stats block after the results (RPC::Stats#report): summary line or verbose table, then who did not answer. */
 import type { RpcStats } from "../../../client/index.js";
+import { strftime } from "../../../ruby/index.js";
 import type { Paint } from "./colour.js";
 
 /** Nodes in columns: `"   " + (" %-Ws" * n)`, W = max(30, longest), n = 90 / W, sorted, rows padded. */
@@ -23,8 +24,7 @@ export function nodeListSection(title: string, nodes: string[], paint: Paint): s
 
 /** Ruby's Time#to_s: `2026-11-22 01:19:56 +0000` (UTC). */
 export function rubyTime(date: Date): string {
-  const iso = date.toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} +0000`;
+  return strftime(date, "%F %T %z", true);
 }
 
 export interface StatsLayout {

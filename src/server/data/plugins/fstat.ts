@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readFileSync, statSync, type Stats } from "node:fs";
 import { dataDdl, queryDefaults } from "../ddl.js";
 import type { DataPluginFactory } from "../plugin.js";
+import { strftime } from "../../../ruby/index.js";
 import { CORE_METADATA } from "./metadata.js";
 
 const out = (description: string, display_as: string) => ({ description, display_as });
@@ -74,6 +75,5 @@ function fileType(stat: Stats): string {
 
 // Ruby's strftime("%F %T") in the server's local time zone.
 function localTimestamp(t: Date): string {
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${t.getFullYear()}-${p(t.getMonth() + 1)}-${p(t.getDate())} ${p(t.getHours())}:${p(t.getMinutes())}:${p(t.getSeconds())}`;
+  return strftime(t, "%F %T");
 }

@@ -1,0 +1,109 @@
+/**
+ * The legacy wire under load: `rpcutil ping` and `puppet status` at 10 in flight over a real ActiveMQ with psk, to a
+ * real Debian `mcollectived` 2.12.5 and to `mcompat server` with the same server.cfg keys, one after the other in
+ * the same run. Requests are signed before the clock starts; a lost or failed reply is counted, never hidden.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Config } from "../src/config/index.js";
+import { emptyFilter, newRequestId, readRpcReply } from "../src/protocol/index.js";
+import { codecFromConfig, connectTransport } from "../src/wire/index.js";
+import { legacyWireLines, startMcollectived, type LegacyWire } from "../test/helpers/legacy.js";
+import { FIXTURES, REPO, startServer } from "../test/helpers/server.js";
+import { testActiveMq } from "../test/helpers/stomp-broker.js";
+
+const IN_FLIGHT = 10;
+const WORK = [
+  { agent: "rpcutil", action: "ping", n: 3000 },
+  { agent: "puppet", action: "status", n: 1500 },
+];
+/** The bundled puppet agent as a Forge module lays it out, so the real daemon runs the very same Ruby. */
+const PUPPET_LIBDIR = join(REPO, "dist", "forge", "mcollective_agent_puppet", "files");
+
+const broker = await testActiveMq();
+const wire: LegacyWire = { connector: "activemq", port: broker.port, security: "psk" };
+const clientConfig = Config.fromText(Object.entries({ identity: "bench.example.net", ...legacyWireLines(wire, "client") }).map(([k, v]) => `${k} = ${v}`).join("\n"));
+const codec = codecFromConfig(clientConfig, "client");
+const transport = await connectTransport(clientConfig, "client", { mode: "client" });
+const facts = join(FIXTURES, "facts", "node1.yaml");
+const classes = join(FIXTURES, "facts", "node1.classes.txt");
+
+/** Sends `n` requests to `node`, `IN_FLIGHT` at a time; counts replies that came back OK, failed, or never. */
+async function load(node: string, agent: string, action: string, n: number, seq: number) {
+  const inbox = transport.openInbox({ collective: "mcollective", agent, callerid: codec.callerid, seq });
+  const requests = Array.from({ length: n }, () => {
+    const requestid = newRequestId();
+    const message = { agent, action, caller: codec.callerid, data: { process_results: true } };
+    const filter = { ...emptyFilter(), agent: [agent] };
+    const time = Math.floor(Date.now() / 1000);
+    return { requestid, payload: codec.encodeRequest({ requestid, senderid: "bench.example.net", filter, collective: "mcollective", agent, ttl: 600, time, message, replyTo: inbox.replyTo }) };
+  });
+  const waiting = new Map<string, (ok: boolean) => void>();
+  let failed = 0;
+  let lost = 0;
+  const reader = (async () => {
+    for (;;) {
+      const delivery = await inbox.next(Date.now() + 30_000);
+      if (delivery === undefined) return;
+      const reply = codec.decodeReply(delivery);
+      waiting.get(reply.requestid)?.(readRpcReply(reply.message).statuscode === 0);
+    }
+  })();
+  let next = 0;
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < n) {
+        const { requestid, payload } = requests[next++];
+        const t = performance.now();
+        const ok = await new Promise<boolean | undefined>((resolve) => {
+          const timer = setTimeout(() => resolve(undefined), 20_000);
+          waiting.set(requestid, (v) => (clearTimeout(timer), resolve(v)));
+          transport.publish({ kind: "node", collective: "mcollective", identity: node }, payload, { replyTo: inbox.replyTo, ttl: 600 });
+        });
+        if (ok === undefined) lost++;
+        else if (!ok) failed++;
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const ms = performance.now() - started;
+  inbox.close();
+  void reader;
+  latencies.sort((a, b) => a - b);
+  return { rate: (n / ms) * 1000, p50: latencies[Math.floor(n / 2)], failed, lost };
+}
+
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+
+try {
+  let seq = 0;
+  const results: Record<string, Record<string, Awaited<ReturnType<typeof load>>>> = {};
+  const legacy = await startMcollectived("legacy.bench.example.net", facts, classes, wire, { libdirs: [PUPPET_LIBDIR], loglevel: "info" });
+  try {
+    for (const w of WORK) await load(legacy.identity, w.agent, w.action, 50, ++seq); // warm-up, not counted
+    results.legacy = {};
+    for (const w of WORK) results.legacy[`${w.agent}#${w.action}`] = await load(legacy.identity, w.agent, w.action, w.n, ++seq);
+  } finally {
+    await legacy.stop();
+  }
+  const ours = await startServer({ identity: "mcompat.bench.example.net", factsFile: facts, classesFile: classes, extra: { ...legacyWireLines(wire), loglevel: "info" } }, broker.port);
+  try {
+    for (const w of WORK) await load(ours.identity, w.agent, w.action, 50, ++seq);
+    results.mcompat = {};
+    for (const w of WORK) results.mcompat[`${w.agent}#${w.action}`] = await load(ours.identity, w.agent, w.action, w.n, ++seq);
+    console.log(`mcompat server resident memory: ${rssMb(ours.pid).toFixed(0)} MB (Node; Ruby workers apart)`);
+  } finally {
+    await ours.stop();
+  }
+  for (const w of WORK) {
+    const key = `${w.agent}#${w.action}`;
+    const [l, m] = [results.legacy[key], results.mcompat[key]];
+    const line = (r: typeof l) => `${r.rate.toFixed(0)} req/s (p50 ${r.p50.toFixed(1)} ms, ${r.failed} failed, ${r.lost} lost)`;
+    console.log(`${key.padEnd(16)} mcollectived ${line(l)} | mcompat ${line(m)} | ${(m.rate / l.rate).toFixed(1)}x`);
+  }
+} finally {
+  await transport.close();
+  await broker.stop();
+}
