@@ -2,10 +2,15 @@
  * Length-prefixed Ruby Marshal frames between Node and a Ruby worker (4-byte big-endian length, then Marshal), in the
  * Marshal codec src/legacy/ has for the wire: integers beyond 2^53 are exact (BigInt) both ways.
  */
-import { fromPlain, readMarshal, toPlain, writeMarshal, type RHash } from "../legacy/index.js";
+import { fromPlain, readMarshal, rsym, toPlain, writeMarshal, type RHash, type RSymbol } from "../legacy/index.js";
 
 /** Frames come from our own worker, not the network: bounded only by what the length prefix can say. */
 const FRAME_LIMITS = { maxBytes: 2 ** 32, maxDepth: 200 };
+
+/** A Ruby Symbol (`:call`) for a frame. */
+export function rubySymbol(name: string): RSymbol {
+  return rsym(name);
+}
 
 /** A Ruby Hash whose top-level keys are Symbols (`{agent: "x"}` → `{:agent => "x"}`), nested hashes string-keyed. */
 export function symbolHash(obj: Record<string, unknown>): RHash {
