@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { parseJsonExact, stringifyJson } from "../../src/protocol/index.js";
+import { parseJsonExact, parseRpcReply, ProtocolError, stringifyJson } from "../../src/protocol/index.js";
 
 describe("JSON with exact integers", () => {
   it("reads integers beyond 2^53 as BigInt and leaves every other value as JSON.parse gives it", () => {
@@ -28,5 +28,12 @@ describe("JSON with exact integers", () => {
         : x !== null && typeof x === "object" ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, exact(y)])) : Object.is(x, -0) ? 0 : x);
       assert.deepEqual(parseJsonExact(stringifyJson(v)), exact(v));
     }));
+  });
+
+  it("names a big integer where a protocol field wants something else, rather than failing to print it", () => {
+    assert.throws(() => parseRpcReply('{"statuscode":123456789012345678901,"statusmsg":"x","data":{}}'),
+      (err: unknown) => err instanceof ProtocolError && /statuscode 123456789012345678901 is not an integer from 0 to 5/.test(err.message));
+    assert.throws(() => parseRpcReply('{"statuscode":0,"statusmsg":"x","data":123456789012345678901}'),
+      (err: unknown) => err instanceof ProtocolError && /got 123456789012345678901/.test(err.message));
   });
 });
