@@ -3,7 +3,7 @@
  * Symbol, Array, Hash, Regexp, and object links `@`), read and written losslessly so that Ruby's bytes re-encode
  * byte for byte.
  *
- * Written by hand rather than with @hyrious/marshal (which src/shim/frames.ts uses for trusted Ruby workers): on
+ * Written by hand rather than with @hyrious/marshal, and used for the Ruby worker frames (src/shim/frames.ts) too: on
  * network bytes we need an allow-list and depth/size bounds enforced while reading (it instantiates any class and
  * recurses without limit), exact Integers beyond 2^53 (it sums Bignums in floats), the US-ASCII vs UTF-8 tag on
  * Strings and Ruby's float text on writing, and links by object identity the way Ruby makes them (it links equal

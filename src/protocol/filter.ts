@@ -2,6 +2,7 @@
 import { ProtocolError } from "./errors.js";
 import { isObject } from "./json.js";
 import type { CompoundToken, FactFilter, Filter } from "./types.js";
+import { stringifyJson } from "./exact-json.js";
 
 /** A filter that matches every node: all five categories present and empty. */
 export function emptyFilter(): Filter {
@@ -49,7 +50,7 @@ function readFact(value: unknown, layer: string): FactFilter {
     typeof value.operator !== "string" ||
     !OPERATORS.has(value.operator)
   ) {
-    throw filterError(layer, `has a fact entry that is not {fact, value, operator} strings: ${JSON.stringify(value)}`);
+    throw filterError(layer, `has a fact entry that is not {fact, value, operator} strings: ${stringifyJson(value)}`);
   }
   return { fact: value.fact, value: value.value, operator: value.operator as FactFilter["operator"] };
 }

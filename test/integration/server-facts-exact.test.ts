@@ -56,7 +56,11 @@ describe("one view of facts and exact big integers, Ruby agents to mco --json", 
   const call = async (node: string, agent: string, action: string, data: Record<string, unknown>) =>
     (await client.request({ agent, action, data, targets: [node], expect: [node] }))[0].rpc!;
   /** What a Ruby agent's MCollective::Facts[fact] gives, and what the server's rpcutil get_fact gives. */
-  const bothViews = async (node: string, fact: string) => [(await call(node, "factview", "get", { fact })).data.value, (await call(node, "rpcutil", "get_fact", { fact })).data.value];
+  const bothViews = async (node: string, fact: string) => {
+    const ruby = (await call(node, "factview", "get", { fact })).data;
+    assert.deepEqual(ruby.from_plugin, ruby.value, "PluginManager['facts_plugin'] and Facts agree");
+    return [ruby.value, (await call(node, "rpcutil", "get_fact", { fact })).data.value];
+  };
   /** The nodes answering a broadcast with one -F fact rule; waits for `expected`, then for every node's barrier ping. */
   const matching = async (fact: string, value: string, expected: string[]) =>
     (await client.request({ agent: "rpcutil", action: "ping", filter: { fact: [{ fact, operator: "==", value }] }, expect: expected })).map((r) => r.sender).sort();
