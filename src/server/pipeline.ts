@@ -99,13 +99,8 @@ async function answerDataCalls(calls: DataCall[], deps: PipelineDeps, answers: D
 async function filterMatches(req: InboundRequest, agentNames: string[], deps: PipelineDeps): Promise<boolean> {
   const filter = req.filter;
   const answers = await answerDataCalls(filterDataCalls(filter), deps);
-  return matchFilter(filter, {
-    identity: deps.identity,
-    facts: deps.facts(),
-    classes: deps.classes(),
-    agents: agentNames,
-    data: (plugin, query) => answers.get(dataKey(plugin, query)),
-  });
+  const node = { identity: deps.identity, facts: deps.facts(), classes: deps.classes(), agents: agentNames, data: (plugin: string, query: string | null) => answers.get(dataKey(plugin, query)) };
+  return matchFilter(filter, node, (err) => deps.log.warn(`request ${req.requestid} from ${req.callerid} does not match: ${err.message}`));
 }
 
 /** The reply body for an RPC request, or undefined when the caller asked for no reply (`process_results: false`). */

@@ -173,4 +173,16 @@ describe("server: request pipeline", () => {
     await run(other, request({ body: encodeRpcRequest({ agent: "package", action: "status", data: {} }) }));
     assert.equal(replyOf(other).statuscode, 4);
   });
+
+  it("drops a request whose filter regex needs a backtracking engine, saying why, and serves the next one", async () => {
+    const h = harness();
+    await run(h, request({ filter: { identity: ["/^(n1)\\1/"] } }));
+    await run(h, request({ filter: { fact: [{ fact: "country", operator: "=~", value: "/(?=uk)/" }] } }));
+    assert.equal(h.published.length, 0);
+    assert.equal(h.deps.stats.snapshot().filtered, 2);
+    assert.match(h.logs.join("\n"), /does not match: the regular expression \^\(n1\)\\1 cannot be used \(backreferences and lookarounds are refused/);
+    assert.match(h.logs.join("\n"), /does not match: the regular expression \(\?=uk\) cannot be used/);
+    await run(h, request({ filter: { identity: ["/^n1\\./"] } }));
+    assert.equal(replyOf(h).statuscode, 0);
+  });
 });
