@@ -1,9 +1,9 @@
 /** DDL validations' Ruby regexes (plain source or `to_s` form), failing as a DdlError. */
-import { RubyRegexError, rubyRegexFromText } from "../ruby/index.js";
+import { RubyRegexError, rubyRegexFromText, type RubyPattern } from "../ruby/index.js";
 import { DdlError } from "./errors.js";
 
 /** Compiles a validation regex: plain source (`^[a-z]+$`) or Ruby's `to_s` form (`(?-mix:.+)`). */
-export function rubyRegex(text: string): RegExp {
+export function rubyRegex(text: string): RubyPattern {
   try {
     return rubyRegexFromText(text);
   } catch (err) {

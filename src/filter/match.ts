@@ -10,39 +10,42 @@ export type { NodeView } from "./node.js";
 
 /**
  * True when the node passes every non-empty category: any identity, every agent, every class, every fact,
- * every compound list. An empty filter matches every node. An unreadable compound expression or regex does not match.
+ * every compound list. An empty filter matches every node. An unreadable compound expression or regex does not match;
+ * `refused` hears of each regex that could not be used, so the server can say why.
  */
-export function matchFilter(filter: Filter, node: NodeView): boolean {
-  return unlessBadRegex(() => matchCategories(filter, node));
+export function matchFilter(filter: Filter, node: NodeView, refused?: (err: RubyRegexError) => void): boolean {
+  return unlessBadRegex(() => matchCategories(filter, node, refused), refused);
 }
 
-function matchCategories(filter: Filter, node: NodeView): boolean {
+function matchCategories(filter: Filter, node: NodeView, refused?: (err: RubyRegexError) => void): boolean {
   const identities = filter.identity ?? [];
   if (identities.length > 0 && !identities.some((id) => identityMatches(node, id))) return false;
   if (!(filter.agent ?? []).every((agent) => hasAgent(node, agent))) return false;
   if (!(filter.cf_class ?? []).every((cls) => hasClass(node, cls))) return false;
   if (!(filter.fact ?? []).every((rule) => matchFact(node.facts, rule))) return false;
-  return (filter.compound ?? []).every((tokens) => matchCompound(tokens, node));
+  return (filter.compound ?? []).every((tokens) => matchCompound(tokens, node, refused));
 }
 
 /** One compound entry: the modern `[{expr}]` form or a legacy token list. */
-export function matchCompound(tokens: CompoundToken[], node: NodeView): boolean {
+export function matchCompound(tokens: CompoundToken[], node: NodeView, refused?: (err: RubyRegexError) => void): boolean {
   const exprs = tokens.flatMap((t) => ("expr" in t ? [t.expr] : []));
-  if (exprs.length === 0) return unlessBadRegex(() => evaluateTokens(tokens, node));
+  if (exprs.length === 0) return unlessBadRegex(() => evaluateTokens(tokens, node), refused);
   try {
     return exprs.every((expr) => evaluateExpr(expr, node));
-  } catch {
+  } catch (err) {
+    if (err instanceof RubyRegexError) refused?.(err);
     return false;
   }
 }
 
 // A regex that cannot compile fails the whole filter, so `not x=/bad/` cannot select every node.
-function unlessBadRegex(match: () => boolean): boolean {
+function unlessBadRegex(match: () => boolean, refused?: (err: RubyRegexError) => void): boolean {
   try {
     return match();
   } catch (err) {
-    if (err instanceof RubyRegexError) return false;
-    throw err;
+    if (!(err instanceof RubyRegexError)) throw err;
+    refused?.(err);
+    return false;
   }
 }
 

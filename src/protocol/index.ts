@@ -6,6 +6,7 @@ export { decodeBase64 } from "./base64.js";
 export { parseJsonExact, stringifyJson } from "./exact-json.js";
 export { newRequestId, nodeSubject, broadcastSubject, replySubject } from "./subjects.js";
 export { emptyFilter } from "./filter.js";
+export { MAX_PAYLOAD_BYTES } from "./transport.js";
 export { peelLayers } from "./inspect.js";
 export type { PeeledLayers } from "./inspect.js";
 export { encodeRequestL3, encodeRequest, decodeRequest, decodeRequestLayers, checkRequestTime, SECURE_REQUEST_PROTOCOL } from "./request.js";

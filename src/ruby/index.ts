@@ -2,6 +2,7 @@
 export { inspectNumber, inspectRequestData, inspectString, inspectSymbol, rubyInspect, rubyPretty, rubyToS } from "./inspect.js";
 export type { InspectOptions } from "./inspect.js";
 export { RubyRegexError, rubyRegex, rubyRegexFromText } from "./regex.js";
+export type { RubyPattern } from "./regex.js";
 export { RubyFloat, rubySprintf } from "./sprintf.js";
 export { strftime } from "./time.js";
 export { RubySyntaxError, UnsupportedRubyError } from "./errors.js";

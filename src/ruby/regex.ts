@@ -1,9 +1,11 @@
 /**
- * Ruby regular expressions compiled to JavaScript ones with Ruby's meaning. Every Ruby regex the project
- * reads (DDL validations, filters, policies) goes through `rubyRegex`, so the engine is chosen in one place.
+ * Ruby regular expressions compiled with Ruby's meaning. Every Ruby regex the project reads (DDL validations,
+ * filters, policies) goes through `rubyRegex`, so the engine is chosen in one place: RE2 (`re2js`), whose
+ * matching time is linear in the input, because filters and inputs come from anyone who can publish.
  */
+import { createRequire } from "node:module";
 
-/** A Ruby regex that cannot be expressed in JavaScript or does not compile; the message quotes it. */
+/** A Ruby regex that the engine cannot run or that does not compile; the message quotes it. */
 export class RubyRegexError extends Error {
   constructor(message: string) {
     super(message);
@@ -27,11 +29,22 @@ const POSIX: Record<string, string> = {
   graph: "!-~",
 };
 
+/** A compiled Ruby regex: all the project asks of one is whether it matches somewhere in a text. */
+export interface RubyPattern {
+  test(text: string): boolean;
+}
+
+type Re2 = typeof import("re2js");
+let re2: Re2 | undefined;
+// Loaded on first use: it costs mco's start-up tens of milliseconds, and most runs compile no regex.
+const engine = (): Re2 => (re2 ??= createRequire(import.meta.url)("re2js") as Re2);
+
 /**
  * Compiles Ruby regex source with Ruby option letters (`i`, `m`, `x`). A leading `(?imx-imx)` sets options too.
  * Ruby's `^`/`$` match at line breaks, `m` makes `.` match newlines, `\A \z \Z \h` and POSIX classes translate.
+ * What RE2 cannot run in linear time (backreferences, lookarounds) throws RubyRegexError.
  */
-export function rubyRegex(source: string, flags = ""): RegExp {
+export function rubyRegex(source: string, flags = ""): RubyPattern {
   let body = source;
   let options = flags;
   const leading = /^\(\?([mix]*)(?:-[mix]*)?\)/.exec(body);
@@ -40,15 +53,18 @@ export function rubyRegex(source: string, flags = ""): RegExp {
     body = body.slice(leading[0].length);
   }
   const js = translate(options.includes("x") ? stripExtended(body) : body, source);
+  const { RE2JS } = engine();
+  let re;
   try {
-    return new RegExp(js, "m" + (options.includes("i") ? "i" : "") + (options.includes("m") ? "s" : ""));
+    re = RE2JS.compile(js, RE2JS.MULTILINE | (options.includes("i") ? RE2JS.CASE_INSENSITIVE : 0) | (options.includes("m") ? RE2JS.DOTALL : 0));
   } catch (err) {
-    throw new RubyRegexError(`the regular expression ${source} cannot be used: ${(err as Error).message}`);
+    throw new RubyRegexError(`the regular expression ${source} cannot be used (backreferences and lookarounds are refused, as they cannot run in linear time): ${(err as Error).message}`);
   }
+  return { test: (text) => re.test(text) };
 }
 
 /** A regex as Ruby text carries it: its `to_s` form (`(?i-mx:abc)`, as JSON and DDLs write it) or bare source. */
-export function rubyRegexFromText(text: string, flags = ""): RegExp {
+export function rubyRegexFromText(text: string, flags = ""): RubyPattern {
   const wrapped = /^\(\?([mix]*)(?:-[mix]*)?:([\s\S]*)\)$/.exec(text);
   if (wrapped && balanced(wrapped[2])) return rubyRegex(wrapped[2], flags + wrapped[1]);
   return rubyRegex(text, flags);
@@ -62,9 +78,8 @@ function translate(src: string, original: string): string {
     if (c === "\\") {
       const n = src[i + 1] ?? "";
       i++;
-      if (n === "A" && !inClass) out += "(?<![\\s\\S])";
-      else if (n === "z" && !inClass) out += "(?![\\s\\S])";
-      else if (n === "Z" && !inClass) out += "(?=\\n?(?![\\s\\S]))";
+      // RE2 has \A and \z but no \Z: an optional final newline, then the end (differs only if the pattern goes on).
+      if (n === "Z" && !inClass) out += "(?:\\n?\\z)";
       else if (n === "h") out += inClass ? "0-9a-fA-F" : "[0-9a-fA-F]";
       else if (n === "H" && !inClass) out += "[^0-9a-fA-F]";
       // Without them JavaScript would read these as the plain letters, matching something else than Ruby does.

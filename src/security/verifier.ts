@@ -37,9 +37,12 @@ export interface VerifierOptions {
   cacheDir?: string;
   /** Hears about problems that do not reject a request (a cache file that could not be written). */
   warn?: (msg: string) => void;
-  /** How many parsed caller certificates to keep in memory. */
-  maxCachedCerts?: number;
+  /** How many bytes of parsed caller certificates to keep in memory (default 8 MiB). */
+  maxCachedBytes?: number;
 }
+
+/** A caller certificate (with its chain) larger than this is refused unread: real ones are a few KiB. */
+export const MAX_PUBCERT_BYTES = 64 * 1024;
 
 export const DEFAULT_ALLOWLIST = [/\.mcollective$/, /\.choria$/];
 export const DEFAULT_PRIVILEGED = [/\.privileged.mcollective$/, /\.privileged.choria$/];
@@ -63,25 +66,33 @@ export class RequestVerifier {
   private readonly roots: X509Certificate[];
   private readonly allowlist: RegExp[];
   private readonly privileged: RegExp[];
+  /** Certificates of requests that verified, by PEM text, oldest use first; only key holders can add to it. */
   private readonly parsed = new Map<string, ParsedCaller>();
-  private readonly maxCachedCerts: number;
+  private parsedBytes = 0;
+  private readonly maxCachedBytes: number;
   private readonly cache?: CallerCertCache;
 
   constructor(opts: VerifierOptions) {
     this.roots = parsePemChain(opts.caPem, "CA file");
     this.allowlist = opts.allowlist ?? DEFAULT_ALLOWLIST;
     this.privileged = opts.privileged ?? DEFAULT_PRIVILEGED;
-    this.maxCachedCerts = opts.maxCachedCerts ?? 10_000;
+    this.maxCachedBytes = opts.maxCachedBytes ?? 8 * 1024 * 1024;
     if (opts.cacheDir) this.cache = new CallerCertCache(opts.cacheDir, opts.warn);
   }
 
   /** Verifies a decoded request at `now` (unix seconds) and names its caller; throws SecurityError on the first failed check. */
   verify(req: DecodedRequest, now = Date.now() / 1000): VerifiedCaller {
-    const { checks, caller, leaf } = this.run(req, now);
+    const { checks, caller, cert } = this.run(req, now);
     const failed = checks.find((c) => !c.ok);
-    if (failed || !caller || !leaf) throw new SecurityError(failed?.detail ?? "request could not be verified", failed?.check);
-    this.cache?.admit(caller.privileged ? certNames(leaf)[0] : caller.certname, req.pubcert, leaf);
+    if (failed || !caller || !cert) throw new SecurityError(failed?.detail ?? "request could not be verified", failed?.check);
+    this.remember(req.pubcert, cert);
+    this.cache?.admit(caller.privileged ? cert.names[0] : caller.certname, req.pubcert, cert.leaf);
     return caller;
+  }
+
+  /** What the in-memory certificate cache holds. */
+  cacheStats(): { certificates: number; bytes: number } {
+    return { certificates: this.parsed.size, bytes: this.parsedBytes };
   }
 
   /** Runs every check and reports each one, without throwing or touching the seen-caller cache (for `mcompat wire decode`). */
@@ -90,7 +101,7 @@ export class RequestVerifier {
     return { checks, caller };
   }
 
-  private run(req: DecodedRequest, now: number): { checks: CheckResult[]; caller?: VerifiedCaller; leaf?: X509Certificate } {
+  private run(req: DecodedRequest, now: number): { checks: CheckResult[]; caller?: VerifiedCaller; cert?: ParsedCaller } {
     let cert: ParsedCaller;
     try {
       cert = this.parseCaller(req.pubcert);
@@ -105,7 +116,7 @@ export class RequestVerifier {
     checks.push(checkCallerid(req.envelope.callerid, certname, cert.names, privileged, certLabel));
     checks.push(this.checkAllowlist(certname, privileged));
     checks.push(checkSignature(req, cert.publicKey, certLabel));
-    return { checks, caller: { callerid: req.envelope.callerid, certname, privileged }, leaf: cert.leaf };
+    return { checks, caller: { callerid: req.envelope.callerid, certname, privileged }, cert };
   }
 
   private checkChain(cert: ParsedCaller, label: string, now: number): CheckResult {
@@ -125,10 +136,16 @@ export class RequestVerifier {
     };
   }
 
-  /** Parses and chain-checks a caller PEM once; later requests with the same PEM text reuse the result. */
+  /** Parses and chain-checks a caller PEM, or reuses the result for a PEM text that verified before. */
   private parseCaller(pem: string): ParsedCaller {
     const known = this.parsed.get(pem);
-    if (known) return known;
+    if (known) {
+      this.parsed.delete(pem);
+      this.parsed.set(pem, known);
+      return known;
+    }
+    const size = Buffer.byteLength(pem);
+    if (size > MAX_PUBCERT_BYTES) throw new SecurityError(`caller certificate (pubcert) is ${size} bytes, more than the ${MAX_PUBCERT_BYTES} allowed`, "certificate");
     const [leaf, ...intermediates] = parsePemChain(pem, "caller certificate (pubcert)");
     const names = certNames(leaf);
     const label = names[0] ?? "(no name)";
@@ -145,11 +162,24 @@ export class RequestVerifier {
     } catch (err) {
       parsed.chainError = err as SecurityError;
     }
-    if (this.parsed.size >= this.maxCachedCerts) this.parsed.delete(this.parsed.keys().next().value as string);
-    this.parsed.set(pem, parsed);
     return parsed;
   }
+
+  /** Keeps a verified caller's certificate, dropping the least recently used beyond the byte bound. */
+  private remember(pem: string, cert: ParsedCaller): void {
+    if (this.parsed.has(pem)) return;
+    this.parsed.set(pem, cert);
+    this.parsedBytes += cachedSize(pem);
+    for (const [old] of this.parsed) {
+      if (this.parsedBytes <= this.maxCachedBytes) break;
+      this.parsed.delete(old);
+      this.parsedBytes -= cachedSize(old);
+    }
+  }
 }
+
+// The PEM text, and its parsed certificates and key, taken to be about as large again.
+const cachedSize = (pem: string) => 2 * pem.length;
 
 function checkCallerid(callerid: string, certname: string, names: string[], privileged: boolean, label: string): CheckResult {
   if (!certname) return { check: "callerid", ok: false, detail: `callerid ${JSON.stringify(callerid)} is not of the form choria=<certname>` };

@@ -6,7 +6,7 @@
 import { discoveryReply, RpcError, type NativeAgent, type NativeContext } from "../agents/index.js";
 import { DdlError, outputDefaults, validateInputs } from "../ddl/index.js";
 import { filterDataCalls, matchFilter } from "../filter/index.js";
-import { ProtocolError, readRpcRequest, stringifyJson, type RpcReplyBody } from "../protocol/index.js";
+import { MAX_PAYLOAD_BYTES, ProtocolError, readRpcRequest, stringifyJson, type RpcReplyBody } from "../protocol/index.js";
 import type { Delivery, InboundRequest, ReplyMessage, SecurityCodec } from "../wire/index.js";
 import type { AuditEvent } from "./audit/index.js";
 import type { AuthorizationRequest, AuthorizationResult } from "./authz/index.js";
@@ -81,8 +81,21 @@ export async function handleRequest(delivery: Delivery, deps: PipelineDeps): Pro
     message = await runRpc(req, agent, deps);
   }
   if (message === undefined) return;
-  deps.reply(req.replyTo, deps.codec.encodeReply(req, message, deps.identity, deps.now()));
+  deps.reply(req.replyTo, encodeFitting(req, message, deps));
   stats.count("replies");
+}
+
+/**
+ * The encoded reply; one larger than a message may carry (NATS' default max_payload, the same bound on every wire)
+ * becomes a statuscode 5 reply that says so, since a dropped reply would leave its caller waiting for nothing.
+ */
+function encodeFitting(req: InboundRequest, message: ReplyMessage, deps: PipelineDeps): Uint8Array | string {
+  const encoded = deps.codec.encodeReply(req, message, deps.identity, deps.now());
+  const size = typeof encoded === "string" ? Buffer.byteLength(encoded) : encoded.byteLength;
+  if (size <= MAX_PAYLOAD_BYTES) return encoded;
+  const statusmsg = `The reply was too large to send: ${size} bytes, more than the ${MAX_PAYLOAD_BYTES} bytes (1 MiB) a message may carry`;
+  deps.log.warn(`answered request ${req.requestid} from ${req.callerid} for ${req.agent} with statuscode 5: ${statusmsg}`);
+  return deps.codec.encodeReply(req, failure(5, statusmsg, {}), deps.identity, deps.now());
 }
 
 type DataCall = { plugin: string; query: string | null };
@@ -99,13 +112,8 @@ async function answerDataCalls(calls: DataCall[], deps: PipelineDeps, answers: D
 async function filterMatches(req: InboundRequest, agentNames: string[], deps: PipelineDeps): Promise<boolean> {
   const filter = req.filter;
   const answers = await answerDataCalls(filterDataCalls(filter), deps);
-  return matchFilter(filter, {
-    identity: deps.identity,
-    facts: deps.facts(),
-    classes: deps.classes(),
-    agents: agentNames,
-    data: (plugin, query) => answers.get(dataKey(plugin, query)),
-  });
+  const node = { identity: deps.identity, facts: deps.facts(), classes: deps.classes(), agents: agentNames, data: (plugin: string, query: string | null) => answers.get(dataKey(plugin, query)) };
+  return matchFilter(filter, node, (err) => deps.log.warn(`request ${req.requestid} from ${req.callerid} does not match: ${err.message}`));
 }
 
 /** The reply body for an RPC request, or undefined when the caller asked for no reply (`process_results: false`). */

@@ -173,4 +173,30 @@ describe("server: request pipeline", () => {
     await run(other, request({ body: encodeRpcRequest({ agent: "package", action: "status", data: {} }) }));
     assert.equal(replyOf(other).statuscode, 4);
   });
+
+  it("drops a request whose filter regex needs a backtracking engine, saying why, and serves the next one", async () => {
+    const h = harness();
+    await run(h, request({ filter: { identity: ["/^(n1)\\1/"] } }));
+    await run(h, request({ filter: { fact: [{ fact: "country", operator: "=~", value: "/(?=uk)/" }] } }));
+    assert.equal(h.published.length, 0);
+    assert.equal(h.deps.stats.snapshot().filtered, 2);
+    assert.match(h.logs.join("\n"), /does not match: the regular expression \^\(n1\)\\1 cannot be used \(backreferences and lookarounds are refused/);
+    assert.match(h.logs.join("\n"), /does not match: the regular expression \(\?=uk\) cannot be used/);
+    await run(h, request({ filter: { identity: ["/^n1\\./"] } }));
+    assert.equal(replyOf(h).statuscode, 0);
+  });
+
+  it("answers statuscode 5 saying so when the reply would be larger than a message may carry", async () => {
+    const facts = () => ({ country: "uk", blob: "x".repeat(1024 * 1024) });
+    const h = harness({ facts, nativeContext: { now: () => NOW, facts } as unknown as NativeContext });
+    await run(h, request({ action: "get_fact", data: { fact: "blob" } }));
+    assert.equal(h.published.length, 1);
+    assert.ok(Buffer.byteLength(h.published[0].payload) < 4096);
+    const reply = replyOf(h);
+    assert.equal(reply.statuscode, 5);
+    assert.match(reply.statusmsg, /^The reply was too large to send: \d+ bytes, more than the 1048576 bytes \(1 MiB\)/);
+    assert.match(h.logs.join("\n"), /answered request 0123456789abcdef0123456789abcdef from choria=t\.mcollective for rpcutil with statuscode 5: The reply was too large/);
+    await run(h, request({ action: "get_fact", data: { fact: "country" } }));
+    assert.deepEqual(parseRpcReply(decodeReply(h.published[1].payload).message).data, { fact: "country", value: "uk" });
+  });
 });

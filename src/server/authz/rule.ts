@@ -4,7 +4,7 @@
  */
 import { stringifyJson, type CompoundToken } from "../../protocol/index.js";
 import { FilterError, matchCompound, parseCompound } from "../../filter/index.js";
-import { RubyRegexError, rubyRegex } from "../../ruby/index.js";
+import { RubyRegexError, rubyRegex, type RubyPattern } from "../../ruby/index.js";
 import type { Log, PolicyRule } from "./policy.js";
 
 /** What a rule is judged against. */
@@ -129,7 +129,7 @@ function compileClass(term: string, log: Log): Check {
   }
   const regex = /^\/(.+)\/$/.exec(term);
   if (regex) {
-    let re: RegExp;
+    let re: RubyPattern;
     try {
       re = rubyRegex(regex[1]);
     } catch (err) {

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { cpSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RunningBroker } from "../../src/transport/index.js";
+import { testBroker } from "../helpers/broker.js";
+import { Requester } from "../helpers/requester.js";
+import { FIXTURES, NATIVE_ONLY, startServer, type ServerNode } from "../helpers/server.js";
+
+// Long enough that a backtracking engine would try 2^48 paths on the identity filter below.
+const NODE = `${"a".repeat(36)}.example.net`;
+
+describe("mcompat server: one hostile message never stops a node (real daemon, real broker)", function () {
+  this.timeout(60_000);
+  let broker: RunningBroker;
+  let node: ServerNode;
+  let client: Requester;
+
+  before(async () => {
+    const libdir = mkdtempSync(join(tmpdir(), "mcompat-hostile-"));
+    mkdirSync(join(libdir, "mcollective", "agent"), { recursive: true });
+    for (const file of ["hefty.rb", "hefty.ddl"]) cpSync(join(FIXTURES, "agents", "mcollective", "agent", file), join(libdir, "mcollective", "agent", file));
+    broker = await testBroker();
+    node = await startServer({ identity: NODE, factsFile: join(FIXTURES, "facts", "node1.yaml"), libdir, extra: NATIVE_ONLY }, broker.port);
+    client = await Requester.connect(broker.port, [NODE]);
+  });
+
+  after(async () => {
+    await client?.close();
+    await node?.stop();
+    await broker?.stop();
+  });
+
+  const ping = async () => (await client.request({ agent: "rpcutil", action: "ping", targets: [NODE], expect: [NODE] }))[0].rpc;
+
+  it("answers an exponential-backtracking identity regex as no match, and serves the next request", async () => {
+    const replies = await client.request({ agent: "rpcutil", action: "ping", filter: { identity: ["/^([\\w.]|[\\w.])*$x/"] }, expect: [] });
+    assert.deepEqual(replies, []);
+    assert.equal((await ping())?.statuscode, 0);
+  });
+
+  it("refuses a backreference in a fact filter with a log line, and serves the next request", async () => {
+    const replies = await client.request({ agent: "rpcutil", action: "ping", filter: { fact: [{ fact: "country", operator: "=~", value: "/^(u)\\1?k/" }] }, expect: [] });
+    assert.deepEqual(replies, []);
+    assert.match(node.log(), /does not match: the regular expression \^\(u\)\\1\?k cannot be used/);
+    assert.equal((await ping())?.statuscode, 0);
+  });
+
+  it("answers a Ruby agent's reply above the broker's 1 MiB max_payload with statuscode 5 saying so, and serves the next one", async () => {
+    const call = async (bytes: number) => (await client.request({ agent: "hefty", action: "blob", data: { bytes }, targets: [NODE], expect: [NODE] }))[0].rpc!;
+    const big = await call(1_100_000);
+    assert.equal(big.statuscode, 5);
+    assert.match(big.statusmsg, /^The reply was too large to send: \d+ bytes, more than the 1048576 bytes \(1 MiB\)/);
+    const small = await call(1000);
+    assert.equal(small.statuscode, 0);
+    assert.equal((small.data.blob as string).length, 1000);
+  });
+});
