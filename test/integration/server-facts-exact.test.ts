@@ -37,9 +37,12 @@ describe("one view of facts and exact big integers, Ruby agents to mco --json", 
     // The fact file is a `puppet facts` dump, the form sites write, holding a 64-bit limit.
     const dump = join(libdir, "puppet-facts.yaml");
     writeFileSync(dump, `name: ${NODES.yaml}\nvalues:\n  big_fact: ${MAX_U64}\n  os:\n    family: Debian\n  role: db\ntimestamp: 2026-11-29 10:00:00 +0000\nexpiration: 2026-11-29 10:30:00 +0000\n`);
+    // Beside it a plain YAML fact file: plugin.yaml merges both.
+    const plain = join(libdir, "plain-facts.yaml");
+    writeFileSync(plain, "country: uk\ntags:\n  - prod\n  - database\n");
     const common = { libdir, extra: { "plugin.mcompat.ruby.workers": "1" } };
     nodes = [
-      await startServer({ identity: NODES.yaml, factsFile: dump, ...common }, broker.port),
+      await startServer({ identity: NODES.yaml, factsFile: dump, ...common, extra: { ...common.extra, "plugin.yaml": `${plain}:${dump}` } }, broker.port),
       await startServer({ identity: NODES.facter, factsFile: dump, ...common, extra: { ...common.extra, factsource: "facter" } }, broker.port),
       await startServer({ identity: NODES.plugin, factsFile: dump, ...common, extra: { ...common.extra, factsource: "fixture" } }, broker.port),
     ];
@@ -76,7 +79,9 @@ describe("one view of facts and exact big integers, Ruby agents to mco --json", 
     assert.match(fact.stdout, /"value": ?18446744073709551615\b/);
   });
 
-  it("gives a Ruby agent the facts of a puppet facts dump that the server's filters see", async () => {
+  it("gives a Ruby agent the facts of plain YAML and of a puppet facts dump, merged, as the server's filters see them", async () => {
+    assert.deepEqual(await bothViews(NODES.yaml, "country"), ["uk", "uk"]);
+    assert.deepEqual(await bothViews(NODES.yaml, "tags.1"), ["database", "database"]);
     assert.deepEqual(await bothViews(NODES.yaml, "os.family"), ["Debian", "Debian"]);
     assert.deepEqual(await bothViews(NODES.yaml, "role"), ["db", "db"]);
     assert.deepEqual(await matching("role", "db", [NODES.yaml]), [NODES.yaml]);
