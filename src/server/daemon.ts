@@ -129,6 +129,8 @@ export class Server {
     this.rubyData = (probe.dataPlugins ?? []).filter((name) => !this.hooks.data.names().includes(name));
     this.agents = new Map(agents.filter((a) => !failed.has(a.name)).map((a) => [a.name, a]));
     this.subscribeAll();
+    // "serving" once the broker has the subscriptions, so a request sent on that word finds them.
+    await this.transport?.flush().catch(() => undefined);
     this.log.info(`serving agents: ${this.agentNames().join(", ")}`);
     if (previous) void Promise.allSettled([...this.inFlight]).then(() => previous.stop());
   }
