@@ -19,7 +19,7 @@ describe("mcompat server: one hostile message never stops a node (real daemon, r
   before(async () => {
     const libdir = mkdtempSync(join(tmpdir(), "mcompat-hostile-"));
     mkdirSync(join(libdir, "mcollective", "agent"), { recursive: true });
-    for (const file of ["hefty.rb", "hefty.ddl"]) cpSync(join(FIXTURES, "agents", "mcollective", "agent", file), join(libdir, "mcollective", "agent", file));
+    for (const file of ["hefty.rb", "hefty.ddl", "echo.rb", "echo.ddl"]) cpSync(join(FIXTURES, "agents", "mcollective", "agent", file), join(libdir, "mcollective", "agent", file));
     broker = await testBroker();
     node = await startServer({ identity: NODE, factsFile: join(FIXTURES, "facts", "node1.yaml"), libdir, extra: NATIVE_ONLY }, broker.port);
     client = await Requester.connect(broker.port, [NODE]);
@@ -54,5 +54,16 @@ describe("mcompat server: one hostile message never stops a node (real daemon, r
     const small = await call(1000);
     assert.equal(small.statuscode, 0);
     assert.equal((small.data.blob as string).length, 1000);
+  });
+
+  it("drops a compound filter token of the wrong type and a Ruby agent's input nested 5,000 deep, logging both, and serves the next one", async () => {
+    assert.deepEqual(await client.request({ agent: "rpcutil", action: "ping", filter: { compound: [[{ statement: 5 } as never]] }, expect: [] }), []);
+    const deep = `{"agent":"echo","action":"echo","data":{"message":"deep","nested":${"[".repeat(5000)}"x"${"]".repeat(5000)}}}`;
+    assert.deepEqual(await client.request({ agent: "echo", message: deep, targets: [NODE], expect: [] }), []);
+    assert.match(node.log(), /dropped malformed message: .*compound token \{"statement":5\} that has a statement that is not a string/);
+    assert.match(node.log(), /dropped malformed message: request \w+ body nests deeper than 64 levels/);
+    const [echo] = await client.request({ agent: "echo", action: "echo", data: { message: "shallow", nested: [[["x"]]] }, targets: [NODE], expect: [NODE] });
+    assert.equal(echo.rpc?.statuscode, 0);
+    assert.deepEqual(echo.rpc?.data.nested, [[["x"]]]);
   });
 });

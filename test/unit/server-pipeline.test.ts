@@ -199,4 +199,17 @@ describe("server: request pipeline", () => {
     await run(h, request({ action: "get_fact", data: { fact: "country" } }));
     assert.deepEqual(parseRpcReply(decodeReply(h.published[1].payload).message).data, { fact: "country", value: "uk" });
   });
+
+  it("drops a compound token of the wrong type and data nested thousands deep at decode, saying why, and serves the next request", async () => {
+    const h = harness();
+    await run(h, request({ filter: { compound: [[{ statement: 5 } as never]] } }));
+    await run(h, request({ body: `{"agent":"rpcutil","action":"ping","data":{"x":${"[".repeat(5000)}${"]".repeat(5000)}}}` }));
+    assert.equal(h.published.length, 0);
+    assert.equal(h.deps.stats.snapshot().unvalidated, 2);
+    const logs = h.logs.join("\n");
+    assert.match(logs, /dropped malformed message: .*compound token \{"statement":5\} that has a statement that is not a string/);
+    assert.match(logs, /dropped malformed message: request 0123456789abcdef0123456789abcdef body nests deeper than 64 levels/);
+    await run(h, request());
+    assert.equal(replyOf(h).statuscode, 0);
+  });
 });
