@@ -66,6 +66,13 @@ describe("mcompat server: one hostile message never stops a node (real daemon, r
     assert.equal(echo.rpc?.statuscode, 0);
     assert.deepEqual(echo.rpc?.data.nested, [[["x"]]]);
   });
+
+  it("answers an fstat('/proc/self/pagemap') filter without reading the file, and serves the next one", async () => {
+    const pagemap = { fstatement: { name: "fstat", params: "/proc/self/pagemap", operator: "==", r_compare: "0", value: "md5" } };
+    const [reply] = await client.request({ agent: "rpcutil", action: "ping", filter: { compound: [[pagemap]] }, expect: [NODE] });
+    assert.equal(reply.rpc?.statuscode, 0);
+    assert.equal((await ping())?.statuscode, 0);
+  });
 });
 
 describe("mcompat server: a log folder that disappears never stops a node", function () {
