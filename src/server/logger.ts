@@ -42,6 +42,7 @@ export function createLogger(opts: LoggerOptions): CountingLogger {
   const now = opts.now ?? (() => new Date());
   const format = (level: LogLevel, msg: string) => `${now().toISOString()} ${level.toUpperCase()} ${msg}\n`;
   const fallback = opts.fallback ?? ((text: string) => process.stderr.write(text));
+  if (!opts.fallback) ignoreBrokenPipes();
   const file = opts.file ? new LogFile(opts.file, opts.keep ?? 5, opts.maxBytes ?? 2_097_152) : undefined;
   let lost = 0;
   let unreported = 0;
@@ -107,6 +108,18 @@ function sizeOf(path: string): number {
     return 0;
   }
 }
+
+/**
+ * A write to a closed stdout or stderr (the pipe or terminal that started the daemon is gone) fails with an 'error'
+ * event that, unheard, ends the process; it has nowhere to be reported, so it is ignored.
+ */
+function ignoreBrokenPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (!stream.listeners("error").includes(ignore)) stream.on("error", ignore);
+  }
+}
+
+function ignore(): void {}
 
 function safely(write: () => unknown): void {
   try {

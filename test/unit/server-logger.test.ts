@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,5 +58,25 @@ describe("server: logging never takes the daemon down", () => {
     for (let i = 0; i < 20; i++) log.info(`line ${i}`);
     assert.deepEqual(readdirSync(dir), ["server.log"]);
     assert.equal(existsSync(join(dir, "server.log.0")), false);
+  });
+});
+
+describe("server: logging with stdout and stderr gone", () => {
+  it("keeps a process alive whose log file and stderr both fail (the pipe that started it closed)", async () => {
+    const logger = new URL("../../src/server/logger.js", import.meta.url).href;
+    const script = `
+      const { createLogger } = await import(${JSON.stringify(logger)});
+      const log = createLogger({ file: "/dev/full", level: "info" });
+      await new Promise((r) => setTimeout(r, 200));
+      for (let i = 0; i < 2000; i++) log.error("line " + i);
+      await new Promise((r) => setTimeout(r, 200));
+      process.stdout.write("alive " + log.lost() + "\\n");`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+    child.stderr.destroy();
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((done) => child.on("close", done));
+    assert.equal(out, "alive 2000\n");
+    assert.equal(code, 0);
   });
 });
