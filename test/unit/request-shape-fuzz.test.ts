@@ -3,7 +3,7 @@ import { generateKeyPairSync } from "node:crypto";
 import fc from "fast-check";
 import { filterDataCalls, matchFilter } from "../../src/filter/index.js";
 import { PskCodec, RString, SslCodec, writeMarshal, YAML_SERIALIZER } from "../../src/legacy/index.js";
-import { decodeRequest, emptyFilter, encodeRequest, MAX_NESTING, ProtocolError } from "../../src/protocol/index.js";
+import { decodeRequest, emptyFilter, encodeReply, encodeRequest, MAX_NESTING, ProtocolError } from "../../src/protocol/index.js";
 import { ChoriaCodec } from "../../src/wire/choria.js";
 
 const NOW = 1_800_000_000;
@@ -68,6 +68,19 @@ describe("request shape and depth: refused at decode, never a TypeError or a sta
         // The body object, its data, then `depth` levels of the value.
         if (depth + 2 <= MAX_NESTING) assert.equal(codec.decodeRequest(delivery, NOW).agent, "rpcutil");
         else assert.throws(() => codec.decodeRequest(delivery, NOW), (err: unknown) => isRefusal("size")(err) && /nests deeper than 64 levels/.test(String(err)));
+      }),
+      runs,
+    );
+  });
+
+  it("a reply body nested deeper than 64 levels is refused by the client's decoder, whatever the depth (up to 6,000)", () => {
+    const codec = new ChoriaCodec({});
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6000 }), (depth) => {
+        const message = `{"statuscode":0,"statusmsg":"OK","data":{"x":${"[".repeat(depth)}1${"]".repeat(depth)}}}`;
+        const body = Buffer.from(encodeReply({ envelope: { senderid: "n1", requestid: "0123456789abcdef0123456789abcdef", agent: "rpcutil", time: NOW }, message, headers: {} }));
+        if (depth + 2 <= MAX_NESTING) assert.equal(codec.decodeReply({ body, headers: {} }).senderid, "n1");
+        else assert.throws(() => codec.decodeReply({ body, headers: {} }), isRefusal("size"));
       }),
       runs,
     );
