@@ -1,5 +1,5 @@
 /** Turns reply payloads into results: hash-checked decode, request id check, one reply per node, counts. */
-import { ProtocolError, readRpcReply } from "../protocol/index.js";
+import { ProtocolError, readRpcReply, stringifyJson } from "../protocol/index.js";
 import { SecurityError } from "../security/index.js";
 import type { Delivery, SecurityCodec } from "../wire/index.js";
 
@@ -89,6 +89,6 @@ export function rpcReader(agent: string, action: string): (sender: string, messa
 
 /** Reads a discovery reply: the codec gives `pong` whatever form the sender wrote it in. */
 export function pongReader(_sender: string, message: unknown): true {
-  if (message !== "pong") throw new ProtocolError(`discovery reply is ${String(JSON.stringify(message)).slice(0, 40)}, not pong`, "body");
+  if (message !== "pong") throw new ProtocolError(`discovery reply is ${String(stringifyJson(message)).slice(0, 40)}, not pong`, "body");
   return true;
 }

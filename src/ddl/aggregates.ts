@@ -1,4 +1,5 @@
 /** `summarize` blocks: aggregate functions computed over replies and printed as mco prints them. */
+import { stringifyJson } from "../protocol/index.js";
 import type { ActionDdl } from "./model.js";
 import { RubyFloat, rubySprintf } from "../ruby/index.js";
 
@@ -34,7 +35,7 @@ const FAILURE_TEXT = {
 
 /** Ruby's `+` on a running total: numbers only, anything else raises. */
 function add(total: { value: number; float: boolean }, v: unknown): void {
-  if (typeof v !== "number") throw new AggregateFailure("process_result", `cannot add ${JSON.stringify(v) ?? "nil"} to a number`);
+  if (typeof v !== "number") throw new AggregateFailure("process_result", `cannot add ${v === undefined ? "nil" : stringifyJson(v)} to a number`);
   total.value += v;
   if (!Number.isInteger(v)) total.float = true;
 }
@@ -64,7 +65,7 @@ function count(values: unknown[], label: (v: unknown) => string): Array<[string,
     if (v === null || v === undefined) continue;
     for (const item of Array.isArray(v) ? v : [v]) {
       if (item === null || item === undefined) continue;
-      const key = `${typeof item}:${JSON.stringify(item)}`;
+      const key = `${typeof item}:${stringifyJson(item)}`;
       const row = counts.get(key) ?? { label: label(item), count: 0 };
       row.count++;
       counts.set(key, row);
@@ -74,7 +75,7 @@ function count(values: unknown[], label: (v: unknown) => string): Array<[string,
 }
 
 function rubyLabel(v: unknown): string {
-  return typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+  return typeof v === "string" ? v : typeof v === "object" ? stringifyJson(v) : String(v);
 }
 
 function summary(values: unknown[], _output: string, options: Record<string, unknown>): Computed {

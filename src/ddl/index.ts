@@ -10,7 +10,6 @@ export type { PluginValidator, ValidateOptions } from "./validate.js";
 export { NAMED_VALIDATORS } from "./validators.js";
 export type { Validator } from "./validators.js";
 export { rubyRegex } from "./regex.js";
-export { tokenize as tokenizeRuby } from "./ruby/lexer.js";
 export { summarize, formatAggregates, AGGREGATE_FUNCTIONS, AggregateFailure } from "./aggregates.js";
 export type { AggregateFunction, AggregateReply, AggregateResult, FormatOptions } from "./aggregates.js";
 export { rubySprintf, RubyFloat } from "../ruby/index.js";

@@ -6,8 +6,19 @@ import { ProtocolError } from "../protocol/errors.js";
 import { readFilter, emptyFilter } from "../protocol/filter.js";
 import type { Filter } from "../protocol/types.js";
 import { fromPlain, toPlain } from "./plain.js";
-import { RHash, RString, type RValue } from "./ruby.js";
+import { RHash, RString, rsym, type RValue } from "./ruby.js";
 import { MARSHAL, type Serializer } from "./serializer.js";
+
+/** Where a plugin keeps its integrity value and how its `:body` String is tagged. */
+export interface EnvelopeStyle {
+  /** psk/ssl `:hash`; aes_security `:sslkey` (the encrypted AES key). */
+  integrity: "hash" | "sslkey";
+  /** psk/ssl: serialized bytes (binary); aes_security: base64 text (US-ASCII). */
+  body: "ASCII-8BIT" | "US-ASCII";
+}
+
+export const SIGNED: EnvelopeStyle = { integrity: "hash", body: "ASCII-8BIT" };
+export const ENCRYPTED: EnvelopeStyle = { integrity: "sslkey", body: "US-ASCII" };
 
 export interface LegacyRequestEnvelope {
   /** The serialized payload exactly as received; the hash or signature covers these bytes. */
@@ -20,7 +31,7 @@ export interface LegacyRequestEnvelope {
   callerid: string;
   ttl: number;
   msgtime: number;
-  /** psk: md5 hex; ssl: base64 signature. */
+  /** psk: md5 hex; ssl: base64 signature; aes_security: the base64 `:sslkey`. */
   hash: string;
 }
 
@@ -47,7 +58,7 @@ export function readOuter(bytes: Uint8Array, serializer: Serializer = MARSHAL): 
   return outer;
 }
 
-export function readRequestEnvelope(outer: RHash): LegacyRequestEnvelope {
+export function readRequestEnvelope(outer: RHash, style: EnvelopeStyle = SIGNED): LegacyRequestEnvelope {
   const layer = "legacy request envelope";
   return {
     body: bytesField(outer, "body", layer),
@@ -59,11 +70,11 @@ export function readRequestEnvelope(outer: RHash): LegacyRequestEnvelope {
     callerid: textField(outer, "callerid", layer),
     ttl: intField(outer, "ttl", layer),
     msgtime: intField(outer, "msgtime", layer),
-    hash: textField(outer, "hash", layer),
+    hash: textField(outer, style.integrity, layer),
   };
 }
 
-export function readReplyEnvelope(outer: RHash): LegacyReplyEnvelope {
+export function readReplyEnvelope(outer: RHash, style: EnvelopeStyle = SIGNED): LegacyReplyEnvelope {
   const layer = "legacy reply envelope";
   return {
     senderid: textField(outer, "senderid", layer),
@@ -71,7 +82,7 @@ export function readReplyEnvelope(outer: RHash): LegacyReplyEnvelope {
     senderagent: textField(outer, "senderagent", layer),
     msgtime: intField(outer, "msgtime", layer),
     body: bytesField(outer, "body", layer),
-    hash: textField(outer, "hash", layer),
+    hash: textField(outer, style.integrity, layer),
   };
 }
 
@@ -79,35 +90,35 @@ export function readReplyEnvelope(outer: RHash): LegacyReplyEnvelope {
  * A request envelope as Ruby's `create_request` writes it. Like Ruby, `:agent` is the same String object as the
  * filter's last agent and `:collective` the filter's collective, so Marshal links them.
  */
-export function writeRequestEnvelope(env: LegacyRequestEnvelope, serializer: Serializer = MARSHAL): Uint8Array {
+export function writeRequestEnvelope(env: LegacyRequestEnvelope, serializer: Serializer = MARSHAL, style: EnvelopeStyle = SIGNED): Uint8Array {
   const agent = RString.utf8(env.agent);
   const collective = RString.utf8(env.collective);
   return serializer.write(
     new RHash([
-      [Symbol.for("body"), RString.binary(env.body)],
-      [Symbol.for("senderid"), RString.utf8(env.senderid)],
-      [Symbol.for("requestid"), RString.ascii(env.requestid)],
-      [Symbol.for("filter"), writeLegacyFilter(env.filter, agent, collective)],
-      [Symbol.for("collective"), collective],
-      [Symbol.for("agent"), agent],
-      [Symbol.for("callerid"), RString.utf8(env.callerid)],
-      [Symbol.for("ttl"), env.ttl],
-      [Symbol.for("msgtime"), env.msgtime],
-      [Symbol.for("hash"), RString.ascii(env.hash)],
+      [rsym("body"), new RString(env.body, style.body)],
+      [rsym("senderid"), RString.utf8(env.senderid)],
+      [rsym("requestid"), RString.ascii(env.requestid)],
+      [rsym("filter"), writeLegacyFilter(env.filter, agent, collective)],
+      [rsym("collective"), collective],
+      [rsym("agent"), agent],
+      [rsym("callerid"), RString.utf8(env.callerid)],
+      [rsym("ttl"), env.ttl],
+      [rsym("msgtime"), env.msgtime],
+      [rsym(style.integrity), RString.ascii(env.hash)],
     ]),
   );
 }
 
 /** A reply envelope as Ruby's `create_reply` writes it. */
-export function writeReplyEnvelope(env: LegacyReplyEnvelope, serializer: Serializer = MARSHAL): Uint8Array {
+export function writeReplyEnvelope(env: LegacyReplyEnvelope, serializer: Serializer = MARSHAL, style: EnvelopeStyle = SIGNED): Uint8Array {
   return serializer.write(
     new RHash([
-      [Symbol.for("senderid"), RString.utf8(env.senderid)],
-      [Symbol.for("requestid"), RString.ascii(env.requestid)],
-      [Symbol.for("senderagent"), RString.utf8(env.senderagent)],
-      [Symbol.for("msgtime"), env.msgtime],
-      [Symbol.for("body"), RString.binary(env.body)],
-      [Symbol.for("hash"), RString.ascii(env.hash)],
+      [rsym("senderid"), RString.utf8(env.senderid)],
+      [rsym("requestid"), RString.ascii(env.requestid)],
+      [rsym("senderagent"), RString.utf8(env.senderagent)],
+      [rsym("msgtime"), env.msgtime],
+      [rsym("body"), new RString(env.body, style.body)],
+      [rsym(style.integrity), RString.ascii(env.hash)],
     ]),
   );
 }
@@ -126,9 +137,9 @@ export function writeLegacyFilter(filter: Filter, agent?: RString, collective?: 
   if (agent !== undefined && filter.agent.at(-1) === agent.text) agents[agents.length - 1] = agent;
   const entries: [RValue, RValue][] = [
     [RString.utf8("fact"), filter.fact.map((f) => new RHash([
-      [Symbol.for("fact"), RString.utf8(f.fact)],
-      [Symbol.for("value"), RString.utf8(f.value)],
-      [Symbol.for("operator"), RString.utf8(f.operator)],
+      [rsym("fact"), RString.utf8(f.fact)],
+      [rsym("value"), RString.utf8(f.value)],
+      [rsym("operator"), RString.utf8(f.operator)],
     ]))],
     [RString.utf8("cf_class"), filter.cf_class.map((c) => RString.utf8(c))],
     [RString.utf8("agent"), agents],

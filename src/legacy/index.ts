@@ -2,27 +2,29 @@
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { userInfo } from "node:os";
-import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
 import type { Config } from "../config/index.js";
 import type { SecurityCodec } from "../wire/types.js";
+import { AesCodec } from "./aes.js";
 import { PskCodec } from "./psk.js";
 import { SslCodec } from "./ssl.js";
 import { MARSHAL, type Serializer } from "./serializer.js";
 import { YAML_SERIALIZER } from "./yaml.js";
 
+export { AesCodec, bytesToKey, encryptAes, decryptAes, openRequest, type AesOptions } from "./aes.js";
 export { PskCodec, pskHash, verifyPsk, type PskOptions } from "./psk.js";
-export { SslCodec, checkSignature, unwrapSigned, type SslOptions } from "./ssl.js";
-export { checkCallerid, checkTtl, callerOf } from "./checks.js";
+export { SslCodec, checkSignature, type SslOptions } from "./ssl.js";
+export { checkCallerid, checkTtl, callerOf, unwrapSecured } from "./checks.js";
 export { findLegacyBody, inspectLegacy, inspectionJson, type LegacyInput, type LegacyInspection } from "./inspect.js";
 export { readMarshal, writeMarshal, DEFAULT_LIMITS, type MarshalLimits } from "./marshal.js";
-export { RString, RFloat, RRegexp, RHash, type RValue } from "./ruby.js";
+export { RString, RFloat, RRegexp, RHash, RSymbol, rsym, type RValue } from "./ruby.js";
 export { toPlain, fromPlain } from "./plain.js";
 export { marshalSerializer, MARSHAL, type Serializer } from "./serializer.js";
 export { YAML_SERIALIZER } from "./yaml.js";
 export * from "./envelope.js";
 
 /** The security providers this module implements. */
-export const LEGACY_PROVIDERS = ["psk", "ssl"] as const;
+export const LEGACY_PROVIDERS = ["psk", "ssl", "aes_security"] as const;
 
 /**
  * The codec for `securityprovider` in `config`, as mcollectived (`role` "server") or mco ("client") would key it.
@@ -32,6 +34,7 @@ export function legacyCodecFromConfig(config: Config, role: "server" | "client",
   const provider = config.string("securityprovider").toLowerCase();
   if (provider === "psk") return pskFromConfig(config, env);
   if (provider === "ssl") return sslFromConfig(config, role, env);
+  if (provider === "aes_security") return aesFromConfig(config, role);
   throw new Error(`securityprovider "${provider}" is not a legacy security plugin (expected one of: ${LEGACY_PROVIDERS.join(", ")})`);
 }
 
@@ -64,7 +67,7 @@ function sslFromConfig(config: Config, role: "server" | "client", env: NodeJS.Pr
     if (value === undefined || value === "") throw new Error(`securityprovider ssl needs ${key}${envName === undefined ? "" : ` (or ${envName})`} for the ${role}`);
     return value;
   };
-  const serializer = sslSerializer(config.string("plugin.ssl_serializer", "marshal"));
+  const serializer = serializerNamed(config.string("plugin.ssl_serializer", "marshal"), "plugin.ssl_serializer");
   const enforceTtl = config.get("plugin.ssl.enforce_ttl");
   if (role === "server") {
     const certDir = setting("plugin.ssl_client_cert_dir");
@@ -85,10 +88,44 @@ function sslFromConfig(config: Config, role: "server" | "client", env: NodeJS.Pr
   });
 }
 
-function sslSerializer(name: string): Serializer {
+/** aes_security keyed as a server (`server_private`, callers' keys in `client_cert_dir`) or a client (`client_private`/`client_public`). */
+function aesFromConfig(config: Config, role: "server" | "client"): AesCodec {
+  const setting = (key: string): string => {
+    const value = config.get(key);
+    if (value === undefined || value === "") throw new Error(`securityprovider aes_security needs ${key} for the ${role}`);
+    return value;
+  };
+  if (config.bool("plugin.aes.learn_pubkeys", false)) throw new Error("plugin.aes.learn_pubkeys is not supported: install each client's public key in plugin.aes.client_cert_dir");
+  const enforceTtl = config.get("plugin.aes.enforce_ttl");
+  const common = {
+    cipher: config.string("ssl_cipher", "aes-256-cbc"),
+    ...(enforceTtl !== undefined && { enforceTtl }),
+    serializer: serializerNamed(config.string("plugin.aes.serializer", "marshal"), "plugin.aes.serializer"),
+  };
+  const callerid = (publicFile: string) => `cert=${certCommonName(readKey(publicFile)) ?? basename(publicFile, ".pem")}`;
+  if (role === "client") {
+    const privateKeyPem = readKey(setting("plugin.aes.client_private"));
+    return new AesCodec({ privateKey: createPrivateKey(privateKeyPem), privateKeyPem, callerid: callerid(setting("plugin.aes.client_public")), ...common });
+  }
+  const caFile = config.get("plugin.aes.ca_cert");
+  return new AesCodec({
+    privateKey: createPrivateKey(readKey(setting("plugin.aes.server_private"))),
+    callerid: callerid(setting("plugin.aes.server_public")),
+    callerPublicKey: callerKeys(setting("plugin.aes.client_cert_dir"), caFile === undefined ? undefined : new X509Certificate(readKey(caFile))),
+    ...common,
+  });
+}
+
+/** The CN of a PEM certificate, or undefined when the PEM is a bare public key. */
+function certCommonName(pem: string): string | undefined {
+  if (!pem.includes("BEGIN CERTIFICATE")) return undefined;
+  return /(?:^|\n)CN=([\w.-]+)/.exec(new X509Certificate(pem).subject)?.[1];
+}
+
+function serializerNamed(name: string, key: string): Serializer {
   if (name === "marshal") return MARSHAL;
   if (name === "yaml") return YAML_SERIALIZER;
-  throw new Error(`plugin.ssl_serializer must be marshal or yaml, not "${name}"`);
+  throw new Error(`${key} must be marshal or yaml, not "${name}"`);
 }
 
 function readKey(file: string): string {
@@ -99,18 +136,28 @@ function readKey(file: string): string {
   }
 }
 
-/** `<dir>/<name>.pem`, parsed once per name; a missing one is looked for again, it may be installed while the daemon runs. */
-function callerKeys(dir: string): (name: string) => KeyObject | undefined {
+/**
+ * `<dir>/<name>.pem`, parsed once per name; a missing one is looked for again, it may be installed while the daemon
+ * runs. With `ca` (aes_security's `plugin.aes.ca_cert`) only a certificate for CN `name` that the CA issued counts.
+ */
+function callerKeys(dir: string, ca?: X509Certificate): (name: string) => KeyObject | undefined {
   const cache = new Map<string, KeyObject>();
   return (name) => {
     const cached = cache.get(name);
     if (cached !== undefined) return cached;
     try {
-      const key = createPublicKey(readFileSync(join(dir, `${name}.pem`), "utf8"));
+      const pem = readFileSync(join(dir, `${name}.pem`), "utf8");
+      if (ca !== undefined && !issuedBy(pem, name, ca)) return undefined;
+      const key = createPublicKey(pem);
       cache.set(name, key);
       return key;
     } catch {
       return undefined;
     }
   };
+}
+
+function issuedBy(pem: string, name: string, ca: X509Certificate): boolean {
+  const cert = new X509Certificate(pem);
+  return certCommonName(pem) === name && cert.checkIssued(ca) && cert.verify(ca.publicKey);
 }

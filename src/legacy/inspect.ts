@@ -5,13 +5,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/index.js";
-import { checkCallerid, checkTtl } from "./checks.js";
-import { envelopeKind, readOuter, readReplyEnvelope, readRequestEnvelope, type LegacyReplyEnvelope, type LegacyRequestEnvelope } from "./envelope.js";
+import { checkCallerid, checkTtl, unwrapSecured } from "./checks.js";
+import { openRequest } from "./aes.js";
+import { ENCRYPTED, envelopeKind, readOuter, readReplyEnvelope, readRequestEnvelope, SIGNED, type LegacyReplyEnvelope, type LegacyRequestEnvelope } from "./envelope.js";
 import { toPlain } from "./plain.js";
 import { verifyPsk } from "./psk.js";
 import type { RHash } from "./ruby.js";
 import { MARSHAL, type Serializer } from "./serializer.js";
-import { checkSignature, unwrapSigned } from "./ssl.js";
+import { checkSignature } from "./ssl.js";
 import { YAML_SERIALIZER } from "./yaml.js";
 
 /** A check's outcome; `ok: null` when it could not be run. */
@@ -68,13 +69,18 @@ function stompFrame(frame: Buffer): LegacyInput | undefined {
   for (const line of lines) {
     const colon = line.indexOf(":");
     // STOMP keeps the first of repeated headers
-    if (colon > 0 && !(line.slice(0, colon) in headers)) headers[line.slice(0, colon)] = line.slice(colon + 1);
+    if (colon > 0 && !(line.slice(0, colon) in headers)) headers[unescape(line.slice(0, colon))] = unescape(line.slice(colon + 1));
   }
   const start = end + 2;
   const length = headers["content-length"] === undefined ? undefined : Number(headers["content-length"]);
   const stop = length !== undefined && Number.isInteger(length) ? start + length : frame.indexOf(0, start) < 0 ? frame.length : frame.indexOf(0, start);
   const inner = bodyOf(frame.subarray(start, stop));
   return inner === undefined ? undefined : { body: inner.body, form: `STOMP ${command} frame`, stomp: { command, headers } };
+}
+
+/** STOMP 1.1 header escapes (`\\c` for `:`, ...); ruby-stomp undoes them on 1.0 frames too. */
+function unescape(text: string): string {
+  return text.replace(/\\([\\cnr])/g, (_m, c: string) => ({ "\\": "\\", c: ":", n: "\n", r: "\r" })[c] ?? c);
 }
 
 export interface InspectOptions {
@@ -102,20 +108,23 @@ function inspect(input: LegacyInput, opts: InspectOptions): LegacyInspection {
   const kind = envelopeKind(outer);
   if (kind === "unknown") return { ...out, stopped: "the envelope has neither :filter (request) nor :senderagent (reply)" };
   out.kind = kind;
+  const aes = outer.sym("sslkey") !== undefined;
   let env: LegacyRequestEnvelope | LegacyReplyEnvelope;
   try {
-    env = kind === "request" ? readRequestEnvelope(outer) : readReplyEnvelope(outer);
+    env = kind === "request" ? readRequestEnvelope(outer, aes ? ENCRYPTED : SIGNED) : readReplyEnvelope(outer, aes ? ENCRYPTED : SIGNED);
   } catch (err) {
     return stop(out, "envelope", err);
   }
-  out.plugin = outer.sym("sslkey") !== undefined ? "aes_security" : /^[0-9a-f]{32}$/.test(env.hash) ? "psk" : "ssl";
-  out.layers.envelope = { ...env, body: `<${env.body.length} bytes: ${serializer.name} of the payload below>` };
+  out.plugin = aes ? "aes_security" : /^[0-9a-f]{32}$/.test(env.hash) ? "psk" : "ssl";
+  out.layers.envelope = aes ? { ...env, body: `<${env.body.length} chars: base64 of the encrypted payload below>`, sslkey: env.hash, hash: undefined } : { ...env, body: `<${env.body.length} bytes: ${serializer.name} of the payload below>` };
   out.checks.envelope = { ok: true, detail: `a ${serializer.name} ${kind} envelope of the ${out.plugin} plugin` };
-  out.checks[out.plugin === "psk" ? "hash" : "signature"] = integrity(out.plugin, kind, env, opts);
+  const opened = aes ? openAes(kind, env, opts) : { outcome: integrity(out.plugin, kind, env, opts), body: env.body };
+  out.checks[{ psk: "hash", ssl: "signature", aes_security: "decrypt" }[out.plugin]] = opened.outcome;
+  if (opened.body === undefined) return { ...out, stopped: "the payload is encrypted and cannot be opened here" };
 
   let payload;
   try {
-    payload = serializer.read(env.body, `legacy ${kind} body`);
+    payload = serializer.read(opened.body, `legacy ${kind} body`);
   } catch (err) {
     return stop(out, "payload", err);
   }
@@ -124,15 +133,30 @@ function inspect(input: LegacyInput, opts: InspectOptions): LegacyInspection {
   if (kind === "reply") return out;
 
   const req = env as LegacyRequestEnvelope;
-  if (out.plugin === "ssl") out.checks.signed_ttl = attempt(() => (unwrapSigned(req, payload, opts.config?.get("plugin.ssl.enforce_ttl")), `ttl ${req.ttl} and msgtime ${req.msgtime} are the signed ones`));
+  if (out.plugin === "ssl") out.checks.signed_ttl = attempt(() => (unwrapSecured(req, payload, "ssl", opts.config?.get("plugin.ssl.enforce_ttl")), `ttl ${req.ttl} and msgtime ${req.msgtime} are the signed ones`));
+  if (out.plugin === "aes_security") out.checks.encrypted_ttl = attempt(() => (unwrapSecured(req, payload, "aes", opts.config?.get("plugin.aes.enforce_ttl")), `ttl ${req.ttl} and msgtime ${req.msgtime} are the encrypted ones`));
   out.checks.callerid = attempt(() => (checkCallerid(req.callerid), `${req.callerid} has the form type=name`));
   out.checks.ttl = attempt(() => (checkTtl(req, opts.now), `sent at ${req.msgtime}, within ttl ${req.ttl}s of ${Math.floor(opts.now)}`));
   return out;
 }
 
+/** An aes_security request opened with `<plugin.aes.client_cert_dir>/<name>.pem`; replies only their caller can open. */
+function openAes(kind: "request" | "reply", env: LegacyRequestEnvelope | LegacyReplyEnvelope, opts: InspectOptions): { outcome: Outcome; body?: Uint8Array } {
+  if (kind === "reply") return { outcome: { ok: null, detail: "not checked: an aes_security reply opens only with its caller's private key" } };
+  const dir = opts.config?.get("plugin.aes.client_cert_dir");
+  const name = /^cert=([\w.-]+)/.exec((env as LegacyRequestEnvelope).callerid)?.[1];
+  if (dir === undefined || name === undefined) return { outcome: { ok: null, detail: "not checked: give --config FILE with plugin.aes.client_cert_dir" } };
+  const file = join(dir, `${name}.pem`);
+  try {
+    const body = openRequest(env as LegacyRequestEnvelope, readFileSync(file, "utf8"), opts.config?.string("ssl_cipher", "aes-256-cbc"));
+    return { outcome: { ok: true, detail: `:sslkey opens with ${file} and :body decrypts with it` }, body };
+  } catch (err) {
+    return { outcome: { ok: false, detail: (err as Error).message } };
+  }
+}
+
 function integrity(plugin: LegacyInspection["plugin"], kind: "request" | "reply", env: LegacyRequestEnvelope | LegacyReplyEnvelope, opts: InspectOptions): Outcome {
   const who = kind === "request" ? `request ${env.requestid}` : `reply from ${env.senderid}`;
-  if (plugin === "aes_security") return { ok: null, detail: "not checked: aes_security bodies are encrypted, not signed, and are not read here" };
   if (plugin === "psk") {
     const secret = (opts.env ?? process.env).MCOLLECTIVE_PSK ?? opts.config?.get("plugin.psk");
     if (secret === undefined) return { ok: null, detail: "not checked: give --config FILE with plugin.psk, or set MCOLLECTIVE_PSK" };

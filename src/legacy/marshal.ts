@@ -3,7 +3,7 @@
  * Symbol, Array, Hash, Regexp, and object links `@`), read and written losslessly so that Ruby's bytes re-encode
  * byte for byte.
  *
- * Written by hand rather than with @hyrious/marshal (which src/shim/frames.ts uses for trusted Ruby workers): on
+ * Written by hand rather than with @hyrious/marshal, and used for the Ruby worker frames (src/shim/frames.ts) too: on
  * network bytes we need an allow-list and depth/size bounds enforced while reading (it instantiates any class and
  * recurses without limit), exact Integers beyond 2^53 (it sums Bignums in floats), the US-ASCII vs UTF-8 tag on
  * Strings and Ruby's float text on writing, and links by object identity the way Ruby makes them (it links equal
@@ -11,7 +11,7 @@
  */
 import { ProtocolError } from "../protocol/errors.js";
 import { MAX_NESTING } from "../protocol/json.js";
-import { RFloat, RHash, RRegexp, RString, type RValue } from "./ruby.js";
+import { RFloat, RHash, RRegexp, RString, RSymbol, type RValue } from "./ruby.js";
 
 export interface MarshalLimits {
   /** Largest blob accepted. */
@@ -43,7 +43,8 @@ const TYPE_NAMES: Record<number, string> = {
 export function readMarshal(bytes: Uint8Array, layer: string, limits: MarshalLimits = DEFAULT_LIMITS): RValue {
   if (bytes.length > limits.maxBytes) throw new ProtocolError(`${layer} is ${bytes.length} bytes, over the limit of ${limits.maxBytes}`, "size");
   if (bytes.length < 3 || bytes[0] !== 4 || bytes[1] !== 8) throw new ProtocolError(`${layer} is not Ruby Marshal 4.8 data`, "encoding");
-  const reader = new Reader(bytes, layer, limits.maxDepth);
+  // a plain view, so that Strings read from a Buffer are plain Uint8Arrays too
+  const reader = new Reader(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), layer, limits.maxDepth);
   const value = reader.value(0);
   if (reader.pos !== bytes.length) throw reader.fail(`has ${bytes.length - reader.pos} bytes after the value`);
   return value;
@@ -51,7 +52,7 @@ export function readMarshal(bytes: Uint8Array, layer: string, limits: MarshalLim
 
 class Reader {
   pos = 2;
-  private readonly symbols: symbol[] = [];
+  private readonly symbols: RSymbol[] = [];
   private readonly objects: RValue[] = [];
   /** Object indexes still being read: a link to one would make a cycle. */
   private readonly open = new Set<number>();
@@ -153,13 +154,13 @@ class Reader {
     return new RRegexp(source, this.byte(), "ASCII-8BIT");
   }
 
-  private symbol(): symbol {
-    const sym = Symbol.for(decoder.decode(this.chunk()));
+  private symbol(): RSymbol {
+    const sym = new RSymbol(decoder.decode(this.chunk()));
     this.symbols.push(sym);
     return sym;
   }
 
-  private symlink(): symbol {
+  private symlink(): RSymbol {
     const index = this.long();
     const sym = this.symbols[index];
     if (sym === undefined) throw this.fail(`links to Symbol #${index}, which was never defined`);
@@ -173,7 +174,7 @@ class Reader {
     return this.objects[index];
   }
 
-  private symbolKey(): symbol {
+  private symbolKey(): RSymbol {
     const type = this.byte();
     if (type === 0x3a) return this.symbol();
     if (type === 0x3b) return this.symlink();
@@ -190,17 +191,17 @@ class Reader {
       throw this.fail(name === undefined ? "has instance variables on something other than a String, Regexp or Symbol" : `holds a ${name}, which the legacy wire never carries`);
     }
     const index = this.objects.length;
-    const inner = this.value(depth + 1) as RString | RRegexp | symbol;
+    const inner = this.value(depth + 1) as RString | RRegexp | RSymbol;
     const count = this.long();
     let encoding = "ASCII-8BIT";
     for (let i = 0; i < count; i++) {
       const name = this.symbolKey();
       const value = this.value(depth + 1);
-      if (name === Symbol.for("E") && typeof value === "boolean") encoding = value ? "UTF-8" : "US-ASCII";
-      else if (name === Symbol.for("encoding") && value instanceof RString) encoding = value.text;
-      else throw this.fail(`has instance variable ${String(Symbol.keyFor(name))}, which the legacy wire never carries`);
+      if (name.name === "E" && typeof value === "boolean") encoding = value ? "UTF-8" : "US-ASCII";
+      else if (name.name === "encoding" && value instanceof RString) encoding = value.text;
+      else throw this.fail(`has instance variable ${name.name}, which the legacy wire never carries`);
     }
-    if (typeof inner === "symbol") return inner;
+    if (inner instanceof RSymbol) return inner;
     const tagged = inner instanceof RString ? new RString(inner.bytes, encoding) : new RRegexp(inner.source, inner.options, encoding);
     this.objects[index] = tagged;
     return tagged;
@@ -234,12 +235,47 @@ export function writeMarshal(value: RValue): Uint8Array {
   const writer = new Writer();
   writer.out.push(4, 8);
   writer.value(value);
-  return Uint8Array.from(writer.out);
+  return writer.out.result();
+}
+
+/** A growing byte buffer; cheaper than a number[] for the thousands of bodies a daemon writes per second. */
+class Output {
+  private buf = new Uint8Array(256);
+  private length = 0;
+
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+
+  push(...bytes: number[]): void {
+    this.room(bytes.length);
+    for (const b of bytes) this.buf[this.length++] = b;
+  }
+
+  append(bytes: Uint8Array): void {
+    this.room(bytes.length);
+    this.buf.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  /** Text known to be ASCII, one byte per character, without an encoder round. */
+  appendAscii(text: string): void {
+    this.room(text.length);
+    for (let i = 0; i < text.length; i++) this.buf[this.length++] = text.charCodeAt(i);
+  }
+
+  result(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
 }
 
 class Writer {
-  readonly out: number[] = [];
-  private readonly symbols = new Map<symbol, number>();
+  readonly out = new Output();
+  /** Symbols by name, as Ruby interns them. */
+  private readonly symbols = new Map<string, number>();
   /** Object table: heap objects by identity, flonums by value (as Ruby's table keys them). */
   private readonly objects = new Map<unknown, number>();
   private count = 0;
@@ -250,7 +286,7 @@ class Writer {
     if (value === true) return void this.out.push(0x54);
     if (value === false) return void this.out.push(0x46);
     if (typeof value === "number" || typeof value === "bigint") return this.integer(value);
-    if (typeof value === "symbol") return this.symbol(value);
+    if (value instanceof RSymbol) return this.symbol(value.name);
     const key = value instanceof RFloat && isFlonum(value.value) ? `flonum:${floatBits(value.value)}` : value;
     const index = this.objects.get(key);
     if (index !== undefined) {
@@ -304,21 +340,25 @@ class Writer {
     this.out.push(...digits);
   }
 
-  private symbol(sym: symbol): void {
+  private symbol(sym: string): void {
     const index = this.symbols.get(sym);
     if (index !== undefined) {
       this.out.push(0x3b);
       return this.long(index);
     }
-    const name = encoder.encode(Symbol.keyFor(sym) ?? "");
     this.symbols.set(sym, this.symbols.size);
-    const ascii = name.every((b) => b < 0x80);
+    const ascii = /^[\x00-\x7f]*$/.test(sym);
     if (!ascii) this.out.push(0x49);
     this.out.push(0x3a);
-    this.bytes(name);
+    if (ascii) {
+      this.long(sym.length);
+      this.out.appendAscii(sym);
+    } else {
+      this.bytes(encoder.encode(sym));
+    }
     if (!ascii) {
       this.long(1);
-      this.symbol(Symbol.for("E"));
+      this.symbol("E");
       this.out.push(0x54);
     }
   }
@@ -330,11 +370,11 @@ class Writer {
     body();
     this.long(1);
     if (encoding === "UTF-8" || encoding === "US-ASCII") {
-      this.symbol(Symbol.for("E"));
+      this.symbol("E");
       this.out.push(encoding === "UTF-8" ? 0x54 : 0x46);
       return;
     }
-    this.symbol(Symbol.for("encoding"));
+    this.symbol("encoding");
     // Ruby writes one name String per encoding and links it afterwards
     let name = this.encodingNames.get(encoding);
     if (name === undefined) this.encodingNames.set(encoding, (name = RString.binary(encoder.encode(encoding))));
@@ -343,7 +383,7 @@ class Writer {
 
   private bytes(bytes: Uint8Array): void {
     this.long(bytes.length);
-    for (const b of bytes) this.out.push(b);
+    this.out.append(bytes);
   }
 
   /** Marshal's packed integer, shortest form. */

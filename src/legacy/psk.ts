@@ -70,7 +70,7 @@ export class PskCodec implements SecurityCodec {
   }
 
   encodeRequest(request: OutboundRequest): Uint8Array {
-    const body = this.serializer.write(requestPayload(request.message));
+    const body = this.serializer.write(requestPayload(request.message, this.callerid));
     return writeRequestEnvelope(
       {
         body,

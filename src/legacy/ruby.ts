@@ -4,8 +4,13 @@
  * re-encodes to the same bytes.
  */
 
-const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
+
+/** UTF-8 bytes as a plain Uint8Array (Buffer.from is the fast encoder for short strings). */
+function utf8Bytes(text: string): Uint8Array {
+  const buf = Buffer.from(text, "utf8");
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+}
 
 /** A Ruby String: raw bytes and the encoding Ruby tagged them with. */
 export class RString {
@@ -16,11 +21,11 @@ export class RString {
   ) {}
 
   static utf8(text: string): RString {
-    return new RString(utf8Encoder.encode(text), "UTF-8");
+    return new RString(utf8Bytes(text), "UTF-8");
   }
 
   static ascii(text: string): RString {
-    return new RString(utf8Encoder.encode(text), "US-ASCII");
+    return new RString(utf8Bytes(text), "US-ASCII");
   }
 
   static binary(bytes: Uint8Array): RString {
@@ -36,6 +41,17 @@ export class RString {
       return utf8Decoder.decode(this.bytes);
     }
   }
+}
+
+/**
+ * A Ruby Symbol. Not a JS `Symbol.for`: that registry is never collected, and Symbol names come off the network.
+ */
+export class RSymbol {
+  constructor(readonly name: string) {}
+}
+
+export function rsym(name: string): RSymbol {
+  return new RSymbol(name);
 }
 
 /** A Ruby Float; kept apart from Integer because `1.0` and `1` are different bytes on the wire. */
@@ -59,8 +75,7 @@ export class RHash {
 
   /** The value under Symbol `name`, or undefined. */
   sym(name: string): RValue | undefined {
-    const key = Symbol.for(name);
-    return this.entries.find(([k]) => k === key)?.[1];
+    return this.entries.find(([k]) => k instanceof RSymbol && k.name === name)?.[1];
   }
 
   /** The value under String `name`, or undefined. */
@@ -69,10 +84,5 @@ export class RHash {
   }
 }
 
-/** Every value the legacy wire may carry; Integers beyond 2^53 are `bigint`, Symbols are `Symbol.for(name)`. */
-export type RValue = null | boolean | number | bigint | symbol | RString | RFloat | RRegexp | RValue[] | RHash;
-
-/** A Symbol's name. */
-export function symbolName(value: symbol): string {
-  return Symbol.keyFor(value) ?? "";
-}
+/** Every value the legacy wire may carry; Integers beyond 2^53 are `bigint`. */
+export type RValue = null | boolean | number | bigint | RSymbol | RString | RFloat | RRegexp | RValue[] | RHash;

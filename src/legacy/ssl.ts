@@ -4,14 +4,13 @@
  * servers sign replies with the key all servers share.
  */
 import { createPublicKey, sign, verify, type KeyObject } from "node:crypto";
-import { ProtocolError } from "../protocol/errors.js";
 import { SecurityError } from "../security/errors.js";
 import type { Delivery, InboundReply, InboundRequest, OutboundRequest, ReplyMessage, SecurityCodec } from "../wire/types.js";
-import { checkCallerid, checkTtl, inboundRequest } from "./checks.js";
-import { readOuter, readReplyEnvelope, readRequestEnvelope, writeReplyEnvelope, writeRequestEnvelope, type LegacyRequestEnvelope } from "./envelope.js";
+import { checkCallerid, checkTtl, inboundRequest, unwrapSecured } from "./checks.js";
+import { readOuter, readReplyEnvelope, readRequestEnvelope, writeReplyEnvelope, writeRequestEnvelope } from "./envelope.js";
 import { replyPayload, requestPayload } from "./payload.js";
 import { toPlain } from "./plain.js";
-import { RHash, type RValue } from "./ruby.js";
+import { RHash, rsym } from "./ruby.js";
 import { MARSHAL, type Serializer } from "./serializer.js";
 
 export interface SslOptions {
@@ -52,7 +51,7 @@ export class SslCodec implements SecurityCodec {
     const key = this.opts.callerPublicKey?.(name);
     if (key === undefined) throw new SecurityError(`no public key for ${name} (looked for ${name}.pem in plugin.ssl_client_cert_dir)`, "key");
     checkSignature(env.body, env.hash, key, `legacy request ${env.requestid} from ${env.callerid}`);
-    const message = unwrapSigned(env, this.serializer.read(env.body, "legacy request body"), this.opts.enforceTtl);
+    const message = unwrapSecured(env, this.serializer.read(env.body, "legacy request body"), "ssl", this.opts.enforceTtl);
     checkCallerid(env.callerid);
     checkTtl(env, now);
     return inboundRequest(env, toPlain(message, "legacy request body"), delivery);
@@ -69,9 +68,9 @@ export class SslCodec implements SecurityCodec {
   encodeRequest(request: OutboundRequest): Uint8Array {
     const msgtime = Math.floor(request.time);
     const wrapped = new RHash([
-      [Symbol.for("ssl_msg"), requestPayload(request.message)],
-      [Symbol.for("ssl_ttl"), request.ttl],
-      [Symbol.for("ssl_msgtime"), msgtime],
+      [rsym("ssl_msg"), requestPayload(request.message, this.callerid)],
+      [rsym("ssl_ttl"), request.ttl],
+      [rsym("ssl_msgtime"), msgtime],
     ]);
     const body = this.serializer.write(wrapped);
     return writeRequestEnvelope(
@@ -98,30 +97,6 @@ export class SslCodec implements SecurityCodec {
     const message = toPlain(this.serializer.read(env.body, "legacy reply body"), "legacy reply body");
     return { senderid: env.senderid, requestid: env.requestid, agent: env.senderagent, time: env.msgtime, message };
   }
-}
-
-/**
- * The request payload inside `{:ssl_msg, :ssl_ttl, :ssl_msgtime}`; the signed ttl and msgtime replace the unsigned
- * ones in `env`. They must match unless `enforceTtl` is "0"; a body without the wrapper passes only while it is unset.
- */
-export function unwrapSigned(env: LegacyRequestEnvelope, body: RValue, enforceTtl: string | undefined): RValue {
-  if (!(body instanceof RHash)) {
-    if (enforceTtl !== undefined) throw new ProtocolError(`legacy request ${env.requestid} is not wrapped with a signed ttl (older ssl protocol) and plugin.ssl.enforce_ttl is set`, "ttl");
-    return body;
-  }
-  for (const [secure, key, what] of [["ssl_ttl", "ttl", "ttl"], ["ssl_msgtime", "msgtime", "message time"]] as const) {
-    const signed = body.sym(secure);
-    if (signed === undefined) {
-      if (enforceTtl !== "0") throw new ProtocolError(`legacy request ${env.requestid} has no signed ${what}`, "ttl");
-      continue;
-    }
-    if (typeof signed !== "number") throw new ProtocolError(`legacy request ${env.requestid} :${secure} is not an Integer`, "ttl");
-    if (signed !== env[key] && enforceTtl !== "0") {
-      throw new SecurityError(`legacy request ${env.requestid} ${what} ${env[key]} does not match the signed ${what} ${signed}: tampered`, "tampered");
-    }
-    env[key] = signed;
-  }
-  return body.sym("ssl_msg") ?? new RHash(body.entries.filter(([k]) => k !== Symbol.for("ssl_ttl") && k !== Symbol.for("ssl_msgtime")));
 }
 
 /** Throws `SecurityError` "signature" unless `hash` (base64, whitespace ignored as Ruby does) signs `body` for `key`. */

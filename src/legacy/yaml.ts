@@ -6,7 +6,7 @@
 import { Composer, Document, isAlias, isMap, isScalar, isSeq, Pair, Parser, Scalar, YAMLMap, YAMLSeq, type CST, type Node } from "yaml";
 import { ProtocolError } from "../protocol/errors.js";
 import { DEFAULT_LIMITS, type MarshalLimits } from "./marshal.js";
-import { RFloat, RHash, RRegexp, RString, symbolName, type RValue } from "./ruby.js";
+import { RFloat, RHash, RRegexp, RString, RSymbol, rsym, type RValue } from "./ruby.js";
 import type { Serializer } from "./serializer.js";
 
 const CORE_TAGS = new Set(["tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"]);
@@ -40,9 +40,9 @@ export function readYaml(bytes: Uint8Array, layer: string, limits: MarshalLimits
     const tag = (node as Node).tag;
     if (isScalar(node)) {
       if (tag === REGEXP_TAG) return regexp(String(node.value), layer);
-      if (tag !== undefined && SYMBOL_TAGS.has(tag)) return Symbol.for(String(node.value));
+      if (tag !== undefined && SYMBOL_TAGS.has(tag)) return rsym(String(node.value));
       // Psych marks a quoted `:name` it means as a Symbol with the non-specific tag `!`
-      if (tag === "!" && typeof node.value === "string" && node.value.startsWith(":")) return Symbol.for(node.value.slice(1));
+      if (tag === "!" && typeof node.value === "string" && node.value.startsWith(":")) return rsym(node.value.slice(1));
       if (tag !== undefined && !CORE_TAGS.has(tag)) throw new ProtocolError(`${layer} holds a ${tag}, which the legacy wire never carries`, "encoding");
       return scalar(node);
     }
@@ -118,7 +118,7 @@ function scalar(node: Scalar): RValue {
   const text = String(value);
   if (node.type === "PLAIN" && text.length > 1 && text.startsWith(":")) {
     const quoted = /^:"(.*)"$/s.exec(text);
-    return Symbol.for(quoted === null ? text.slice(1) : quoted[1]);
+    return rsym(quoted === null ? text.slice(1) : quoted[1]);
   }
   return RString.utf8(text);
 }
@@ -138,7 +138,7 @@ export function writeYaml(value: RValue): Uint8Array {
 }
 
 function node(value: RValue): unknown {
-  if (typeof value === "symbol") return symbol(symbolName(value));
+  if (value instanceof RSymbol) return symbol(value.name);
   if (value instanceof RString) {
     const text = value.text;
     const s = new Scalar(text);

@@ -1,6 +1,6 @@
 /** Strict JSON reading for the protocol layers: every layer must be a JSON object with the expected `protocol`. */
 import { ProtocolError } from "./errors.js";
-import { parseJsonExact } from "./exact-json.js";
+import { parseJsonExact, stringifyJson } from "./exact-json.js";
 
 export type JsonObject = Record<string, unknown>;
 
@@ -20,7 +20,7 @@ export function parseObject(text: string, layer: string): JsonObject {
 export function parseLayer(text: string, protocol: string, layer: string): JsonObject {
   const obj = parseObject(text, layer);
   if (obj.protocol !== protocol) {
-    throw new ProtocolError(`${layer} has protocol ${JSON.stringify(obj.protocol)}, expected "${protocol}"`, "protocol");
+    throw new ProtocolError(`${layer} has protocol ${stringifyJson(obj.protocol)}, expected "${protocol}"`, "protocol");
   }
   return obj;
 }

@@ -4,6 +4,7 @@ import { orderedFilter, readFilter } from "./filter.js";
 import { parseLayer, requireInteger, requireObject, requireString } from "./json.js";
 import { decodeTransport, encodeTransport } from "./transport.js";
 import type { RequestEnvelope, TransportHeaders } from "./types.js";
+import { stringifyJson } from "./exact-json.js";
 
 export const REQUEST_PROTOCOL = "choria:request:1";
 export const SECURE_REQUEST_PROTOCOL = "choria:secure:request:1";
@@ -89,7 +90,7 @@ function readRequestEnvelope(env: Record<string, unknown>): RequestEnvelope {
   const layer = "request envelope";
   const requestid = requireString(env, "requestid", layer);
   if (!REQUEST_ID.test(requestid)) {
-    throw new ProtocolError(`${layer} requestid ${JSON.stringify(requestid)} is not 32 hex characters`, "requestid");
+    throw new ProtocolError(`${layer} requestid ${stringifyJson(requestid)} is not 32 hex characters`, "requestid");
   }
   const ttl = requireInteger(env, "ttl", layer);
   if (ttl < MIN_TTL) throw new ProtocolError(`${layer} ttl ${ttl} is below the minimum of ${MIN_TTL} seconds`, "ttl");

@@ -50,7 +50,7 @@ export function readRpcReply(body: unknown): RpcReplyBody {
   if (!isObject(body)) throw new ProtocolError("RPC reply body is not an object", "body");
   const { statuscode, statusmsg } = body;
   if (typeof statuscode !== "number" || !Number.isInteger(statuscode) || statuscode < 0 || statuscode > 5) {
-    throw new ProtocolError(`RPC reply body statuscode ${JSON.stringify(statuscode)} is not an integer from 0 to 5`, "body");
+    throw new ProtocolError(`RPC reply body statuscode ${stringifyJson(statuscode)} is not an integer from 0 to 5`, "body");
   }
   if (typeof statusmsg !== "string") throw new ProtocolError("RPC reply body field \"statusmsg\" must be a string", "body");
   return { statuscode: statuscode as RpcReplyBody["statuscode"], statusmsg, data: replyData(body.data) };
@@ -68,7 +68,7 @@ export function isDiscoveryPong(message: string): boolean {
 
 function replyData(data: unknown): Record<string, unknown> {
   if (data === undefined || data === null || data === "{}") return {};
-  if (!isObject(data)) throw new ProtocolError(`RPC reply body field "data" must be an object, got ${JSON.stringify(data)}`, "body");
+  if (!isObject(data)) throw new ProtocolError(`RPC reply body field "data" must be an object, got ${stringifyJson(data)}`, "body");
   return data;
 }
 

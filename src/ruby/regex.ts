@@ -82,16 +82,32 @@ function translate(src: string, original: string): string {
       if (n === "Z" && !inClass) out += "(?:\\n?\\z)";
       else if (n === "h") out += inClass ? "0-9a-fA-F" : "[0-9a-fA-F]";
       else if (n === "H" && !inClass) out += "[^0-9a-fA-F]";
+      // Without them JavaScript would read these as the plain letters, matching something else than Ruby does.
+      else if ("pPGKRX".includes(n) && n !== "") throw new RubyRegexError(`\\${n} is not supported in ${original}`);
       else out += c + n;
+      continue;
+    }
+    const negated = !inClass && c === "[" ? /^\[\[:\^(\w+):\]\]/.exec(src.slice(i)) : null;
+    if (negated && POSIX[negated[1]]) {
+      out += `[^${POSIX[negated[1]]}]`;
+      i += negated[0].length - 1;
       continue;
     }
     if (inClass && c === "[" && src[i + 1] === ":") {
       const m = /^\[:(\^?)(\w+):\]/.exec(src.slice(i));
-      if (m && POSIX[m[2]] && !m[1]) {
+      if (m && (!POSIX[m[2]] || m[1])) throw new RubyRegexError(`the bracket class ${m[0]} is not supported here in ${original}`);
+      if (m) {
         out += POSIX[m[2]];
         i += m[0].length - 1;
         continue;
       }
+    }
+    if (!inClass && src.startsWith("(?#", i)) {
+      // A Ruby comment group: dropped up to its closing parenthesis.
+      const close = src.indexOf(")", i);
+      if (close < 0) throw new RubyRegexError(`an unclosed comment group in ${original}`);
+      i = close;
+      continue;
     }
     if (!inClass && c === "(" && src.startsWith("(?>", i)) throw new RubyRegexError(`atomic groups (?>...) are not supported in ${original}`);
     const inline = !inClass && c === "(" ? /^\(\?([mix]*)(?:-[mix]*)?([:)])/.exec(src.slice(i, i + 10)) : null;

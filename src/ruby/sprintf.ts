@@ -31,12 +31,13 @@ export function rubySprintf(fmt: string, args: unknown[]): string {
         break;
       case "e":
       case "E":
-        body = sign(toNumber(num), flags, (n) => rubyExponent(n.toExponential(precision === undefined ? 6 : Number(precision))));
+        body = sign(toNumber(num), flags, (n) => exponential(n, precision === undefined ? 6 : Number(precision), flags.includes("#")));
         if (conv === "E") body = body.toUpperCase();
         break;
       case "g":
       case "G":
-        body = sign(toNumber(num), flags, (n) => String(Number(n.toPrecision(precision === undefined ? 6 : Math.max(1, Number(precision))))));
+        body = sign(toNumber(num), flags, (n) => general(n, precision === undefined ? 6 : Math.max(1, Number(precision)), flags.includes("#")));
+        if (conv === "G") body = body.toUpperCase();
         break;
       case "x":
       case "X":
@@ -73,6 +74,41 @@ function fixed(abs: number, digits: number): string {
   return digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
 }
 
+/** `abs` as `%e` with `digits` decimals: the shortest decimal rounded half to even to `digits + 1` figures. */
+function exponential(abs: number, digits: number, keepPoint: boolean): string {
+  if (!Number.isFinite(abs)) return String(abs);
+  const { figures, exponent } = significant(abs, digits + 1);
+  const mantissa = figures[0] + (digits > 0 || keepPoint ? "." : "") + figures.slice(1);
+  return `${mantissa}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
+}
+
+/** `%g`: `%e` when the exponent is below -4 or not below the precision, else `%f`; trailing zeros go unless `#`. */
+function general(abs: number, precision: number, keepZeros: boolean): string {
+  if (!Number.isFinite(abs)) return String(abs);
+  const { exponent } = significant(abs, precision);
+  const text = exponent < -4 || exponent >= precision ? exponential(abs, precision - 1, keepZeros) : fixed(abs, precision - 1 - exponent);
+  if (keepZeros) return text;
+  const [number, power] = text.split("e");
+  const trimmed = number.includes(".") ? number.replace(/\.?0+$/, "") : number;
+  return power === undefined ? trimmed : `${trimmed}e${power}`;
+}
+
+/** The first `count` significant figures of the shortest decimal of `abs`, rounded half to even, and its exponent. */
+function significant(abs: number, count: number): { figures: string; exponent: number } {
+  const [mantissa, power] = abs.toExponential().split("e");
+  const shortest = mantissa.replace(".", "");
+  let exponent = Number(power);
+  let units = BigInt(shortest.slice(0, count).padEnd(count, "0"));
+  const rest = shortest.slice(count).replace(/0+$/, "");
+  if (rest > "5" || (rest === "5" && units % 2n === 1n)) units += 1n;
+  let figures = units.toString().padStart(count, "0");
+  if (figures.length > count) {
+    figures = figures.slice(0, count);
+    exponent++;
+  }
+  return { figures, exponent };
+}
+
 // Exactly: abs > 5 * 10^-(digits + 1).
 function aboveHalfUnit(abs: number, digits: number): boolean {
   const [mantissa, exponent] = exactBinary(abs);
@@ -99,11 +135,6 @@ function toNumber(v: unknown): number {
   if (typeof v === "number") return v;
   if (typeof v === "string" && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v)) return Number(v);
   throw new Error(`invalid value for a number: ${JSON.stringify(v)}`);
-}
-
-/** Ruby writes exponents with at least two digits: 1.5e+03. */
-function rubyExponent(s: string): string {
-  return s.replace(/e([+-])(\d)$/, "e$10$2");
 }
 
 function sign(n: number, flags: string, render: (abs: number) => string): string {

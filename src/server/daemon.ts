@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { nativeAgents, RESERVED_AGENTS, type NativeContext } from "../agents/index.js";
 import { loadConfig, type Config } from "../config/index.js";
+import { withDeadline } from "../deadline.js";
 import { PACKAGE_ROOT } from "../package-root.js";
 import { codecFromConfig, connectTransport, type Destination, type SecurityCodec, type Transport } from "../wire/index.js";
 import { ClassesFile, factSourceFromConfig, type FactSource } from "./facts.js";
@@ -129,6 +130,8 @@ export class Server {
     this.rubyData = (probe.dataPlugins ?? []).filter((name) => !this.hooks.data.names().includes(name));
     this.agents = new Map(agents.filter((a) => !failed.has(a.name)).map((a) => [a.name, a]));
     this.subscribeAll();
+    // "serving" once the broker has the subscriptions (a broker that is away gets 5 s), so a request sent on that word finds them.
+    if (this.transport) await withDeadline(this.transport.flush(), 5000, () => new Error("flush")).catch(() => undefined);
     this.log.info(`serving agents: ${this.agentNames().join(", ")}`);
     if (previous) void Promise.allSettled([...this.inFlight]).then(() => previous.stop());
   }

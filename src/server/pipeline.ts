@@ -6,7 +6,7 @@
 import { discoveryReply, RpcError, type NativeAgent, type NativeContext } from "../agents/index.js";
 import { DdlError, outputDefaults, validateInputs } from "../ddl/index.js";
 import { filterDataCalls, matchFilter } from "../filter/index.js";
-import { MAX_PAYLOAD_BYTES, ProtocolError, readRpcRequest, type RpcReplyBody } from "../protocol/index.js";
+import { MAX_PAYLOAD_BYTES, ProtocolError, readRpcRequest, stringifyJson, type RpcReplyBody } from "../protocol/index.js";
 import type { Delivery, InboundRequest, ReplyMessage, SecurityCodec } from "../wire/index.js";
 import type { AuditEvent } from "./audit/index.js";
 import type { AuthorizationRequest, AuthorizationResult } from "./authz/index.js";
@@ -79,7 +79,7 @@ export async function handleRequest(delivery: Delivery, deps: PipelineDeps): Pro
   let message: ReplyMessage | undefined;
   if (agent.name === "discovery") {
     message = discoveryReply(req.message);
-    if (message === undefined) log.warn(`dropped ${what}: discovery only answers 'ping', got ${JSON.stringify(req.message)?.slice(0, 80)}`);
+    if (message === undefined) log.warn(`dropped ${what}: discovery only answers 'ping', got ${stringifyJson(req.message)?.slice(0, 80)}`);
   } else {
     message = await runRpc(req, agent, deps);
   }

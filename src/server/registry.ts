@@ -8,6 +8,7 @@ import { basename, extname, join } from "node:path";
 import type { Config } from "../config/index.js";
 import type { Ddl } from "../ddl/index.js";
 import { readDdlFile } from "../ddl-ruby/index.js";
+import { POOL_KEYS } from "../shim/index.js";
 import { RESERVED_AGENTS } from "../agents/index.js";
 import { PACKAGE_ROOT } from "../package-root.js";
 
@@ -86,7 +87,7 @@ export function resolveAgents(config: Config, files: Map<string, AgentFiles>, na
     let ddl: Ddl;
     try {
       // Ruby the pure reader cannot evaluate is read by Ruby rather than leaving the agent out.
-      ddl = readDdlFile(entry.ddlFile);
+      ddl = readDdlFile(entry.ddlFile, { ruby: config.get(POOL_KEYS.ruby) ?? "ruby" });
     } catch (err) {
       problems.push({ agent: name, reason: `cannot read DDL ${entry.ddlFile}: ${(err as Error).message}` });
       continue;

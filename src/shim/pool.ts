@@ -18,7 +18,7 @@ export interface AgentProbe { loaded: AgentFiles[]; failed: Array<{ agent: strin
 
 /**
  * Options; each number falls back to its plugin.mcompat.ruby.* key in `config` (POOL_KEYS), then to its default:
- * size = cores (at least 2), maxQueue 100 (beyond it a call is answered "busy"), recycleAfter 1000 requests,
+ * size = twice the cores (at least 4), maxQueue 100 (beyond it a call is answered "busy"), recycleAfter 1000 requests,
  * perAgent = size - 1 (most workers one agent may hold), startTimeoutSec 60, ruby "ruby" on PATH.
  */
 export interface WorkerPoolOptions {

@@ -29,7 +29,8 @@ function whole(config: Record<string, string>, key: string): number | undefined 
 /** Resolves every setting; `cores` is the machine's parallelism. Throws naming the key when a config value is not a number. */
 export function poolSettings(opts: PoolSettingOptions, cores: number): PoolSettings {
   const c = opts.config;
-  const size = opts.size ?? whole(c, POOL_KEYS.size) ?? Math.max(2, cores);
+  // Actions mostly wait on subprocesses (package managers, service tools, Puppet): twice the cores keep the CPUs busy.
+  const size = opts.size ?? whole(c, POOL_KEYS.size) ?? Math.max(4, cores * 2);
   return {
     size,
     maxQueue: opts.maxQueue ?? whole(c, POOL_KEYS.maxQueue) ?? 100,

@@ -1,7 +1,7 @@
 /** One long-lived Ruby worker process: spawn, init frame, one call at a time, kill on overrun. */
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
-import { encodeFrame, FrameReader, symbolHash } from "./frames.js";
+import { encodeFrame, FrameReader, rubySymbol, symbolHash } from "./frames.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type Logger = (level: LogLevel, msg: string) => void;
@@ -85,7 +85,7 @@ export class RubyWorker {
     fromRuby.on("error", () => undefined);
     const toRuby = this.child.stdio[3] as Writable;
     toRuby.on("error", () => undefined);
-    this.send({ op: Symbol.for("init"), config: spec.config, configfile: spec.configFile,
+    this.send({ op: rubySymbol("init"), config: spec.config, configfile: spec.configFile,
       agents: spec.agents.map((a) => symbolHash({ ...a })), facts: this.factsIfChanged() });
   }
 
@@ -114,13 +114,13 @@ export class RubyWorker {
         this.kill();
       }, timeoutMs);
       this.inflight = { id, resolve, reject, timer };
-      this.send({ op: Symbol.for(op), id, ...fields, facts: this.factsIfChanged() });
+      this.send({ op: rubySymbol(op), id, ...fields, facts: this.factsIfChanged() });
     });
   }
 
   /** Asks the worker to finish and exit; kills it if it has not gone after graceMs. */
   async stop(graceMs = 2000): Promise<void> {
-    this.send({ op: Symbol.for("stop") });
+    this.send({ op: rubySymbol("stop") });
     this.retired = true;
     const timer = setTimeout(() => this.kill(), graceMs);
     await this.exited;

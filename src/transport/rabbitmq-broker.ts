@@ -9,9 +9,11 @@ export interface RabbitMqOptions {
   dir: string;
   /** STOMP port; 0 or absent picks a free one. */
   port?: number;
+  /** STOMP over TLS with client certificates (PEM files), on `tls.port` (0 picks a free one). */
+  tls?: { cert: string; key: string; ca: string; port?: number };
   user?: string;
   password: string;
-  /** Collectives whose `<C>_broadcast` (topic) and `<C>_directed` (direct) exchanges are declared. */
+  /** Collectives whose `<C>_broadcast` (topic) and `<C>_directed` (direct) exchanges are declared (and `mcollective_reply`). */
   collectives: string[];
   vhost?: string;
   detached?: boolean;
@@ -22,6 +24,7 @@ export interface RabbitMqOptions {
 export interface RunningRabbitMq {
   host: string;
   port: number;
+  sslPort?: number;
   vhost: string;
   pid: number;
   logDir: string;
@@ -40,7 +43,11 @@ export function rabbitMqDefinitions(o: { user: string; password: string; vhost: 
       users: [{ name: o.user, password: o.password, tags: "" }],
       vhosts: [{ name: o.vhost }],
       permissions: [{ user: o.user, vhost: o.vhost, configure: ".*", write: ".*", read: ".*" }],
-      exchanges: o.collectives.flatMap((c) => [exchange(`${c}_broadcast`, "topic"), exchange(`${c}_directed`, "direct")]),
+      exchanges: [
+        ...o.collectives.flatMap((c) => [exchange(`${c}_broadcast`, "topic"), exchange(`${c}_directed`, "direct")]),
+        // For clients with plugin.rabbitmq.use_reply_exchange.
+        exchange("mcollective_reply", "direct"),
+      ],
     },
     null,
     2,
@@ -50,6 +57,7 @@ export function rabbitMqDefinitions(o: { user: string; password: string; vhost: 
 export async function startRabbitMq(opts: RabbitMqOptions): Promise<RunningRabbitMq> {
   const vhost = opts.vhost ?? "/mcollective";
   const port = opts.port || (await freePort());
+  const sslPort = opts.tls ? opts.tls.port || (await freePort()) : undefined;
   const distPort = await freePort();
   const epmdPort = await freePort();
   const [home, mnesia, logDir] = ["home", "mnesia", "log"].map((d) => join(opts.dir, d));
@@ -63,6 +71,16 @@ export async function startRabbitMq(opts: RabbitMqOptions): Promise<RunningRabbi
       // STOMP only: no AMQP listener, no management UI.
       "listeners.tcp = none",
       `stomp.listeners.tcp.1 = 127.0.0.1:${port}`,
+      ...(opts.tls
+        ? [
+            `stomp.listeners.ssl.1 = 127.0.0.1:${sslPort}`,
+            `ssl_options.cacertfile = ${opts.tls.ca}`,
+            `ssl_options.certfile = ${opts.tls.cert}`,
+            `ssl_options.keyfile = ${opts.tls.key}`,
+            "ssl_options.verify = verify_peer",
+            "ssl_options.fail_if_no_peer_cert = true",
+          ]
+        : []),
       `load_definitions = ${defs}`,
       "log.console = false",
       "log.file.level = info",
@@ -75,6 +93,7 @@ export async function startRabbitMq(opts: RabbitMqOptions): Promise<RunningRabbi
     // A private cookie and epmd: nothing shared with a system-wide RabbitMQ or another test's node.
     HOME: home,
     ERL_EPMD_PORT: String(epmdPort),
+    ERL_EPMD_ADDRESS: "127.0.0.1",
     RABBITMQ_BASE: opts.dir,
     RABBITMQ_CONF_ENV_FILE: join(opts.dir, "rabbitmq-env.conf"),
     RABBITMQ_CONFIG_FILE: conf,
@@ -86,8 +105,8 @@ export async function startRabbitMq(opts: RabbitMqOptions): Promise<RunningRabbi
     RABBITMQ_NODENAME: `mcompat${port}@localhost`,
     RABBITMQ_NODE_IP_ADDRESS: "127.0.0.1",
     RABBITMQ_DIST_PORT: String(distPort),
-    // Two cores are shared with everything else: one scheduler, few async threads.
-    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: "+S 1:1 +A 4",
+    // Two cores are shared with everything else: one scheduler, few async threads; distribution on loopback only.
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: "+S 1:1 +A 4 -kernel inet_dist_use_interface {127,0,0,1}",
   };
   const outFile = join(logDir, "stdout.log");
   const out = openSync(outFile, "a");
@@ -102,10 +121,11 @@ export async function startRabbitMq(opts: RabbitMqOptions): Promise<RunningRabbi
   };
   try {
     await waitForListen(port, () => child.exited, 90_000, { vhost, user: opts.user ?? "mcollective", password: opts.password });
+    if (sslPort) await waitForListen(sslPort, () => child.exited, 10_000);
   } catch (err) {
     await stop();
     const tail = readFileSync(outFile, "utf8").trim().split("\n").slice(-5).join(" | ");
     throw new Error(`RabbitMQ did not start: ${(err as Error).message}: ${tail || "no output"} (logs: ${logDir})`);
   }
-  return { host: "127.0.0.1", port, vhost, pid: child.pid, logDir, startupMs: Date.now() - started, stop };
+  return { host: "127.0.0.1", port, sslPort, vhost, pid: child.pid, logDir, startupMs: Date.now() - started, stop };
 }

@@ -46,8 +46,8 @@ export async function makeSslKeys(client = "legacy-client"): Promise<SslKeys> {
 export interface LegacyWire {
   connector: "activemq" | "rabbitmq";
   port: number;
-  security: "psk" | "ssl";
-  /** Required for ssl. */
+  security: "psk" | "ssl" | "aes_security";
+  /** Required for ssl and aes_security. */
   keys?: SslKeys;
 }
 
@@ -55,6 +55,15 @@ export interface LegacyWire {
 function securityLines(wire: LegacyWire, role: "server" | "client"): Record<string, string> {
   if (wire.security === "psk") return { securityprovider: "psk", "plugin.psk": PSK };
   const keys = wire.keys!;
+  if (wire.security === "aes_security") {
+    if (role === "client") return { securityprovider: "aes_security", "plugin.aes.client_private": keys.clientPrivate, "plugin.aes.client_public": keys.clientPublic };
+    return {
+      securityprovider: "aes_security",
+      "plugin.aes.server_private": keys.serverPrivate,
+      "plugin.aes.server_public": keys.serverPublic,
+      "plugin.aes.client_cert_dir": keys.clientCertDir,
+    };
+  }
   const common = { securityprovider: "ssl", "plugin.ssl_server_public": keys.serverPublic };
   if (role === "server") return { ...common, "plugin.ssl_server_private": keys.serverPrivate, "plugin.ssl_client_cert_dir": keys.clientCertDir };
   return { ...common, "plugin.ssl_client_private": keys.clientPrivate, "plugin.ssl_client_public": keys.clientPublic };

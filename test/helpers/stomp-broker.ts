@@ -24,10 +24,15 @@ export async function testActiveMq(opts: { tls?: boolean; dir?: string; port?: n
 }
 
 /** RabbitMQ with its STOMP plugin, the `/mcollective` vhost and the exchanges of `collectives`. */
-export async function testRabbitMq(collectives = ["mcollective"], opts: { dir?: string; port?: number } = {}): Promise<RunningRabbitMq> {
+export async function testRabbitMq(
+  collectives = ["mcollective"],
+  opts: { tls?: boolean; dir?: string; port?: number; sslPort?: number } = {},
+): Promise<RunningRabbitMq> {
+  const tls = opts.tls ? { ...(await testCert("rabbitmq.test", ["localhost", "127.0.0.1"])), port: opts.sslPort } : undefined;
   return startRabbitMq({
     dir: opts.dir ?? mkdtempSync(join(tmpdir(), "mcompat-test-rabbitmq-")),
     port: opts.port,
+    tls,
     password: STOMP_PASSWORD,
     collectives,
   });

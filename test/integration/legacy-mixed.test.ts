@@ -119,3 +119,34 @@ for (const [connector, security] of WIRES) {
     });
   });
 }
+
+describe("aes_security on ActiveMQ: a real mcollectived and an mcompat node, both clients", function () {
+  this.timeout(120_000);
+  let broker: { port: number; stop(): Promise<void> };
+  let legacy: LegacyNode;
+  let ours: ServerNode;
+  let clientCfg: string;
+
+  before(async () => {
+    broker = await testActiveMq();
+    const wire: LegacyWire = { connector: "activemq", port: broker.port, security: "aes_security", keys: await makeSslKeys() };
+    legacy = await startMcollectived(LEGACY, facts(1).factsFile, facts(1).classesFile, wire);
+    ours = await startServer({ identity: OURS[0], ...facts(2), extra: legacyWireLines(wire) }, broker.port);
+    clientCfg = writeLegacyClientConfig("mco-client.example.net", wire);
+  });
+
+  after(async () => {
+    await ours?.stop();
+    await legacy?.stop();
+    await broker?.stop();
+  });
+
+  it("each client reads both nodes' encrypted replies", async () => {
+    const expected = [LEGACY, OURS[0]].sort();
+    const args = ["rpc", "rpcutil", "get_fact", "fact=country", "--json"];
+    for (const out of [await mcoProcess([...args, "--config", clientCfg]), await legacyMco(args, clientCfg)]) {
+      const results = JSON.parse(out.stdout) as JsonResult[];
+      assert.deepEqual(results.map((r) => [r.sender, r.statuscode, r.data.value]).sort(), expected.map((n) => [n, 0, "uk"]), out.stderr);
+    }
+  });
+});

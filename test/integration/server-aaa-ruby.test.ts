@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WorkerPool } from "../../src/shim/index.js";
@@ -44,6 +44,10 @@ describe("mcompat server authorizing the bundled Ruby agents with actionpolicy",
     writeFileSync(join(files.dir, "policies", "package.policy"), "policy default deny\nallow\t*\tstatus\t*\t*\n");
     writeFileSync(join(files.dir, "policies", "guarded.policy"), "policy default deny\nallow\t*\thi\t*\t*\n");
     writeFileSync(join(files.dir, "policies", "service.policy"), "policy default deny\nallow\t*\tstatus\t*\t*\n");
+    writeFileSync(join(files.dir, "policies", "puppet.policy"), "policy default deny\nallow\t*\tstatus\t*\t*\n");
+    // Puppet's state folders inside the test's directory, so puppet status reads no machine state.
+    writeFileSync(join(files.dir, "puppet.conf"), ["[main]", ...["vardir", "rundir", "logdir", "publicdir"].map((k) => `${k} = ${files.dir}/puppet/${k}`)].join("\n"));
+    writeFileSync(files.configFile, `${readFileSync(files.configFile, "utf8")}plugin.puppet.config = ${join(files.dir, "puppet.conf")}\n`);
     node = await spawnServer(NODE, files);
     client = await Requester.connect(broker.port, [NODE]);
   });
@@ -76,9 +80,18 @@ describe("mcompat server authorizing the bundled Ruby agents with actionpolicy",
     assert.equal(reply.statuscode, 0, reply.statusmsg);
   });
 
-  it("denies an action the policy does not allow before it reaches Ruby", async () => {
-    const reply = await call("package", "install", { package: "mcompat-no-such-package" });
-    assert.deepEqual([reply.statuscode, reply.statusmsg], [1, "You are not authorized to call this agent or action."]);
+  it("runs puppet status, which the policy allows", async () => {
+    const reply = await call("puppet", "status");
+    assert.equal(reply.statuscode, 0, reply.statusmsg);
+    assert.equal(reply.data.enabled, true);
+  });
+
+  it("denies actions the policy does not allow before they reach Ruby", async () => {
+    const denied = { statuscode: 1, statusmsg: "You are not authorized to call this agent or action." };
+    for (const [agent, action, data] of [["package", "install", { package: "mcompat-no-such-package" }], ["service", "restart", { service: "mcompat-no-such-service" }], ["puppet", "runonce", {}]] as const) {
+      const reply = await call(agent, action, data);
+      assert.deepEqual({ statuscode: reply.statuscode, statusmsg: reply.statusmsg }, denied, `${agent}#${action}`);
+    }
   });
 
   it("runs an agent that says authorized_by :action_policy itself on the server's authorization", async () => {

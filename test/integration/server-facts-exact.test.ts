@@ -37,9 +37,12 @@ describe("one view of facts and exact big integers, Ruby agents to mco --json", 
     // The fact file is a `puppet facts` dump, the form sites write, holding a 64-bit limit.
     const dump = join(libdir, "puppet-facts.yaml");
     writeFileSync(dump, `name: ${NODES.yaml}\nvalues:\n  big_fact: ${MAX_U64}\n  os:\n    family: Debian\n  role: db\ntimestamp: 2026-11-29 10:00:00 +0000\nexpiration: 2026-11-29 10:30:00 +0000\n`);
+    // Beside it a plain YAML fact file: plugin.yaml merges both.
+    const plain = join(libdir, "plain-facts.yaml");
+    writeFileSync(plain, "country: uk\ntags:\n  - prod\n  - database\n");
     const common = { libdir, extra: { "plugin.mcompat.ruby.workers": "1" } };
     nodes = [
-      await startServer({ identity: NODES.yaml, factsFile: dump, ...common }, broker.port),
+      await startServer({ identity: NODES.yaml, factsFile: dump, ...common, extra: { ...common.extra, "plugin.yaml": `${plain}:${dump}` } }, broker.port),
       await startServer({ identity: NODES.facter, factsFile: dump, ...common, extra: { ...common.extra, factsource: "facter" } }, broker.port),
       await startServer({ identity: NODES.plugin, factsFile: dump, ...common, extra: { ...common.extra, factsource: "fixture" } }, broker.port),
     ];
@@ -56,7 +59,11 @@ describe("one view of facts and exact big integers, Ruby agents to mco --json", 
   const call = async (node: string, agent: string, action: string, data: Record<string, unknown>) =>
     (await client.request({ agent, action, data, targets: [node], expect: [node] }))[0].rpc!;
   /** What a Ruby agent's MCollective::Facts[fact] gives, and what the server's rpcutil get_fact gives. */
-  const bothViews = async (node: string, fact: string) => [(await call(node, "factview", "get", { fact })).data.value, (await call(node, "rpcutil", "get_fact", { fact })).data.value];
+  const bothViews = async (node: string, fact: string) => {
+    const ruby = (await call(node, "factview", "get", { fact })).data;
+    assert.deepEqual(ruby.from_plugin, ruby.value, "PluginManager['facts_plugin'] and Facts agree");
+    return [ruby.value, (await call(node, "rpcutil", "get_fact", { fact })).data.value];
+  };
   /** The nodes answering a broadcast with one -F fact rule; waits for `expected`, then for every node's barrier ping. */
   const matching = async (fact: string, value: string, expected: string[]) =>
     (await client.request({ agent: "rpcutil", action: "ping", filter: { fact: [{ fact, operator: "==", value }] }, expect: expected })).map((r) => r.sender).sort();
@@ -72,7 +79,9 @@ describe("one view of facts and exact big integers, Ruby agents to mco --json", 
     assert.match(fact.stdout, /"value": ?18446744073709551615\b/);
   });
 
-  it("gives a Ruby agent the facts of a puppet facts dump that the server's filters see", async () => {
+  it("gives a Ruby agent the facts of plain YAML and of a puppet facts dump, merged, as the server's filters see them", async () => {
+    assert.deepEqual(await bothViews(NODES.yaml, "country"), ["uk", "uk"]);
+    assert.deepEqual(await bothViews(NODES.yaml, "tags.1"), ["database", "database"]);
     assert.deepEqual(await bothViews(NODES.yaml, "os.family"), ["Debian", "Debian"]);
     assert.deepEqual(await bothViews(NODES.yaml, "role"), ["db", "db"]);
     assert.deepEqual(await matching("role", "db", [NODES.yaml]), [NODES.yaml]);

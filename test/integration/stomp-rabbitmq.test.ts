@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { RunningRabbitMq } from "../../src/transport/rabbitmq-broker.js";
 import { connectStomp, type StompTransport } from "../../src/transport/stomp/index.js";
 import { Deliveries, once } from "../helpers/deliveries.js";
+import { testCert } from "../helpers/pki.js";
 import { stompSettings, testRabbitMq } from "../helpers/stomp-broker.js";
 
 const BINARY = Uint8Array.from([0x04, 0x08, 0x7b, 0x00, 0x00, 0xff, 0xfe, 0x80, 0xc3, 0x28, 0x00, 0x0a, 0x0d, 0x00]);
@@ -16,14 +17,14 @@ describe("STOMP transport against a real RabbitMQ", function () {
   const open: StompTransport[] = [];
   const pool = () => [`127.0.0.1:${broker.port}`];
   const track = <T extends StompTransport>(t: T) => (open.push(t), t);
-  const daemon = (identity: string, extra: string[] = []) =>
-    connectStomp(stompSettings("rabbitmq", pool(), extra), { identity, mode: "daemon" }).then(track);
-  const client = (extra: string[] = []) =>
-    connectStomp(stompSettings("rabbitmq", pool(), extra), { identity: "mco-client.example.net", mode: "client" }).then(track);
+  const daemon = (identity: string, extra: string[] = [], hosts = pool()) =>
+    connectStomp(stompSettings("rabbitmq", hosts, extra), { identity, mode: "daemon" }).then(track);
+  const client = (extra: string[] = [], hosts = pool()) =>
+    connectStomp(stompSettings("rabbitmq", hosts, extra), { identity: "mco-client.example.net", mode: "client" }).then(track);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "mcompat-test-rabbitmq-"));
-    broker = await testRabbitMq(["mcollective", "uk_collective"], { dir });
+    broker = await testRabbitMq(["mcollective", "uk_collective"], { dir, tls: true });
     console.log(`      (RabbitMQ answered on STOMP after ${broker.startupMs} ms)`);
   });
 
@@ -59,6 +60,24 @@ describe("STOMP transport against a real RabbitMQ", function () {
     assert.deepEqual(Buffer.from(got.body), Buffer.from(reply));
     assert.equal(got.headers.subscription, "/temp-queue/mcollective_reply_rpcutil");
     assert.equal(got.headers.mc_sender, "node1.example.net");
+    inbox.close();
+  });
+
+  it("with use_reply_exchange, replies come through a subscribed mcollective_reply routing key", async () => {
+    const node = await daemon("node1.example.net");
+    const requests = new Deliveries();
+    node.subscribe({ kind: "agent", collective: "mcollective", agent: "rpcutil" }, requests.handler);
+    await node.flush();
+    const mco = await client(["plugin.rabbitmq.use_reply_exchange = 1"]);
+    const inbox = mco.openInbox({ collective: "mcollective", agent: "rpcutil", callerid: "uid=0", seq: 4 });
+    assert.equal(inbox.replyTo, `/exchange/mcollective_reply/mco-client.example.net_${process.pid}_4`);
+    await mco.flush();
+    mco.publish({ kind: "agent", collective: "mcollective", agent: "rpcutil" }, BINARY, { replyTo: inbox.replyTo });
+    const request = await requests.nth(0);
+    assert.equal(request.replyTo, inbox.replyTo);
+    node.publish({ kind: "reply", target: request.replyTo! }, Uint8Array.of(0, 1, 0));
+    const got = await inbox.next(Date.now() + 5000);
+    assert.deepEqual([...(got?.body ?? [])], [0, 1, 0]);
     inbox.close();
   });
 
@@ -99,6 +118,20 @@ describe("STOMP transport against a real RabbitMQ", function () {
     assert.deepEqual(Buffer.from(got.body), Buffer.from(BINARY));
   });
 
+  it("speaks STOMP over TLS with client certificates", async () => {
+    const tls = await testCert("node2.example.net");
+    const ssl = (name: string, file: string) => `plugin.rabbitmq.pool.1.ssl.${name} = ${file}`;
+    const extra = ["plugin.rabbitmq.pool.1.ssl = 1", ssl("ca", tls.ca), ssl("cert", tls.cert), ssl("key", tls.key)];
+    const hosts = [`127.0.0.1:${broker.sslPort}`];
+    const node = await daemon("node2.example.net", extra, hosts);
+    const requests = new Deliveries();
+    node.subscribe({ kind: "node", collective: "mcollective", identity: "node2.example.net" }, requests.handler);
+    await node.flush();
+    const mco = await client(extra, hosts);
+    mco.publish({ kind: "node", collective: "mcollective", identity: "node2.example.net" }, BINARY, { replyTo: "/temp-queue/mcollective_reply_rpcutil" });
+    assert.deepEqual(Buffer.from((await requests.nth(0)).body), Buffer.from(BINARY));
+  });
+
   it("a daemon reconnects after a broker restart and its subscriptions work again", async () => {
     const node = await daemon("node1.example.net", ["plugin.rabbitmq.max_reconnect_delay = 1"]);
     const requests = new Deliveries();
@@ -107,7 +140,7 @@ describe("STOMP transport against a real RabbitMQ", function () {
     await broker.stop();
     await lost;
     const back = once<string>((cb) => node.onStatus(cb), "reconnect", 90_000);
-    broker = await testRabbitMq(["mcollective", "uk_collective"], { dir, port: broker.port });
+    broker = await testRabbitMq(["mcollective", "uk_collective"], { dir, tls: true, port: broker.port, sslPort: broker.sslPort });
     await back;
     await node.flush();
     const mco = await client();

@@ -56,6 +56,10 @@ describe("audit", () => {
         '{"timestamp":"2026-11-22T01:23:15.042000+0000","request_id":"e05a2da952ea58059fd84aa99346b0f4","request_time":1700000000,"caller":"uid=0","sender":"client.example.com","agent":"rpcutil","action":"get_fact","data":{"fact":"country","process_results":true}}\n',
       );
     });
+
+    it("writes an input beyond 2^53 with every digit", () => {
+      assert.match(choriaLine({ ...event, data: { limit: 2n ** 64n - 1n } }, at), /"data":\{"limit":18446744073709551615\}\}\n$/);
+    });
   });
 
   describe("auditorFromConfig", () => {

@@ -43,6 +43,14 @@ describe("ddl coerceCliValue", () => {
     rejects(() => coerceCliValue(input("integer"), "n", "1,000"), 4, /does not look like a number/);
   });
 
+  it("keeps an integer beyond 2^53 exact as a BigInt, which an integer input accepts", () => {
+    assert.equal(coerceCliValue(input("integer"), "n", "18446744073709551617"), 18446744073709551617n);
+    assert.equal(coerceCliValue(input("integer"), "n", "9007199254740991"), 9007199254740991);
+    assert.deepEqual(coerceCliValue(input("hash"), "h", '{"rlim": 18446744073709551615}'), { rlim: 18446744073709551615n });
+    const ddl = withInputs('  input :n, :prompt => "N", :description => "D", :type => :integer, :optional => false');
+    assert.deepEqual(validateInputs(ddl, "a", { n: 18446744073709551617n }), { n: 18446744073709551617n });
+  });
+
   it("reads hash and array inputs from JSON text, and any input from JSON when it parses", () => {
     assert.deepEqual(coerceCliValue(input("hash"), "h", '{"a":1}'), { a: 1 });
     assert.deepEqual(coerceCliValue(input("array"), "a", "[1,2]"), [1, 2]);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
+import { constants, generateKeyPairSync, privateDecrypt, privateEncrypt } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,13 @@ import type { Filter } from "../../src/protocol/types.js";
 import type { InboundRequest, OutboundRequest } from "../../src/wire/types.js";
 import {
   legacyCodecFromConfig,
+  AesCodec,
+  decryptAes,
+  encryptAes,
+  ENCRYPTED,
+  MARSHAL,
+  openRequest,
+  readMarshal,
   PskCodec,
   SslCodec,
   envelopeKind,
@@ -23,6 +30,8 @@ import {
   writeMarshal,
   RHash,
   RString,
+  RSymbol,
+  rsym,
   YAML_SERIALIZER,
   type RValue,
 } from "../../src/legacy/index.js";
@@ -193,6 +202,99 @@ describe("legacy codecs: golden frames", () => {
   });
 });
 
+describe("legacy codecs: ssl with YAML, as Ruby's Psych writes it", () => {
+  const yamlDir = join(dir, "yaml");
+  const read = (name: string) => readFileSync(join(yamlDir, name));
+  const server = new SslCodec({ privateKey: throwaway.privateKey, callerid: "cert=server", callerPublicKey: (name) => (name === "yaml-client" ? read("yaml-client.pem").toString() : undefined), serializer: YAML_SERIALIZER });
+  const client = new SslCodec({ privateKey: throwaway.privateKey, callerid: "cert=tester", serverPublicKey: read("yaml-server-public.pem").toString(), serializer: YAML_SERIALIZER });
+
+  it("verifies and decodes a request, its Regexp identity filter as /re/", () => {
+    const req = server.decodeRequest(deliver(read("request.yaml")), 1795948013);
+    assert.deepEqual(req.message, { agent: "rpcutil", action: "ping", caller: "cert=yaml-client", data: { process_results: true } });
+    assert.deepEqual(req.filter, { fact: [{ fact: "country", value: "uk", operator: "==" }], cf_class: [], agent: ["rpcutil"], identity: ["/^(node2.example.net)$/"], compound: [] });
+    assert.deepEqual([req.callerid, req.ttl, req.time], ["cert=yaml-client", 60, 1795948013]);
+  });
+
+  it("verifies and decodes a reply: a quoted :text stays a String, an empty value is nil", () => {
+    const reply = client.decodeReply(deliver(read("reply.yaml")));
+    assert.deepEqual(reply.message, { statuscode: 0, statusmsg: "OK", data: { pong: 1795948013, load: 0.25, name: ":not-a-symbol", none: null, list: ["a", 1, true] } });
+  });
+
+  it("refuses a tampered YAML body and a YAML tag outside the allow-list", () => {
+    const text = read("request.yaml").toString();
+    refused(() => server.decodeRequest(deliver(text.replace(":ssl_ttl: 60", ":ssl_ttl: 61")), 1795948013), "security", "signature", /signature does not match/);
+    refused(() => server.decodeRequest(deliver(text.replace("compound: []", "compound: !ruby/object:Foo {}")), 1795948013), "protocol", "encoding", /!ruby\/object:Foo/);
+  });
+});
+
+describe("legacy codecs: aes_security", () => {
+  const aesDir = join(dir, "aes");
+  const rubyRequest = readFileSync(join(aesDir, "request.marshal"));
+  const clientPem = readFileSync(join(aesDir, "aes-client.pem"), "utf8");
+  const server = new AesCodec({ privateKey: throwaway.privateKey, callerid: "cert=server", callerPublicKey: (name) => ({ "aes-client": clientPem, tester: throwaway.publicKey })[name] });
+  const at = 1795948013;
+
+  it("opens and decodes the request Ruby's plugin encrypted", () => {
+    const req = server.decodeRequest(deliver(rubyRequest), at);
+    assert.deepEqual(req.message, { agent: "rpcutil", action: "ping", caller: "cert=aes-client", data: { process_results: true } });
+    assert.deepEqual([req.callerid, req.caller.certname, req.ttl, req.time], ["cert=aes-client", "aes-client", 60, at]);
+  });
+
+  it("writes the envelope and the encrypted wrapper byte for byte as Ruby did (only the random key differs)", () => {
+    const env = readRequestEnvelope(readOuter(rubyRequest), ENCRYPTED);
+    assert.deepEqual(Buffer.from(writeRequestEnvelope(env, MARSHAL, ENCRYPTED)), rubyRequest);
+    const theirs = openRequest(env, clientPem);
+    const ours = openRequest(readRequestEnvelope(readOuter(new AesCodec({ privateKey: throwaway.privateKey, callerid: "cert=aes-client" }).encodeRequest(outbound(server.decodeRequest(deliver(rubyRequest), at)))), ENCRYPTED), throwaway.publicKey);
+    assert.deepEqual(ours, theirs);
+  });
+
+  it("encrypts a reply for the caller alone: its private key opens it, by hand and in our client", () => {
+    const privateKeyPem = throwaway.privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    const client = new AesCodec({ privateKey: throwaway.privateKey, privateKeyPem, callerid: "cert=tester" });
+    const req = server.decodeRequest(deliver(client.encodeRequest({ requestid: "c".repeat(32), senderid: "c", filter: emptyFilter(), collective: "m", agent: "rpcutil", ttl: 60, time: at, message: "ping", replyTo: "" })), at);
+    const encoded = server.encodeReply(req, { statuscode: 0, statusmsg: "OK", data: { pong: at } }, "node1", at);
+    const env = readReplyEnvelope(readOuter(encoded), ENCRYPTED);
+    // the test opens the PKCS#1 v1.5 padding by hand, which Node no longer does for private decryption
+    const padded = privateDecrypt({ key: throwaway.privateKey, padding: constants.RSA_NO_PADDING }, Buffer.from(env.hash, "base64"));
+    assert.deepEqual([padded[0], padded[1]], [0, 2]);
+    const key = padded.subarray(padded.indexOf(0, 2) + 1);
+    const payload = readMarshal(decryptAes("aes-256-cbc", key, Buffer.from(Buffer.from(env.body).toString(), "base64")), "reply");
+    assert.deepEqual(payload, new RHash([[rsym("statuscode"), 0], [rsym("statusmsg"), RString.utf8("OK")], [rsym("data"), new RHash([[rsym("pong"), at]])]]));
+    assert.deepEqual(client.decodeReply(deliver(encoded)).message, { statuscode: 0, statusmsg: "OK", data: { pong: at } });
+    const other = new AesCodec({ privateKey: rsa().privateKey, privateKeyPem: rsa().privateKey.export({ type: "pkcs1", format: "pem" }).toString(), callerid: "cert=other" });
+    refused(() => other.decodeReply(deliver(encoded)), "security", "decrypt", /does not open with our private key/);
+  });
+
+  it("refuses a request from an unknown key, a damaged key or body, a tampered ttl, and a bare body unless enforce_ttl = 0", () => {
+    const env = readRequestEnvelope(readOuter(rubyRequest), ENCRYPTED);
+    const rewrite = (change: Partial<typeof env>) => writeRequestEnvelope({ ...env, ...change }, MARSHAL, ENCRYPTED);
+    refused(() => server.decodeRequest(deliver(rewrite({ callerid: "cert=stranger" })), at), "security", "key", /no public key for stranger/);
+    refused(() => server.decodeRequest(deliver(rewrite({ hash: Buffer.alloc(256, 1).toString("base64") })), at), "security", "decrypt", /:sslkey does not open/);
+    const body = Buffer.from(Buffer.from(env.body).toString(), "base64");
+    body[body.length - 1] ^= 1;
+    refused(() => server.decodeRequest(deliver(rewrite({ body: Buffer.from(body.toString("base64")) })), at), "security", "decrypt", /:body does not decrypt/);
+    refused(() => server.decodeRequest(deliver(rewrite({ body: Buffer.from("not*base64") })), at), "protocol", "base64", /not base64/);
+    refused(() => server.decodeRequest(deliver(rewrite({ ttl: 3600 })), at), "security", "tampered", /does not match the secured ttl 60/);
+    refused(() => server.decodeRequest(deliver(rubyRequest), at + 61), "protocol", "expired", /expired/);
+    const bare = new AesCodec({ privateKey: throwaway.privateKey, callerid: "cert=tester" });
+    const bareRequest = (() => {
+      const payload = writeMarshal(RString.utf8("ping"));
+      const { data, key } = encryptAesForTest(payload);
+      return writeRequestEnvelope({ ...env, callerid: "cert=tester", body: Buffer.from(data), hash: key }, MARSHAL, ENCRYPTED);
+    })();
+    refused(() => server.decodeRequest(deliver(bareRequest), at), "protocol", "ttl", /older aes protocol/);
+    const lenient = new AesCodec({ privateKey: throwaway.privateKey, callerid: "cert=server", callerPublicKey: () => throwaway.publicKey, enforceTtl: "0" });
+    assert.equal(lenient.decodeRequest(deliver(bareRequest), at).message, "ping");
+    assert.equal(bare.name, "aes_security");
+  });
+});
+
+/** A bare (unwrapped) aes_security body, encrypted with the throwaway key as an old client would. */
+function encryptAesForTest(payload: Uint8Array): { data: string; key: string } {
+  const { data, key } = encryptAes("aes-256-cbc", payload);
+  return { data: data.toString("base64"), key: privateEncrypt({ key: throwaway.privateKey, padding: constants.RSA_PKCS1_PADDING }, key).toString("base64") };
+}
+
 describe("legacy codecs: refusals", () => {
   const [request] = pick("psk", "request");
   const now = sentAt(request.body);
@@ -240,7 +342,7 @@ describe("legacy codecs: refusals", () => {
     refused(() => psk.decodeRequest(deliver(new Uint8Array(5 * 1024 * 1024)), now), "protocol", "size", /over the limit/);
     refused(() => psk.decodeRequest(deliver(writeMarshal([])), now), "protocol", "protocol", /not a Hash/);
     const outer = readOuter(request.body);
-    const noTtl = writeMarshal(new RHash(outer.entries.filter(([k]) => k !== Symbol.for("ttl"))));
+    const noTtl = writeMarshal(new RHash(outer.entries.filter(([k]) => !(k instanceof RSymbol && k.name === "ttl"))));
     refused(() => psk.decodeRequest(deliver(noTtl), now), "protocol", "field", /has no :ttl/);
   });
 
@@ -259,7 +361,7 @@ describe("legacy codecs: refusals", () => {
   it("ssl: an unsigned ttl or msgtime that differs from the signed one is tampering; enforce_ttl = 0 takes the signed one", () => {
     const g = pick("ssl", "request")[0];
     const at = sentAt(g.body);
-    refused(() => sslServer().decodeRequest(deliver(alter(g.body, (env) => (env.ttl = 3600))), at), "security", "tampered", /ttl 3600 does not match the signed ttl 60/);
+    refused(() => sslServer().decodeRequest(deliver(alter(g.body, (env) => (env.ttl = 3600))), at), "security", "tampered", /ttl 3600 does not match the secured ttl 60/);
     refused(() => sslServer().decodeRequest(deliver(alter(g.body, (env) => (env.msgtime = at + 1000))), at), "security", "tampered", /message time/);
     assert.equal(sslServer("0").decodeRequest(deliver(alter(g.body, (env) => (env.ttl = 3600))), at).ttl, 60);
   });
@@ -270,8 +372,8 @@ describe("legacy codecs: refusals", () => {
       const body = writeMarshal(payload);
       return writeRequestEnvelope({ ...base, callerid: "cert=tester", body, hash: sslClient.signature(body) });
     };
-    const unwrapped = signed(new RHash([[Symbol.for("agent"), RString.utf8("rpcutil")]]));
-    refused(() => sslServer().decodeRequest(deliver(unwrapped), base.msgtime), "protocol", "ttl", /has no signed ttl/);
+    const unwrapped = signed(new RHash([[rsym("agent"), RString.utf8("rpcutil")]]));
+    refused(() => sslServer().decodeRequest(deliver(unwrapped), base.msgtime), "protocol", "ttl", /has no secured ttl/);
     assert.equal(sslServer().decodeRequest(deliver(signed(RString.utf8("ping"))), base.msgtime).message, "ping");
     refused(() => sslServer("1").decodeRequest(deliver(signed(RString.utf8("ping"))), base.msgtime), "protocol", "ttl", /older ssl protocol/);
   });
@@ -340,7 +442,7 @@ const requestArb: fc.Arbitrary<OutboundRequest> = fc.record({
   time: fc.integer({ min: 0, max: 2 ** 40 }),
   message: fc.oneof(
     fc.constant("ping"),
-    fc.record({ agent: fc.string(), action: fc.stringMatching(/^\w{1,12}$/), caller: fc.constant("uid=0"), data: fc.dictionary(fc.string(), dataValue, { maxKeys: 4 }) }),
+    fc.record({ agent: fc.string(), action: fc.stringMatching(/^\w{1,12}$/), data: fc.dictionary(fc.string(), dataValue, { maxKeys: 4 }) }),
   ),
   replyTo: fc.constant("/queue/x"),
 });
@@ -356,7 +458,8 @@ describe("legacy codecs: round trips (fast-check)", () => {
         fc.property(requestArb, (req) => {
           const back = decoder.decodeRequest(deliver(encoder.encodeRequest(req), req.replyTo), req.time);
           // through JSON only to drop fast-check's null prototypes; every value here is JSON-safe
-          assert.deepEqual(JSON.parse(JSON.stringify(outbound(back))), JSON.parse(JSON.stringify(req)));
+          const sent = typeof req.message === "string" ? req : { ...req, message: { ...(req.message as object), caller: encoder.callerid } };
+          assert.deepEqual(JSON.parse(JSON.stringify(outbound(back))), JSON.parse(JSON.stringify(sent)));
           assert.equal(back.callerid, encoder.callerid);
         }),
         { numRuns: name === "psk" ? 300 : 60 },
@@ -393,7 +496,7 @@ describe("legacy codecs: from a config", () => {
 
   it("psk: a missing secret and an unknown provider are clear errors", () => {
     assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = psk\n"), "server", {}), /needs a secret: set plugin\.psk .* or MCOLLECTIVE_PSK/);
-    assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = choria\n"), "server", {}), /"choria" is not a legacy security plugin \(expected one of: psk, ssl\)/);
+    assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = choria\n"), "server", {}), /"choria" is not a legacy security plugin \(expected one of: psk, ssl, aes_security\)/);
   });
 
   it("ssl: a client's request verifies on a server set up from the same key files, and its reply on the client", () => {
@@ -405,6 +508,26 @@ describe("legacy codecs: from a config", () => {
     assert.equal(inbound.caller.certname, "alice");
     const reply = clientCodec.decodeReply(deliver(serverCodec.encodeReply(inbound, "pong", "node1", 1001)));
     assert.deepEqual(reply, { senderid: "node1", requestid: "a".repeat(32), agent: "rpcutil", time: 1001, message: "pong" });
+  });
+
+  it("aes_security: a server from its keys and client_cert_dir; with ca_cert only a certificate the CA issued counts", () => {
+    const aesDir = join(dir, "aes");
+    const aesConfig = (extra: string) =>
+      Config.fromText(`securityprovider = aes_security\nplugin.aes.server_private = ${keys}/server-private.pem\nplugin.aes.server_public = ${keys}/server-public.pem\n${extra}`);
+    const request = deliver(readFileSync(join(aesDir, "request.marshal")));
+    const plain = legacyCodecFromConfig(aesConfig(`plugin.aes.client_cert_dir = ${aesDir}\n`), "server", {});
+    assert.deepEqual([plain.name, plain.callerid, plain.decodeRequest(request, 1795948013).callerid], ["aes_security", "cert=server-public", "cert=aes-client"]);
+    const issued = legacyCodecFromConfig(aesConfig(`plugin.aes.client_cert_dir = ${aesDir}/issued\nplugin.aes.ca_cert = ${aesDir}/ca.pem\n`), "server", {});
+    assert.equal(issued.decodeRequest(request, 1795948013).caller.certname, "aes-client");
+    const impostor = legacyCodecFromConfig(aesConfig(`plugin.aes.client_cert_dir = ${aesDir}/impostor\nplugin.aes.ca_cert = ${aesDir}/ca.pem\n`), "server", {});
+    refused(() => impostor.decodeRequest(request, 1795948013), "security", "key", /no public key for aes-client/);
+    assert.ok(legacyCodecFromConfig(aesConfig(`plugin.aes.client_cert_dir = ${aesDir}/impostor\n`), "server", {}).decodeRequest(request, 1795948013));
+  });
+
+  it("aes_security: a client, learn_pubkeys and a missing setting are clear errors", () => {
+    assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = aes_security\n"), "client", {}), /needs plugin\.aes\.client_private for the client/);
+    assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = aes_security\nplugin.aes.learn_pubkeys = 1\n"), "server", {}), /learn_pubkeys is not supported/);
+    assert.throws(() => legacyCodecFromConfig(Config.fromText("securityprovider = aes_security\n"), "server", {}), /needs plugin\.aes\.server_private for the server/);
   });
 
   it("ssl: yaml serializer, and clear errors for a missing key setting, an unreadable key or another serializer", () => {

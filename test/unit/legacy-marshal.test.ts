@@ -6,7 +6,7 @@ import { load } from "@hyrious/marshal";
 import { ProtocolError } from "../../src/protocol/errors.js";
 import { readMarshal, writeMarshal, rubyFloatText } from "../../src/legacy/marshal.js";
 import { fromPlain, toPlain } from "../../src/legacy/plain.js";
-import { RFloat, RHash, RRegexp, RString, type RValue } from "../../src/legacy/ruby.js";
+import { RFloat, RHash, RRegexp, RString, rsym, type RValue } from "../../src/legacy/ruby.js";
 import { readYaml, writeYaml } from "../../src/legacy/yaml.js";
 
 const dir = join(process.cwd(), "fixtures", "wire-legacy");
@@ -201,7 +201,7 @@ const rvalue: fc.Arbitrary<RValue> = fc.letrec<{ value: RValue }>((tie) => ({
     fc.string().map((s) => RString.utf8(s)),
     fc.string({ unit: "binary-ascii" }).map((s) => RString.ascii(s)),
     fc.uint8Array({ maxLength: 20 }).map((b) => RString.binary(b)),
-    fc.string().map((s) => Symbol.for(s)),
+    fc.string().map((s) => rsym(s)),
     fc.array(tie("value"), { maxLength: 4 }),
     fc.array(fc.tuple(tie("value"), tie("value")), { maxLength: 4 }).map((e) => new RHash(e)),
   ),

@@ -53,6 +53,13 @@ describe("legacy wire decode: finding the body", () => {
     }
   });
 
+  it("shows STOMP 1.1 headers unescaped and reads the body by content-length, NULs included", () => {
+    const frame = Buffer.concat([Buffer.from("MESSAGE\nmessage-id:ID\\cvm-1\\c2\nsubscription:a\\\\b\ncontent-length:5\n\n"), Buffer.from("04085b0000", "hex"), Buffer.from([0])]);
+    const found = findLegacyBody(frame)!;
+    assert.deepEqual(found.stomp?.headers, { "message-id": "ID:vm-1:2", subscription: "a\\b", "content-length": "5" });
+    assert.deepEqual(Buffer.from(found.body), Buffer.from("04085b0000", "hex"));
+  });
+
   it("leaves Choria JSON and anything else to the NATS decoder", () => {
     assert.equal(findLegacyBody(Buffer.from('{"protocol":"choria:transport:1"}')), undefined);
     assert.equal(findLegacyBody(Buffer.from("hello world")), undefined);
@@ -70,6 +77,25 @@ describe("legacy wire decode: checks", () => {
       for (const [name, check] of Object.entries(report.checks)) assert.equal(check.ok, true, `${f.file} ${name}: ${check.detail}`);
       assert.equal(report.stopped, undefined);
     }
+  });
+
+  it("reads an ssl YAML body, as Ruby's Psych wrote it, and passes its checks", () => {
+    const yamlDir = join(dir, "yaml");
+    const found = findLegacyBody(readFileSync(join(yamlDir, "request.yaml")))!;
+    const report = inspectLegacy(found, { now: 1795948013, config: Config.fromText(`plugin.ssl_client_cert_dir = ${yamlDir}\n`), env: {} });
+    assert.deepEqual([found.form, report.plugin, report.kind], ["YAML body", "ssl", "request"]);
+    for (const [name, check] of Object.entries(report.checks)) assert.equal(check.ok, true, `${name}: ${check.detail}`);
+  });
+
+  it("opens an aes_security request with plugin.aes.client_cert_dir and runs its checks", () => {
+    const aesDir = join(dir, "aes");
+    const found = findLegacyBody(readFileSync(join(aesDir, "request.marshal")))!;
+    const report = inspectLegacy(found, { now: 1795948013, config: Config.fromText(`plugin.aes.client_cert_dir = ${aesDir}\n`), env: {} });
+    assert.equal(report.plugin, "aes_security");
+    assert.deepEqual(Object.keys(report.checks), ["envelope", "decrypt", "payload", "encrypted_ttl", "callerid", "ttl"]);
+    for (const [name, check] of Object.entries(report.checks)) assert.equal(check.ok, true, `${name}: ${check.detail}`);
+    const closed = inspectLegacy(found, { now: 1795948013, env: {} });
+    assert.deepEqual([closed.checks.decrypt.ok, closed.stopped], [null, "the payload is encrypted and cannot be opened here"]);
   });
 
   it("cannot check a hash or signature without the psk or keys, and says how to give them", () => {

@@ -29,6 +29,15 @@ describe("ruby: sprintf %f", () => {
     ];
     for (const [x, fmt, want] of cases) assert.equal(rubySprintf(fmt, [x]), want, `${fmt} % ${x}`);
   });
+
+  it("prints %e and %g as Ruby 3.1 does (checked against ruby -e 'puts fmt % x')", () => {
+    const cases: Array<[number, string, string]> = [
+      [35573.125, "%e", "3.557312e+04"], [0, "%.2e", "0.00e+00"], [2.5, "%.0e", "2e+00"], [2.5, "%#.0e", "2.e+00"],
+      [73683.6, "%.3g", "7.37e+04"], [1551.4, "%.3g", "1.55e+03"], [0, "%g", "0"], [100000, "%g", "100000"],
+      [1e-5, "%g", "1e-05"], [1.5, "%#g", "1.50000"], [1e-10, "%G", "1E-10"], [1.95, "%.2g", "2"],
+    ];
+    for (const [x, fmt, want] of cases) assert.equal(rubySprintf(fmt, [x]), want, `${fmt} % ${x}`);
+  });
 });
 
 describe("ruby: strftime", () => {
@@ -37,5 +46,19 @@ describe("ruby: strftime", () => {
     assert.equal(strftime(t, "%F %T %z %% %Y/%m/%d %H:%M:%S", true), "2026-11-02 03:04:05 +0000 % 2026/11/02 03:04:05");
     const local = new Date(2026, 0, 9, 8, 7, 6);
     assert.equal(strftime(local, "%F %T"), "2026-01-09 08:07:06");
+  });
+});
+
+describe("ruby: regex forms JavaScript reads differently", () => {
+  it("translates a negated POSIX class and drops (?#comments)", () => {
+    assert.equal(rubyRegex("\\A[[:^digit:]]+\\z").test("abc"), true);
+    assert.equal(rubyRegex("\\A[[:^digit:]]+\\z").test("ab1"), false);
+    assert.equal(rubyRegex("\\Aweb(?# the web tier)\\d\\z").test("web1"), true);
+  });
+
+  it("refuses what it would otherwise match as plain letters", () => {
+    for (const source of ["\\p{Alpha}", "\\Gx", "a\\Kb", "a\\Rb", "[a[:^digit:]]", "[[:nosuch:]]"]) {
+      assert.throws(() => rubyRegex(source), RubyRegexError, source);
+    }
   });
 });

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { load, RubyHash } from "@hyrious/marshal";
-import { encodeFrame, FrameReader, symbolHash } from "../../src/shim/frames.js";
-import { dumpMarshal, loadMarshal } from "../../src/shim/marshal.js";
+import { encodeFrame, FrameReader, rubySymbol, symbolHash } from "../../src/shim/frames.js";
+
+const dumpMarshal = (value: unknown) => encodeFrame(value).subarray(4);
+const loadMarshal = (hex: string) => new FrameReader().push(rubyFrame(Buffer.from(hex, "hex")))[0];
 
 /** Ruby 3.1's Marshal.dump([2.5, 1e-7, 2**30, 2**31, -2**31-1, 2**64-1, -(2**64), 123, -123, 255, 256, -256, -129, "é", :sym, {"k"=>nil}]). */
 const RUBY_NUMBERS = "04085b156608322e35660931652d376c2b07000000406c2b07000000806c2d07010000806c2b09ffffffffffffffff6c2d0a0000000000000000010069017b69806901ff6902000169ff0069ff7f492207c3a9063a0645543a0873796d7b064922066b063b005430";
@@ -47,30 +48,27 @@ describe("shim frames", () => {
   });
 
   it("writes integers of every size, floats, strings and symbols byte for byte as Ruby does, big integers exactly", () => {
-    const values = [2.5, 1e-7, 2 ** 30, 2 ** 31, -(2 ** 31) - 1, 2n ** 64n - 1n, -(2n ** 64n), 123, -123, 255, 256, -256, -129, "é", Symbol.for("sym"), { k: null }];
+    const values = [2.5, 1e-7, 2 ** 30, 2 ** 31, -(2 ** 31) - 1, 2n ** 64n - 1n, -(2n ** 64n), 123, -123, 255, 256, -256, -129, "é", rubySymbol("sym"), { k: null }];
     assert.equal(dumpMarshal(values).toString("hex"), RUBY_NUMBERS);
-    assert.deepEqual(loadMarshal(Buffer.from(RUBY_NUMBERS, "hex")), [2.5, 1e-7, 2 ** 30, 2 ** 31, -(2 ** 31) - 1, 2n ** 64n - 1n, -(2n ** 64n), 123, -123, 255, 256, -256, -129, "é", "sym", { k: null }]);
+    assert.deepEqual(loadMarshal(RUBY_NUMBERS), [2.5, 1e-7, 2 ** 30, 2 ** 31, -(2 ** 31) - 1, 2n ** 64n - 1n, -(2n ** 64n), 123, -123, 255, 256, -256, -129, "é", "sym", { k: null }]);
   });
 
   it("follows Ruby's object and symbol links, floats included", () => {
     const h = { k: 2n ** 64n - 1n };
-    assert.deepEqual(loadMarshal(Buffer.from(RUBY_LINKS, "hex")), { a: [h, h, "k", 1.5, 1.5], b: "b", c: { 1: 2 } });
+    assert.deepEqual(loadMarshal(RUBY_LINKS), { a: [h, h, "k", 1.5, 1.5], b: "b", c: { 1: 2 } });
   });
 
   it("refuses Ruby values a frame never carries, and links that point nowhere", () => {
-    assert.throws(() => loadMarshal(Buffer.from("04086f3a0b4f626a65637400", "hex")), /Marshal type 'o'/);
-    assert.throws(() => loadMarshal(Buffer.from("04085b064006", "hex")), /link 1 points nowhere/);
-    assert.throws(() => loadMarshal(Buffer.from("04085b07", "hex")), /too short/);
+    assert.throws(() => loadMarshal("04086f3a0b4f626a65637400"), /holds a Object/);
+    assert.throws(() => loadMarshal("04085b064006"), /link/);
+    assert.throws(() => loadMarshal("04085b07"), /more than the bytes left/);
   });
 
   it("encodes requests with Symbol keys at the top and string keys inside, as agents expect", () => {
-    const frame = encodeFrame(symbolHash({ op: Symbol.for("call"), data: symbolHash({ package: "bash", opts: { a: [1, undefined] } }), skipped: undefined }));
+    // Ruby: Marshal.dump({op: :call, data: {package: "bash", opts: {"a" => [1, nil]}}})
+    const ruby = "04087b073a076f703a0963616c6c3a09646174617b073a0c7061636b61676549220962617368063a0645543a096f7074737b0649220661063b09545b07690630";
+    const frame = encodeFrame(symbolHash({ op: rubySymbol("call"), data: symbolHash({ package: "bash", opts: { a: [1, undefined] } }), skipped: undefined }));
     assert.equal(frame.readUInt32BE(0), frame.length - 4);
-    const decoded = load(frame.subarray(4), { hash: "wrap" }) as RubyHash;
-    assert.deepEqual(decoded.entries.map(([k]) => k), [Symbol.for("op"), Symbol.for("data")]);
-    const data = decoded.entries[1][1] as RubyHash;
-    assert.equal(data.entries[0][0], Symbol.for("package"));
-    const opts = data.entries[1][1] as RubyHash;
-    assert.deepEqual(opts.entries, [["a", [1, null]]]);
+    assert.equal(frame.subarray(4).toString("hex"), ruby);
   });
 });

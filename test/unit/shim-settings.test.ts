@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { poolSettings } from "../../src/shim/settings.js";
 
 describe("shim pool settings", () => {
-  it("defaults to one worker per core, at least two, leaving one for other agents", () => {
-    assert.deepEqual(poolSettings({ config: {} }, 8), { size: 8, maxQueue: 100, recycleAfter: 1000, perAgent: 7, startTimeoutSec: 60, ruby: "ruby" });
-    assert.equal(poolSettings({ config: {} }, 1).size, 2);
-    assert.equal(poolSettings({ config: {} }, 1).perAgent, 1);
+  it("defaults to two workers per core, at least four, leaving one for other agents", () => {
+    assert.deepEqual(poolSettings({ config: {} }, 8), { size: 16, maxQueue: 100, recycleAfter: 1000, perAgent: 15, startTimeoutSec: 60, ruby: "ruby" });
+    assert.equal(poolSettings({ config: {} }, 1).size, 4);
+    assert.equal(poolSettings({ config: {} }, 1).perAgent, 3);
   });
 
   it("reads plugin.mcompat.ruby.* keys, and explicit options win over them", () => {

@@ -16,6 +16,7 @@ describe("STOMP settings from server.cfg / client.cfg", () => {
     );
     assert.equal(s.vhost, "mcollective");
     assert.equal(s.heartbeatInterval, 0);
+    assert.equal(s.maxHbreadFails, 2);
     assert.deepEqual(s.reconnect, { initialDelayMs: 10, maxDelayMs: 30_000, exponential: true, multiplier: 2, maxAttempts: 0, randomize: false });
     assert.equal(s.base64, false);
     assert.equal(s.priority, 0);

@@ -48,6 +48,21 @@ module MCollective
       def force_reload; end
     end
 
+    # PluginManager["facts_plugin"] in a worker, for agents that ask it rather than Facts: the facts Node handed over.
+    class Given
+      def get_facts
+        Facts.get_facts
+      end
+
+      def get_fact(fact = nil)
+        fact.nil? ? Facts.get_facts : Facts.get_fact(fact)
+      end
+
+      def has_fact?(fact)
+        !Facts.get_fact(fact).nil?
+      end
+    end
+
     # Base of fact source plugins (`factsource = <name>`: MCollective::Facts::<Name>_facts in facts/<name>_facts.rb).
     # mcompat runs one in a Ruby process of its own to give the server its facts; values are strings, as
     # MCollective made them.

@@ -16,7 +16,8 @@ module MCompat
 
     def self.utf8(text)
       raw = [Encoding::UTF_8, Encoding::BINARY, Encoding::US_ASCII].include?(text.encoding)
-      (raw ? text.dup.force_encoding(Encoding::UTF_8) : text.encode(Encoding::UTF_8, invalid: :replace, undef: :replace)).scrub
+      # String.new, not dup: a String subclass would reach Node as a type the frames refuse.
+      (raw ? String.new(text).force_encoding(Encoding::UTF_8) : text.encode(Encoding::UTF_8, invalid: :replace, undef: :replace)).scrub
     end
   end
 end

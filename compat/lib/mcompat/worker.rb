@@ -18,6 +18,7 @@ module MCompat
       MCollective::Log.sink = ->(level, message) { @frames.write("type" => "log", "level" => level.to_s, "message" => message) }
       configure(init)
       MCollective::Facts.given(init[:facts])
+      MCollective::PluginManager << { type: "facts_plugin", class: "MCollective::Facts::Given" }
       report = load_agents(init[:agents] || [])
       MCollective::Agents.agentlist = @agents.keys.sort
       @frames.write(report.merge("type" => "ready", "pid" => Process.pid, "data_plugins" => data_plugins))

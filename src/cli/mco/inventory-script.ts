@@ -10,8 +10,7 @@
  * Fields may be `identity`, `facts["name"]`, `classes`, `agents` or a string literal. Anything else (and the
  * formatr-based `formatted_inventory`) is refused with the line it was found on.
  */
-import { DdlError, tokenizeRuby } from "../../ddl/index.js";
-import { rubySprintf, rubyToS } from "../../ruby/index.js";
+import { RubySyntaxError, rubySprintf, rubyToS, tokenizeRuby } from "../../ruby/index.js";
 
 /** A script this parser does not understand, with where and why. */
 export class InventoryScriptError extends Error {
@@ -38,13 +37,13 @@ export interface InventoryScript {
 
 type Token = { text: string; line: number; string?: string };
 
-/** The script's tokens as the DDL reader's Ruby lexer reads them: words, punctuation and plain strings. */
+/** The script's tokens as the Ruby lexer (the DDL reader's) reads them: words, punctuation and plain strings. */
 function tokenize(source: string, file: string): Token[] {
   let tokens;
   try {
     tokens = tokenizeRuby(source, file);
   } catch (err) {
-    if (!(err instanceof DdlError)) throw err;
+    if (!(err instanceof RubySyntaxError)) throw err;
     const where = /^.*?:(\d+): ([\s\S]*)$/.exec(err.message);
     throw new InventoryScriptError(file, Number(where?.[1] ?? 1), where?.[2] ?? err.message);
   }

@@ -1,4 +1,5 @@
 /** Choria's JSON-lines audit record. */
+import { stringifyJson } from "../../protocol/index.js";
 import type { AuditEvent } from "./event.js";
 
 /** One JSON object per line, keys in Choria's order; timestamp like `2006-01-02T15:04:05.000000+0000`. */
@@ -14,5 +15,5 @@ export function choriaLine(e: AuditEvent, now: Date): string {
     action: e.action,
     data: e.data,
   };
-  return `${JSON.stringify(record)}\n`;
+  return `${stringifyJson(record)}\n`;
 }

@@ -2,7 +2,7 @@
  * Policy rules compiled once into checks: callers, actions, then facts and classes, as actionpolicy judges them.
  * Compiling when policies load keeps per-request work to comparisons.
  */
-import type { CompoundToken } from "../../protocol/index.js";
+import { stringifyJson, type CompoundToken } from "../../protocol/index.js";
 import { FilterError, matchCompound, parseCompound } from "../../filter/index.js";
 import { RubyRegexError, rubyRegex, type RubyPattern } from "../../ruby/index.js";
 import type { Log, PolicyRule } from "./policy.js";
@@ -149,5 +149,5 @@ function factText(facts: Record<string, unknown>, name: string): string {
     value = name.split(".").reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), facts);
   }
   if (value === undefined || value === null) return "";
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
+  return typeof value === "object" ? stringifyJson(value) : String(value);
 }

@@ -47,7 +47,7 @@ export class StompLink {
   private lastError = "";
   private readonly tried = new Set<string>();
   private readonly order: StompBroker[];
-  private firstWaiters: { resolve(): void; reject(err: Error): void } | undefined;
+  private firstSession: { resolve(): void; reject(err: Error): void } | undefined;
 
   constructor(private readonly opts: LinkOptions) {
     const { brokers, reconnect } = opts.settings;
@@ -57,7 +57,7 @@ export class StompLink {
 
   /** Resolves on the first session; a client rejects after its timeout naming every host it tried. */
   start(): Promise<void> {
-    const first = new Promise<void>((resolve, reject) => (this.firstWaiters = { resolve, reject }));
+    const first = new Promise<void>((resolve, reject) => (this.firstSession = { resolve, reject }));
     if (this.opts.mode === "client") {
       this.deadline = setTimeout(() => this.giveUp(`no connection within ${this.opts.timeoutMs / 1000}s`), this.opts.timeoutMs);
     }
@@ -73,6 +73,9 @@ export class StompLink {
     const client = this.attemptClient;
     this.attemptClient = undefined;
     this.client = undefined;
+    // A daemon told to stop while still waiting for its first broker.
+    this.firstSession?.reject(new BrokerUnreachableError([...this.tried], "closed before a broker answered"));
+    this.firstSession = undefined;
     if (!client) return;
     // A broker that stopped answering must not hold the close: DISCONNECT waits for its receipt at most 2 s.
     await Promise.race([client.deactivate(), new Promise((r) => setTimeout(r, 2000).unref())]);
@@ -93,6 +96,9 @@ export class StompLink {
       // Legacy offers to send every H+0.5 s and asks for one every H-0.5 s.
       heartbeatOutgoing: hb === 0 ? 0 : hb + 500,
       heartbeatIncoming: hb === 0 ? 0 : hb - 500,
+      // ruby-stomp reconnects after max_hbread_fails failed checks of one interval each, the first one after a
+      // full interval: silence of (fails + 1) intervals. ActiveMQ's first beat comes only after about two.
+      heartbeatToleranceMultiplier: settings.maxHbreadFails === 0 ? Number.POSITIVE_INFINITY : settings.maxHbreadFails + 1,
       // This class does the failover and back-off; the library must not reconnect on its own.
       reconnectDelay: 0,
       connectionTimeout: settings.connectTimeout * 1000,
@@ -125,6 +131,7 @@ export class StompLink {
       server: frame.headers.server ?? "",
     };
     this.failures = 0;
+    this.lastError = "";
     this.delay = this.opts.settings.reconnect.initialDelayMs;
     this.opts.log("info", `Connected to STOMP broker ${hostPort(broker)} (${this.negotiated.server}, STOMP ${this.negotiated.version})`);
     if (this.everConnected) {
@@ -133,8 +140,8 @@ export class StompLink {
     }
     this.everConnected = true;
     this.opts.onSession(client);
-    this.firstWaiters?.resolve();
-    this.firstWaiters = undefined;
+    this.firstSession?.resolve();
+    this.firstSession = undefined;
   }
 
   private down(client: Client, broker: StompBroker): void {
@@ -149,7 +156,8 @@ export class StompLink {
     if (this.closing) return;
     const why = this.lastError || "connection closed";
     if (wasUp) this.opts.onStatus("disconnect", `${hostPort(broker)}: ${why}`);
-    else this.opts.log("debug", `Could not connect to ${hostPort(broker)}: ${why}`);
+    // The first failure of a streak and every tenth after it are worth an operator's attention.
+    else this.opts.log(this.failures % 10 === 0 ? "warn" : "debug", `Could not connect to ${hostPort(broker)}: ${why}`);
     this.failures++;
     const { maxAttempts } = this.opts.settings.reconnect;
     if (maxAttempts > 0 && this.failures >= maxAttempts) {
@@ -175,9 +183,9 @@ export class StompLink {
     this.attemptClient = undefined;
     if (client) void client.deactivate({ force: true });
     const err = new BrokerUnreachableError([...this.tried], this.lastError ? `${reason} (${this.lastError})` : reason);
-    if (this.firstWaiters) {
-      this.firstWaiters.reject(err);
-      this.firstWaiters = undefined;
+    if (this.firstSession) {
+      this.firstSession.reject(err);
+      this.firstSession = undefined;
     } else {
       this.opts.onStatus("error", err.message);
     }

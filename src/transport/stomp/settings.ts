@@ -41,6 +41,8 @@ export interface StompSettings {
   heartbeatInterval: number;
   /** Offer 1.0 beside 1.1 when heart-beats are on. */
   stomp10Fallback: boolean;
+  /** Missed broker heart-beat checks before reconnecting; 0 = never (ruby-stomp's `max_hbread_fails`). */
+  maxHbreadFails: number;
   base64: boolean;
   /** ActiveMQ `priority` header when > 0. */
   priority: number;
@@ -86,6 +88,7 @@ export function stompSettingsFromConfig(
     // Legacy raises anything below 30 s to 30 s.
     heartbeatInterval: heartbeat > 0 ? Math.max(heartbeat, 30) : 0,
     stomp10Fallback: config.bool(`${p}stomp_1_0_fallback`, true),
+    maxHbreadFails: config.int(`${p}max_hbread_fails`, 2),
     base64: config.bool(`${p}base64`, false),
     priority: connector === "activemq" ? config.int(`${p}priority`, 0) : 0,
     agentsMultiplex: config.bool(`${p}agents_multiplex`, false),
