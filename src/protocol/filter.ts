@@ -1,7 +1,7 @@
 /** The request filter: its empty form, wire key order, and the shape rules a received filter must meet. */
 import { ProtocolError } from "./errors.js";
 import { stringifyJson } from "./exact-json.js";
-import { isObject } from "./json.js";
+import { isObject, MAX_NESTING } from "./json.js";
 import type { CompoundToken, FactFilter, Filter } from "./types.js";
 
 /** A filter that matches every node: all five categories present and empty. */
@@ -65,9 +65,13 @@ function readStrings(value: unknown, key: string, layer: string): string[] {
 function readCompound(value: unknown[], layer: string): CompoundToken[][] {
   for (const group of value) {
     if (!Array.isArray(group)) throw filterError(layer, `"compound" must be an array of token arrays`);
+    let depth = 0;
     for (const token of group) {
       const problem = tokenProblem(token);
       if (problem) throw filterError(layer, `has a compound token ${stringifyJson(token)?.slice(0, 200)} that ${problem}`);
+      // The matcher recurses once per open parenthesis.
+      if (isObject(token) && "(" in token && ++depth > MAX_NESTING) throw filterError(layer, `has compound parentheses nested deeper than ${MAX_NESTING} levels`);
+      if (isObject(token) && ")" in token) depth--;
     }
   }
   return value as CompoundToken[][];

@@ -58,6 +58,20 @@ describe("request shape and depth: refused at decode, never a TypeError or a sta
     assert.ok(accepted > 50 && refused > 50, `accepted ${accepted}, refused ${refused}`);
   });
 
+  it("compound parentheses nested deeper than 64 levels are refused at decode, whatever the depth (up to 20,000)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20_000 }), (depth) => {
+        const tokens = [...Array(depth).fill({ "(": "(" }), { statement: "country=uk" }, ...Array(depth).fill({ ")": ")" })];
+        if (depth > MAX_NESTING) {
+          assert.throws(() => decodeRequest(payload([tokens]), NOW), (err: unknown) => isRefusal("filter")(err) && /parentheses nested deeper than 64 levels/.test(String(err)));
+        } else {
+          assert.equal(matchFilter(decodeRequest(payload([tokens]), NOW).envelope.filter, node), true);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it("a request body nested deeper than 64 levels is refused at decode, whatever the depth (up to 6,000)", () => {
     const codec = new ChoriaCodec({ verify: (req) => ({ callerid: req.envelope.callerid, certname: "t.mcollective", privileged: false }) });
     fc.assert(
