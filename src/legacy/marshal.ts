@@ -10,6 +10,7 @@
  * JS strings and numbers by value, which changes the bytes).
  */
 import { ProtocolError } from "../protocol/errors.js";
+import { MAX_NESTING } from "../protocol/json.js";
 import { RFloat, RHash, RRegexp, RString, RSymbol, type RValue } from "./ruby.js";
 
 export interface MarshalLimits {
@@ -22,7 +23,7 @@ export interface MarshalLimits {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export const DEFAULT_LIMITS: MarshalLimits = { maxBytes: 4 * 1024 * 1024, maxDepth: 64 };
+export const DEFAULT_LIMITS: MarshalLimits = { maxBytes: 4 * 1024 * 1024, maxDepth: MAX_NESTING };
 
 const TYPE_NAMES: Record<number, string> = {
   0x6f: "Object",

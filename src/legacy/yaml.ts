@@ -3,7 +3,7 @@
  * (what Ruby's `YAML.safe_load(msg, [Symbol, Regexp])` admits): maps, sequences, plain scalars, `:symbol` scalars
  * and `!ruby/regexp`. Any other tag is refused.
  */
-import { Document, isAlias, isMap, isScalar, isSeq, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type Node } from "yaml";
+import { Composer, Document, isAlias, isMap, isScalar, isSeq, Pair, Parser, Scalar, YAMLMap, YAMLSeq, type CST, type Node } from "yaml";
 import { ProtocolError } from "../protocol/errors.js";
 import { DEFAULT_LIMITS, type MarshalLimits } from "./marshal.js";
 import { RFloat, RHash, RRegexp, RString, RSymbol, rsym, type RValue } from "./ruby.js";
@@ -24,7 +24,7 @@ export const YAML_SERIALIZER = yamlSerializer();
 
 export function readYaml(bytes: Uint8Array, layer: string, limits: MarshalLimits = DEFAULT_LIMITS): RValue {
   if (bytes.length > limits.maxBytes) throw new ProtocolError(`${layer} is ${bytes.length} bytes, over the limit of ${limits.maxBytes}`, "size");
-  const doc = parse(bytes, layer);
+  const doc = parse(bytes, layer, limits.maxDepth);
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem !== undefined) throw new ProtocolError(`${layer} is not YAML the ssl plugin accepts: ${problem.message.split("\n")[0]}`, "encoding");
   const seen = new Map<Node, RValue>();
@@ -68,14 +68,45 @@ export function readYaml(bytes: Uint8Array, layer: string, limits: MarshalLimits
   return walk(doc.contents, 0);
 }
 
-/** The YAML document in `bytes`; invalid UTF-8 or input the parser chokes on (deep nesting) is a `ProtocolError`. */
-function parse(bytes: Uint8Array, layer: string): Document.Parsed {
+/** The YAML document in `bytes`; invalid UTF-8 or input the parser chokes on is a `ProtocolError`, nesting beyond `maxDepth` too. */
+function parse(bytes: Uint8Array, layer: string, maxDepth: number): Document.Parsed {
+  let text: string;
   try {
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    return parseDocument(text, { version: "1.1", intAsBigInt: true, uniqueKeys: false, customTags: RUBY_SCALARS });
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch (err) {
     throw new ProtocolError(`${layer} cannot be read as YAML: ${(err as Error).message}`, "encoding");
   }
+  try {
+    // The syntax tree is built without recursion; composing recurses per level, so the depth is checked in between:
+    // thousands of levels would overflow the stack, and a second overflow can abort Node itself.
+    const tokens = [...new Parser().parse(text)];
+    if (syntaxDepth(tokens, maxDepth) > maxDepth) throw new ProtocolError(`${layer} nests deeper than ${maxDepth} levels`, "size");
+    const docs = [...new Composer({ version: "1.1", intAsBigInt: true, uniqueKeys: false, customTags: RUBY_SCALARS }).compose(tokens, true, text.length)];
+    if (docs.length !== 1) throw new ProtocolError(`${layer} holds ${docs.length} YAML documents, not one`, "encoding");
+    return docs[0];
+  } catch (err) {
+    if (err instanceof ProtocolError) throw err;
+    throw new ProtocolError(`${layer} cannot be read as YAML: ${(err as Error).message}`, "encoding");
+  }
+}
+
+/** How deep collections nest in the parser's syntax tree, counted without recursion up to just past `max`. */
+function syntaxDepth(tokens: CST.Token[], max: number): number {
+  type Item = { key?: unknown; value?: unknown };
+  let deepest = 0;
+  for (const token of tokens) {
+    const stack: Array<[unknown, number]> = [[token, 0]];
+    while (stack.length > 0 && deepest <= max) {
+      const [node, depth] = stack.pop()!;
+      if (typeof node !== "object" || node === null) continue;
+      const { value, items } = node as { value?: unknown; items?: Item[] };
+      const inner = items === undefined ? depth : depth + 1;
+      deepest = Math.max(deepest, inner);
+      if (value !== undefined) stack.push([value, inner]);
+      for (const item of items ?? []) stack.push([item.key, inner], [item.value, inner]);
+    }
+  }
+  return deepest;
 }
 
 /** Psych's scalar rules: an unquoted `:name` is a Symbol (`:"name"` too), whole numbers Integers, other numbers Floats. */

@@ -4,6 +4,7 @@ export { ProtocolError } from "./errors.js";
 export type { ProtocolRule } from "./errors.js";
 export { decodeBase64 } from "./base64.js";
 export { parseJsonExact, stringifyJson } from "./exact-json.js";
+export { checkNesting, MAX_NESTING } from "./json.js";
 export { newRequestId, nodeSubject, broadcastSubject, replySubject } from "./subjects.js";
 export { emptyFilter } from "./filter.js";
 export { MAX_PAYLOAD_BYTES } from "./transport.js";

@@ -53,3 +53,21 @@ export function requireObject(obj: JsonObject, key: string, layer: string): Json
   if (!isObject(value)) throw new ProtocolError(`${layer} field "${key}" must be an object`, "field");
   return value;
 }
+
+/** How deep a message's values may nest: legacy Marshal bodies are read with the same bound. */
+export const MAX_NESTING = 64;
+
+/**
+ * Throws a ProtocolError (`size`) when `value` nests arrays or objects deeper than `max` levels: everything that later
+ * walks request data (validation, audit, Ruby frames) recurses, so depth is bounded once, here. Walks without recursion.
+ */
+export function checkNesting(value: unknown, layer: string, max = MAX_NESTING): void {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== "object" || node === null) continue;
+    if (depth >= max) throw new ProtocolError(`${layer} nests deeper than ${max} levels`, "size");
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+}
+

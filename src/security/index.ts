@@ -8,7 +8,7 @@ export type { SecurityCheck } from "./errors.js";
 export { loadSigner } from "./signer.js";
 export type { Signer } from "./signer.js";
 export { MAX_PUBCERT_BYTES, RequestVerifier, selfSignatureCheck } from "./verifier.js";
-export type { VerifiedCaller, VerifierOptions, CheckResult } from "./verifier.js";
+export type { VerifiedCaller, VerifierOptions, CheckResult, NamePattern } from "./verifier.js";
 export { CallerCertCache } from "./cache.js";
 export { verifierFromConfig } from "./config.js";
 export { describeCert, parsePemChain } from "./certs.js";

@@ -30,9 +30,9 @@ export interface VerifierOptions {
   /** PEM of the CA (a bundle may hold several certificates). */
   caPem: string;
   /** Names allowed to call; default `\.mcollective$`, `\.choria$`. */
-  allowlist?: RegExp[];
+  allowlist?: NamePattern[];
   /** Certificate names that may act for others; default `\.privileged.mcollective$`, `\.privileged.choria$`. */
-  privileged?: RegExp[];
+  privileged?: NamePattern[];
   /** Folder of the seen-caller certificate cache (legacy `<ssldir>/choria_security`); no cache when omitted. */
   cacheDir?: string;
   /** Hears about problems that do not reject a request (a cache file that could not be written). */
@@ -43,6 +43,12 @@ export interface VerifierOptions {
 
 /** A caller certificate (with its chain) larger than this is refused unread: real ones are a few KiB. */
 export const MAX_PUBCERT_BYTES = 64 * 1024;
+
+/** A pattern for certificate names: a RegExp, or the linear-time kind `verifierFromConfig` compiles. */
+export interface NamePattern {
+  test(text: string): boolean;
+  readonly source: string;
+}
 
 export const DEFAULT_ALLOWLIST = [/\.mcollective$/, /\.choria$/];
 export const DEFAULT_PRIVILEGED = [/\.privileged.mcollective$/, /\.privileged.choria$/];
@@ -64,8 +70,8 @@ interface ParsedCaller {
 
 export class RequestVerifier {
   private readonly roots: X509Certificate[];
-  private readonly allowlist: RegExp[];
-  private readonly privileged: RegExp[];
+  private readonly allowlist: NamePattern[];
+  private readonly privileged: NamePattern[];
   /** Certificates of requests that verified, by PEM text, oldest use first; only key holders can add to it. */
   private readonly parsed = new Map<string, ParsedCaller>();
   private parsedBytes = 0;

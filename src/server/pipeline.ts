@@ -17,6 +17,9 @@ import type { Stats } from "./stats.js";
 
 export const NOT_AUTHORIZED = "You are not authorized to call this agent or action.";
 
+/** Data plugin calls one request's filter may make; each may run up to its DDL timeout, so a request's cost stays bounded. */
+export const MAX_DATA_CALLS = 10;
+
 /** Everything the pipeline uses, handed in by the daemon so that it holds no state of its own. */
 export interface PipelineDeps {
   identity: string;
@@ -103,15 +106,26 @@ type DataAnswers = Map<string, Record<string, unknown> | undefined>;
 
 const dataKey = (plugin: string, query: string | null) => `${plugin}\0${query}`;
 
-/** Runs each data plugin call once (a failed one answers undefined) and adds its answer to `answers`. */
+/** Runs each data plugin call once (a failed or overrunning one answers undefined, so it matches nothing) and adds its answer to `answers`. */
 async function answerDataCalls(calls: DataCall[], deps: PipelineDeps, answers: DataAnswers = new Map()): Promise<DataAnswers> {
-  for (const call of calls) answers.set(dataKey(call.plugin, call.query), await deps.queryData(call.plugin, call.query).catch(() => undefined));
+  for (const call of calls) {
+    const answer = await deps.queryData(call.plugin, call.query).catch((err: Error) => {
+      deps.log.warn(`data plugin call ${call.plugin}(${JSON.stringify(call.query)}) failed, so it matches nothing: ${err.message}`);
+      return undefined;
+    });
+    answers.set(dataKey(call.plugin, call.query), answer);
+  }
   return answers;
 }
 
 async function filterMatches(req: InboundRequest, agentNames: string[], deps: PipelineDeps): Promise<boolean> {
   const filter = req.filter;
-  const answers = await answerDataCalls(filterDataCalls(filter), deps);
+  const calls = filterDataCalls(filter);
+  if (calls.length > MAX_DATA_CALLS) {
+    deps.log.warn(`request ${req.requestid} from ${req.callerid} does not match: its filter makes ${calls.length} data plugin calls, more than the ${MAX_DATA_CALLS} one request may make`);
+    return false;
+  }
+  const answers = await answerDataCalls(calls, deps);
   const node = { identity: deps.identity, facts: deps.facts(), classes: deps.classes(), agents: agentNames, data: (plugin: string, query: string | null) => answers.get(dataKey(plugin, query)) };
   return matchFilter(filter, node, (err) => deps.log.warn(`request ${req.requestid} from ${req.callerid} does not match: ${err.message}`));
 }

@@ -2,6 +2,7 @@
 import {
   decodeReply,
   decodeRequest,
+  checkNesting,
   encodeReply,
   encodeRequest,
   encodeRpcReply,
@@ -44,9 +45,11 @@ export class ChoriaCodec implements SecurityCodec {
       throw new SecurityError(`request ${env.requestid} from ${env.callerid}@${env.senderid} for ${env.agent}: ${err.message}`, err.check);
     }
     const replyTo = req.headers["reply-to"];
+    const message = messageValue(req.message, isDiscoveryPing, "ping");
+    checkNesting(message, `request ${env.requestid} body`);
     return {
       ...env,
-      message: messageValue(req.message, isDiscoveryPing, "ping"),
+      message,
       replyTo: typeof replyTo === "string" && replyTo !== "" ? replyTo : undefined,
       caller,
       context: req.headers.federation,
@@ -75,7 +78,9 @@ export class ChoriaCodec implements SecurityCodec {
 
   decodeReply(delivery: Delivery): InboundReply {
     const reply = decodeReply(delivery.body);
-    return { ...reply.envelope, message: messageValue(reply.message, isDiscoveryPong, "pong") };
+    const message = messageValue(reply.message, isDiscoveryPong, "pong");
+    checkNesting(message, `reply ${reply.envelope.requestid} body`);
+    return { ...reply.envelope, message };
   }
 }
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { loadSigner, MAX_PUBCERT_BYTES, RequestVerifier, SecurityError, type Signer } from "../../src/security/index.js";
+import { Config } from "../../src/config/index.js";
+import { loadSigner, MAX_PUBCERT_BYTES, RequestVerifier, SecurityError, verifierFromConfig, type Signer } from "../../src/security/index.js";
 import { testCa, testCert } from "../helpers/pki.js";
 import { signedRequest } from "../helpers/signed.js";
 
@@ -52,3 +53,21 @@ describe("security: the caller certificate cache is bounded and holds only calle
     assert.ok(bytes <= oneCert * 3.5, `${bytes} bytes cached`);
   });
 });
+
+describe("security: configured allow-list patterns run in linear time on the name a caller chose", () => {
+  it("answers a pattern that backtracks exponentially, against a 5,000-character callerid, as not allowed", async () => {
+    const files = await testCert("alice.mcollective");
+    const config = Config.fromText("plugin.choria.security.certname_whitelist = ^(a|a)*$\n");
+    const verifier = verifierFromConfig(config, { certname: "alice.mcollective", ...files });
+    const req = signedRequest(loadSigner({ certname: "alice.mcollective", ...files }), `choria=${"a".repeat(5000)}x`);
+    assert.throws(() => verifier.verify(req), SecurityError);
+    assert.equal(verifier.assess(req).checks.find((c) => c.check === "allowlist")?.ok, false);
+  });
+
+  it("refuses a backreference, as Go's regexp does, naming the key", async () => {
+    const files = await testCert("alice.mcollective");
+    const config = Config.fromText("plugin.choria.security.privileged_users = ^(\\w+)\\1$\n");
+    assert.throws(() => verifierFromConfig(config, { certname: "alice.mcollective", ...files }), /privileged_users: .* is not a valid regular expression/);
+  });
+});
+

@@ -7,7 +7,7 @@ import { parseDdl } from "../../src/ddl/index.js";
 import { decodeReply, emptyFilter, encodeRequest, encodeRpcRequest, parseRpcReply, type DecodedRequest, type Filter, type TransportHeaders } from "../../src/protocol/index.js";
 import { createLogger } from "../../src/server/index.js";
 import type { AuditEvent } from "../../src/server/audit/index.js";
-import { handleRequest, NOT_AUTHORIZED, type PipelineDeps } from "../../src/server/pipeline.js";
+import { handleRequest, MAX_DATA_CALLS, NOT_AUTHORIZED, type PipelineDeps } from "../../src/server/pipeline.js";
 import type { LoadedAgent } from "../../src/server/registry.js";
 import { Stats } from "../../src/server/stats.js";
 import { ChoriaCodec } from "../../src/wire/choria.js";
@@ -198,5 +198,34 @@ describe("server: request pipeline", () => {
     assert.match(h.logs.join("\n"), /answered request 0123456789abcdef0123456789abcdef from choria=t\.mcollective for rpcutil with statuscode 5: The reply was too large/);
     await run(h, request({ action: "get_fact", data: { fact: "country" } }));
     assert.deepEqual(parseRpcReply(decodeReply(h.published[1].payload).message).data, { fact: "country", value: "uk" });
+  });
+
+  it("drops a compound token of the wrong type and data nested thousands deep at decode, saying why, and serves the next request", async () => {
+    const h = harness();
+    await run(h, request({ filter: { compound: [[{ statement: 5 } as never]] } }));
+    await run(h, request({ body: `{"agent":"rpcutil","action":"ping","data":{"x":${"[".repeat(5000)}${"]".repeat(5000)}}}` }));
+    assert.equal(h.published.length, 0);
+    assert.equal(h.deps.stats.snapshot().unvalidated, 2);
+    const logs = h.logs.join("\n");
+    assert.match(logs, /dropped malformed message: .*compound token \{"statement":5\} that has a statement that is not a string/);
+    assert.match(logs, /dropped malformed message: request 0123456789abcdef0123456789abcdef body nests deeper than 64 levels/);
+    await run(h, request());
+    assert.equal(replyOf(h).statuscode, 0);
+  });
+
+  it("runs at most MAX_DATA_CALLS data plugin calls for one request, and logs a call that fails as no match", async () => {
+    const asked: string[] = [];
+    const h = harness({ queryData: async (_plugin, query) => (asked.push(String(query)), query === "/slow" ? Promise.reject(new Error("data plugin fstat timed out after 1s")) : { present: 1 }) });
+    const calls = (n: number) => Array.from({ length: n }, (_, i) => ({ fstatement: { name: "fstat", params: `/f${i}`, operator: "==", r_compare: 1, value: "present" } }));
+    await run(h, request({ filter: { compound: [calls(MAX_DATA_CALLS + 1)] } }));
+    assert.deepEqual(asked, []);
+    assert.match(h.logs.join("\n"), /its filter makes 11 data plugin calls, more than the 10 one request may make/);
+    await run(h, request({ filter: { compound: [[{ fstatement: { name: "fstat", params: "/slow", operator: "==", r_compare: 1, value: "present" } }]] } }));
+    assert.match(h.logs.join("\n"), /data plugin call fstat\("\/slow"\) failed, so it matches nothing: data plugin fstat timed out after 1s/);
+    assert.equal(h.published.length, 0);
+    const ands = calls(MAX_DATA_CALLS).flatMap((t, i) => (i === 0 ? [t] : [{ and: "and" }, t]));
+    await run(h, request({ filter: { compound: [ands as never] } }));
+    assert.equal(asked.length, 1 + MAX_DATA_CALLS);
+    assert.equal(replyOf(h).statuscode, 0);
   });
 });

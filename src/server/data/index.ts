@@ -21,7 +21,10 @@ export function builtinDataPlugins(ctx: DataContext): Map<string, DataPlugin> {
   return new Map(BUILTIN.map((factory) => checked(factory(ctx))).map((plugin) => [plugin.name, plugin]));
 }
 
-/** Wraps a plugin so that a query argument the DDL refuses rejects with a DdlError (statuscode 4, missing or invalid). */
+/**
+ * Wraps a plugin so that a query argument the DDL refuses rejects with a DdlError (statuscode 4, missing or invalid),
+ * and a query still running after the DDL's timeout rejects saying so, its work aborted.
+ */
 export function checked(plugin: DataPlugin): DataPlugin {
   const query = plugin.ddl.dataquery;
   const asAction: Ddl = { ...plugin.ddl, actions: query ? { query } : {} };
@@ -33,7 +36,25 @@ export function checked(plugin: DataPlugin): DataPlugin {
       } else if (arg !== null || !query.inputs.query.optional) {
         validateInputs(asAction, "query", arg === null ? {} : { query: arg });
       }
-      return plugin.query(arg);
+      return withDeadline(plugin, arg);
     },
   };
+}
+
+async function withDeadline(plugin: DataPlugin, arg: string | null): Promise<Record<string, unknown>> {
+  const seconds = plugin.ddl.metadata.timeout || 1;
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const overrun = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new Error(`data plugin ${plugin.name} timed out after ${seconds}s`);
+      controller.abort(err);
+      reject(err);
+    }, seconds * 1000);
+  });
+  try {
+    return await Promise.race([plugin.query(arg, controller.signal), overrun]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -4,8 +4,11 @@ import type { Ddl } from "../../ddl/index.js";
 export interface DataPlugin {
   name: string;
   ddl: Ddl;
-  /** Runs the query; the result holds every DDL output (defaults where the plugin set nothing). Rejects on bad input. */
-  query(arg: string | null): Promise<Record<string, unknown>>;
+  /**
+   * Runs the query; the result holds every DDL output (defaults where the plugin set nothing). Rejects on bad input.
+   * A plugin that reads files or runs long stops its work when `signal` aborts (the DDL timeout passed).
+   */
+  query(arg: string | null, signal?: AbortSignal): Promise<Record<string, unknown>>;
 }
 
 /** The server state data plugins read; optional parts widen what some plugins can answer. */

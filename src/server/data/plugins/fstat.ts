@@ -1,6 +1,7 @@
 /** `fstat`: stat information about a file, as the legacy fstat data plugin reports it. */
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, readFileSync, statSync, type Stats } from "node:fs";
+import { createReadStream, existsSync, lstatSync, statSync, type Stats } from "node:fs";
+import { statfs } from "node:fs/promises";
 import { dataDdl, queryDefaults } from "../ddl.js";
 import type { DataPluginFactory } from "../plugin.js";
 import { strftime } from "../../../ruby/index.js";
@@ -37,7 +38,7 @@ const ddl = dataDdl({
 export const fstat: DataPluginFactory = (ctx) => ({
   name: "fstat",
   ddl,
-  async query(arg) {
+  async query(arg, signal) {
     const file = arg ?? "";
     const result: Record<string, unknown> = {
       ...queryDefaults(ddl),
@@ -57,11 +58,27 @@ export const fstat: DataPluginFactory = (ctx) => ({
       result[`${key}_age`] = nowSeconds - seconds;
     }
     result.mode = stat.mode.toString(8);
-    if (stat.isFile()) result.md5 = createHash("md5").update(readFileSync(file)).digest("hex");
+    if (stat.isFile() && !(await onPseudoFilesystem(file))) result.md5 = await md5Of(file, stat.size, signal);
     result.type = fileType(stat);
     return result;
   },
 });
+
+// procfs and sysfs files claim to be regular but hold no bytes of their own: /proc/self/pagemap reads as gigabytes.
+const PSEUDO_FILESYSTEMS = new Set([0x9fa0, 0x62656572]);
+
+async function onPseudoFilesystem(file: string): Promise<boolean> {
+  return PSEUDO_FILESYSTEMS.has((await statfs(file)).type);
+}
+
+/** The md5 of the file's first `size` bytes (what stat reported), read in chunks so the event loop keeps turning. */
+async function md5Of(file: string, size: number, signal?: AbortSignal): Promise<string> {
+  const hash = createHash("md5");
+  if (size > 0) {
+    for await (const chunk of createReadStream(file, { start: 0, end: size - 1, signal })) hash.update(chunk as Buffer);
+  }
+  return hash.digest("hex");
+}
 
 function fileType(stat: Stats): string {
   if (stat.isDirectory()) return "directory";
