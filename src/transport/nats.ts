@@ -47,7 +47,7 @@ export class NatsTransport implements Transport {
     const replyTo = replySubject(spec.collective, spec.callerid, this.pid, spec.seq);
     const queue = new DeliveryQueue();
     const sub = this.nc.subscribe(replyTo, { callback: (err, msg) => void (err || queue.push(delivery(msg))) });
-    return { replyTo, next: (deadline) => queue.next(deadline), close: () => sub.unsubscribe() };
+    return { replyTo, next: (deadline) => queue.next(deadline), close: () => (queue.close(), sub.unsubscribe()) };
   }
 
   onStatus(listener: StatusListener): void {

@@ -3,7 +3,7 @@
  * which moves bytes between destinations, and a security codec (choria, psk, ssl), which turns those bytes into
  * one request or reply and back. Filters, DDLs, authorization, audit, agents, discovery and output never see which.
  */
-import type { Filter, RpcReplyBody } from "../protocol/index.js";
+import type { RequestEnvelope, RpcReplyBody } from "../protocol/index.js";
 
 /** A message as a transport delivered it. */
 export interface Delivery {
@@ -84,17 +84,8 @@ export interface Caller {
   privileged: boolean;
 }
 
-/** A request decoded and verified; the same on every wire. */
-export interface InboundRequest {
-  requestid: string;
-  senderid: string;
-  callerid: string;
-  filter: Filter;
-  collective: string;
-  agent: string;
-  ttl: number;
-  /** Unix seconds. */
-  time: number;
+/** A request decoded and verified; the same on every wire (the envelope fields as Choria names them). */
+export interface InboundRequest extends RequestEnvelope {
   /** The agent body as decoded: `"ping"` for discovery, else what should be a SimpleRPC request object. */
   message: unknown;
   /** Where the reply goes; undefined when the request named nowhere. */
@@ -107,16 +98,8 @@ export interface InboundRequest {
 /** What a server answers: `"pong"` to discovery, an RPC reply to everything else. */
 export type ReplyMessage = "pong" | RpcReplyBody;
 
-/** A request about to be signed and sent by a client (or by a server's registration). */
-export interface OutboundRequest {
-  requestid: string;
-  senderid: string;
-  filter: Filter;
-  collective: string;
-  agent: string;
-  ttl: number;
-  /** Unix seconds. */
-  time: number;
+/** A request about to be signed and sent by a client (or by a server's registration); the codec adds the callerid. */
+export interface OutboundRequest extends Omit<RequestEnvelope, "callerid"> {
   /** `"ping"` for discovery, a SimpleRPC request object, or a registration body. */
   message: unknown;
   replyTo: string;

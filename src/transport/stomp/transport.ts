@@ -9,6 +9,7 @@ import type {
   Transport,
   TransportStatus,
 } from "../../wire/types.js";
+import { DeliveryQueue } from "../inbox.js";
 import { namingFor, type Naming, type SubscribeTarget } from "./destinations.js";
 import { hostPort, StompLink, type LogFn, type Negotiated, type StatusEvent } from "./link.js";
 import type { StompSettings } from "./settings.js";
@@ -224,40 +225,15 @@ function mimeBase64(bytes: Uint8Array): string {
   return b64 === "" ? "" : b64.replace(/.{1,60}/g, "$&\n");
 }
 
-/** Deliveries for one reply target, read with deadlines. */
-class Inbox implements ReplyInbox {
-  private readonly queue: Delivery[] = [];
-  private wake: (() => void) | undefined;
-  private closed = false;
-
-  constructor(readonly replyTo: string, private readonly release: (self: Inbox) => void) {}
-
-  push(delivery: Delivery): void {
-    if (this.closed) return;
-    this.queue.push(delivery);
-    this.wake?.();
+/** Deliveries for one reply target, read with deadlines; closing it gives its subscription back. */
+class Inbox extends DeliveryQueue implements ReplyInbox {
+  constructor(readonly replyTo: string, private readonly release: (self: Inbox) => void) {
+    super();
   }
 
-  async next(deadline: number): Promise<Delivery | undefined> {
-    while (this.queue.length === 0) {
-      const wait = deadline - Date.now();
-      if (wait <= 0 || this.closed) return undefined;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
-    return this.queue.shift();
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
+  close(): boolean {
+    if (!super.close()) return false;
     this.release(this);
-    this.wake?.();
+    return true;
   }
 }
