@@ -4,12 +4,12 @@
  * `mco` both see and call all of them.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { legacyMco, legacyWireLines, makeSslKeys, startMcollectived, writeLegacyClientConfig, type LegacyNode, type LegacyWire } from "../helpers/legacy.js";
 import { mcoProcess } from "../helpers/mco.js";
-import { FIXTURES, startServer, type ServerNode } from "../helpers/server.js";
+import { FIXTURES, spawnServer, startServer, writeServerConfig, type ServerNode } from "../helpers/server.js";
 import { testActiveMq, testRabbitMq } from "../helpers/stomp-broker.js";
 
 const LEGACY = "legacy1.example.net";
@@ -24,6 +24,9 @@ interface JsonResult {
   statuscode: number;
   data: Record<string, unknown>;
 }
+
+/** The callerid the legacy plugins give this test's client. */
+const CALLERID = { psk: `uid=${process.getuid!()}`, ssl: "cert=legacy-client" };
 
 const sendersOf = (out: string) => out.split("\n").map((l) => l.trim().split(/\s+/)[0]).filter((w) => w.endsWith(".example.net")).sort();
 
@@ -49,9 +52,15 @@ for (const [connector, security] of WIRES) {
       legacy = await startMcollectived(LEGACY, facts(1).factsFile, facts(1).classesFile, wire);
       auditLog = join(mkdtempSync(join(tmpdir(), "legacy-audit-")), "audit.log");
       ours = await Promise.all(
-        OURS.map((identity, i) =>
-          startServer({ identity, ...facts(i + 2), extra: { ...legacyWireLines(wire), rpcaudit: "1", rpcauditprovider: "logfile", "plugin.rpcaudit.logfile": `${auditLog}.${i}` } }, broker.port),
-        ),
+        OURS.map(async (identity, i) => {
+          const extra = { ...legacyWireLines(wire), rpcaudit: "1", rpcauditprovider: "logfile", "plugin.rpcaudit.logfile": `${auditLog}.${i}` };
+          const files = await writeServerConfig({ identity, ...facts(i + 2), extra: { ...extra, rpcauthorization: "1", rpcauthprovider: "action_policy", "plugin.actionpolicy.allow_unconfigured": "1" } }, broker.port);
+          // The second node's policy names the legacy callerid: it may ping and read facts, nothing else of rpcutil.
+          mkdirSync(join(files.dir, "policies"));
+          const rules = i === 1 ? `policy default deny\nallow\t${CALLERID[security]}\tping get_fact\t*\t*\n` : "policy default allow\n";
+          writeFileSync(join(files.dir, "policies", "rpcutil.policy"), rules);
+          return spawnServer(identity, files);
+        }),
       );
       clientCfg = writeLegacyClientConfig("mco-client.example.net", wire);
     });
@@ -105,6 +114,15 @@ for (const [connector, security] of WIRES) {
       assert.ok(UK.includes(answered[0]));
     });
 
+    it("actionpolicy on an mcompat node judges the legacy callerid, for both clients", async () => {
+      for (const run of [(a: string[]) => mcoProcess([...a, "--config", clientCfg]), (a: string[]) => legacyMco(a, clientCfg)]) {
+        const [denied] = JSON.parse((await run(["rpc", "rpcutil", "inventory", "-I", OURS[1], "--json"])).stdout) as JsonResult[];
+        assert.equal(denied.statuscode, 1);
+        const [allowed] = JSON.parse((await run(["rpc", "rpcutil", "ping", "-I", OURS[1], "--json"])).stdout) as JsonResult[];
+        assert.equal(allowed.statuscode, 0);
+      }
+    });
+
     it("a Ruby agent on an mcompat node answers the legacy client, and audit names the legacy callerid", async () => {
       const theirs = await legacyMco(["rpc", "rpcutil", "inventory", "-I", OURS[0], "--json"], clientCfg);
       const [inventory] = JSON.parse(theirs.stdout) as JsonResult[];
@@ -114,8 +132,7 @@ for (const [connector, security] of WIRES) {
       const [status] = JSON.parse(mine.stdout) as JsonResult[];
       assert.equal(status.statuscode, 0, mine.stdout);
       assert.equal(typeof status.data.enabled, "boolean");
-      const callerid = security === "psk" ? `uid=${process.getuid!()}` : "cert=legacy-client";
-      assert.ok(readFileSync(`${auditLog}.0`, "utf8").includes(`caller=${callerid}@mco-client.example.net agent=puppet action=status`));
+      assert.ok(readFileSync(`${auditLog}.0`, "utf8").includes(`caller=${CALLERID[security]}@mco-client.example.net agent=puppet action=status`));
     });
   });
 }
