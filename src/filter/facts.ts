@@ -72,7 +72,8 @@ export function compareOrdered<T extends number | string>(left: T, operator: str
 
 /** The number a text spells, if it spells one exactly. */
 export function toNumber(text: string): number | undefined {
-  return /^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(text) ? Number(text) : undefined;
+  // No two quantifiers share the digits, so a long run of them costs linear time, not quadratic (a filter value is hostile).
+  return /^\s*-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$/.test(text) ? Number(text) : undefined;
 }
 
 /** Go's strconv.ParseBool spellings plus yes/no, as fact files write booleans. */

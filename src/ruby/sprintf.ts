@@ -133,7 +133,8 @@ function rubyString(v: unknown): string {
 
 function toNumber(v: unknown): number {
   if (typeof v === "number") return v;
-  if (typeof v === "string" && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v)) return Number(v);
+  // Linear on a long run of digits (reply data can come from anyone): no two quantifiers share them.
+  if (typeof v === "string" && /^\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$/.test(v)) return Number(v);
   throw new Error(`invalid value for a number: ${JSON.stringify(v)}`);
 }
 

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { filterDataCalls, matchFilter } from "../../src/filter/index.js";
 import { PskCodec, RString, SslCodec, writeMarshal, YAML_SERIALIZER } from "../../src/legacy/index.js";
 import { decodeRequest, emptyFilter, encodeReply, encodeRequest, MAX_NESTING, ProtocolError } from "../../src/protocol/index.js";
+import { rubySprintf } from "../../src/ruby/index.js";
 import { ChoriaCodec } from "../../src/wire/choria.js";
 
 const NOW = 1_800_000_000;
@@ -122,7 +123,18 @@ describe("request shape and depth: refused at decode, never a TypeError or a sta
       { numRuns: 30 },
     );
   });
+
+  it("a fact filter value of 300,000 digits and a letter is read in linear time (a quadratic number check stalled the node for minutes)", function () {
+    this.timeout(10_000);
+    const value = `${"1".repeat(300_000)}x`;
+    // Not a number, so compared as text: "5" sorts after "111...".
+    for (const [operator, expected] of [["==", false], [">", true], ["<=", false]] as const) {
+      assert.equal(matchFilter({ ...emptyFilter(), fact: [{ fact: "country", operator, value }] }, { ...node, facts: { country: "5" } }), expected, operator);
+    }
+    assert.throws(() => rubySprintf("%d", [value]), /invalid value for a number/);
+  });
 });
+
 
 /** Marshal of `depth` nested one-element arrays around "x", written without recursion (writeMarshal would recurse). */
 function writeMarshalIteratively(depth: number): Uint8Array {
