@@ -2,15 +2,17 @@
 import { Command } from "commander";
 import { registerBroker } from "./commands/broker.js";
 import { registerDdl } from "./commands/ddl.js";
+import { registerEmulate } from "./commands/emulate.js";
 import { registerForge } from "./commands/forge.js";
 import { registerServer } from "./commands/server.js";
 import { registerUp } from "./commands/up.js";
 import { registerWire } from "./commands/wire.js";
 import { runProgram } from "./run.js";
 
-const program = new Command("mcompat").description("MCollective-compatible server and tools speaking the Choria protocol over NATS");
+const program = new Command("mcompat").description("MCollective-compatible server and tools speaking Choria over NATS and legacy MCollective over STOMP");
 registerBroker(program);
 registerServer(program);
+registerEmulate(program);
 registerUp(program);
 registerWire(program);
 registerDdl(program);
