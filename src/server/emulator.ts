@@ -95,7 +95,7 @@ export class Emulator {
     for (const collective of config.collectives) {
       nodes.forEach((deps) => emulator.serve(transport.subscribe({ kind: "node", collective, identity: deps.identity }, (d) => void handleRequest(d, deps))));
       for (const agent of served.keys()) {
-        emulator.serve(transport.subscribe({ kind: "agent", collective, agent }, (d) => nodes.forEach((deps) => void handleRequest(d, deps))));
+        emulator.serve(transport.subscribe({ kind: "agent", collective, agent }, (d) => void fanOut(d, nodes)));
       }
     }
     await transport.flush();
@@ -111,6 +111,17 @@ export class Emulator {
     for (const sub of this.subscriptions.splice(0)) sub.unsubscribe();
     await this.transport.close();
     this.log.info("stopped");
+  }
+}
+
+/** How many nodes judge a broadcast before the event loop gets a turn to send their replies. */
+const FAN_OUT_CHUNK = 250;
+
+/** Hands a broadcast to every node a chunk at a time, so replies stream out as a real fleet's do instead of in one burst. */
+async function fanOut(delivery: Delivery, nodes: PipelineDeps[]): Promise<void> {
+  for (let start = 0; start < nodes.length; start += FAN_OUT_CHUNK) {
+    await Promise.all(nodes.slice(start, start + FAN_OUT_CHUNK).map((deps) => handleRequest(delivery, deps)));
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
