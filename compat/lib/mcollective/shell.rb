@@ -57,7 +57,7 @@ module MCollective
         end
         limit = @timeout.is_a?(Integer) ? @timeout : nil
         unless wait.join(limit)
-          terminate(wait.pid)
+          terminate(wait)
           wait.join
         end
         readers.each(&:join)
@@ -69,17 +69,15 @@ module MCollective
 
     private
 
-    # TERM, two seconds' grace, then KILL. The command stays in the worker's process group, so
-    # killing an overrunning worker also ends the commands its agent started.
-    def terminate(pid)
-      ::Process.kill("TERM", pid)
-      20.times do
-        return if ::Process.waitpid(pid, ::Process::WNOHANG)
+    # TERM, two seconds' grace, then KILL. Only the waiter thread reaps the child: a second waitpid here
+    # could take its status first and leave the caller without one. The command stays in the worker's
+    # process group, so killing an overrunning worker also ends the commands its agent started.
+    def terminate(wait)
+      ::Process.kill("TERM", wait.pid)
+      return if wait.join(2)
 
-        sleep(0.1)
-      end
-      ::Process.kill("KILL", pid)
-    rescue Errno::ESRCH, Errno::ECHILD
+      ::Process.kill("KILL", wait.pid)
+    rescue Errno::ESRCH
       nil
     end
   end
