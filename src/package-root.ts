@@ -13,3 +13,6 @@ function findPackageRoot(start: string): string {
 
 /** The folder holding mcompat's package.json, `ddl/`, `compat/` and `fixtures/`. */
 export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+/** mcompat's own version, as its package.json says. */
+export const MCOMPAT_VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;

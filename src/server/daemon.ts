@@ -1,10 +1,9 @@
 /** The daemon: one instance per `mcompat server`, owning the broker connection, the agents and the request flow. */
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { nativeAgents, RESERVED_AGENTS, type NativeContext } from "../agents/index.js";
 import { loadConfig, type Config } from "../config/index.js";
 import { withDeadline } from "../deadline.js";
-import { PACKAGE_ROOT } from "../package-root.js";
+import { MCOMPAT_VERSION as VERSION } from "../package-root.js";
 import { codecFromConfig, connectTransport, type Destination, type SecurityCodec, type Transport } from "../wire/index.js";
 import { ClassesFile, factSourceFromConfig, type FactSource } from "./facts.js";
 import { hooksFromConfig, type Hooks } from "./hooks.js";
@@ -14,8 +13,6 @@ import { agentDirs, findAgentFiles, resolveAgents, type LoadedAgent } from "./re
 import { rubyRunnerFor } from "./runner.js";
 import type { RubyProbe, RubyRunner } from "./ruby.js";
 import { Stats } from "./stats.js";
-
-const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 export interface ServerOptions {
   configFile: string;

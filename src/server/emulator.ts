@@ -3,11 +3,10 @@
  * native agents through the real pipeline (decode, verify, filter, authorize, reply) over one broker connection, so
  * that broker and client see N real nodes. A broadcast is decoded and verified once and judged by every node.
  */
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { nativeAgents, RESERVED_AGENTS, type NativeContext } from "../agents/index.js";
 import { loadConfig, type Config } from "../config/index.js";
-import { PACKAGE_ROOT } from "../package-root.js";
+import { MCOMPAT_VERSION as VERSION } from "../package-root.js";
 import { codecFromConfig, connectTransport, type Delivery, type InboundRequest, type SecurityCodec, type Transport } from "../wire/index.js";
 import { ClassesFile, factSourceFromConfig } from "./facts.js";
 import { hooksFromConfig } from "./hooks.js";
@@ -15,8 +14,6 @@ import { loggerFromConfig, type Logger } from "./logger.js";
 import { handleRequest, type PipelineDeps } from "./pipeline.js";
 import { agentDirs, findAgentFiles, resolveAgents, type LoadedAgent } from "./registry.js";
 import { Stats } from "./stats.js";
-
-const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 /** One fact whose value is spread over the nodes: `country=uk:10,de:90` gives 10% uk and 90% de. */
 export interface FactSpread {
