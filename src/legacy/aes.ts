@@ -13,7 +13,7 @@ import { ProtocolError } from "../protocol/errors.js";
 import { SecurityError } from "../security/errors.js";
 import type { Delivery, InboundReply, InboundRequest, OutboundRequest, ReplyMessage, SecurityCodec } from "../wire/types.js";
 import { checkCallerid, checkTtl, inboundRequest, unwrapSecured } from "./checks.js";
-import { ENCRYPTED, readOuter, readReplyEnvelope, readRequestEnvelope, writeReplyEnvelope, writeRequestEnvelope, type LegacyRequestEnvelope } from "./envelope.js";
+import { ENCRYPTED, readOuter, readReplyEnvelope, readRequestEnvelope, requestEnvelope, writeReplyEnvelope, writeRequestEnvelope, type LegacyRequestEnvelope } from "./envelope.js";
 import { replyPayload, requestPayload } from "./payload.js";
 import { toPlain } from "./plain.js";
 import { RHash, rsym } from "./ruby.js";
@@ -79,22 +79,7 @@ export class AesCodec implements SecurityCodec {
     ]);
     const { data, key } = encryptAes(this.cipher, this.serializer.write(wrapped));
     const sslkey = privateEncrypt({ key: this.opts.privateKey, padding: constants.RSA_PKCS1_PADDING }, key);
-    return writeRequestEnvelope(
-      {
-        body: ascii(mime(data)),
-        senderid: request.senderid,
-        requestid: request.requestid,
-        filter: request.filter,
-        collective: request.collective,
-        agent: request.agent,
-        callerid: this.callerid,
-        ttl: request.ttl,
-        msgtime,
-        hash: mime(sslkey),
-      },
-      this.serializer,
-      ENCRYPTED,
-    );
+    return writeRequestEnvelope(requestEnvelope(request, this.callerid, ascii(mime(data)), mime(sslkey)), this.serializer, ENCRYPTED);
   }
 
   /** A reply's key was encrypted with our public key: only our private key opens it. */

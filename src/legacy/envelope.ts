@@ -5,6 +5,7 @@
 import { ProtocolError } from "../protocol/errors.js";
 import { readFilter, emptyFilter } from "../protocol/filter.js";
 import type { Filter } from "../protocol/types.js";
+import type { OutboundRequest } from "../wire/types.js";
 import { fromPlain, toPlain } from "./plain.js";
 import { RHash, RString, rsym, type RValue } from "./ruby.js";
 import { MARSHAL, type Serializer } from "./serializer.js";
@@ -90,6 +91,12 @@ export function readReplyEnvelope(outer: RHash, style: EnvelopeStyle = SIGNED): 
  * A request envelope as Ruby's `create_request` writes it. Like Ruby, `:agent` is the same String object as the
  * filter's last agent and `:collective` the filter's collective, so Marshal links them.
  */
+/** The envelope of an outgoing request: its fields, our callerid, the serialized payload and what protects it. */
+export function requestEnvelope(request: OutboundRequest, callerid: string, body: Uint8Array, hash: string): LegacyRequestEnvelope {
+  const { senderid, requestid, filter, collective, agent, ttl } = request;
+  return { body, senderid, requestid, filter, collective, agent, callerid, ttl, msgtime: Math.floor(request.time), hash };
+}
+
 export function writeRequestEnvelope(env: LegacyRequestEnvelope, serializer: Serializer = MARSHAL, style: EnvelopeStyle = SIGNED): Uint8Array {
   const agent = RString.utf8(env.agent);
   const collective = RString.utf8(env.collective);

@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { SecurityError } from "../security/errors.js";
 import type { Delivery, InboundReply, InboundRequest, OutboundRequest, ReplyMessage, SecurityCodec } from "../wire/types.js";
 import { checkCallerid, checkTtl, inboundRequest } from "./checks.js";
-import { readOuter, readReplyEnvelope, readRequestEnvelope, writeReplyEnvelope, writeRequestEnvelope } from "./envelope.js";
+import { readOuter, readReplyEnvelope, readRequestEnvelope, requestEnvelope, writeReplyEnvelope, writeRequestEnvelope } from "./envelope.js";
 import { replyPayload, requestPayload } from "./payload.js";
 import { toPlain } from "./plain.js";
 import { MARSHAL, type Serializer } from "./serializer.js";
@@ -71,21 +71,7 @@ export class PskCodec implements SecurityCodec {
 
   encodeRequest(request: OutboundRequest): Uint8Array {
     const body = this.serializer.write(requestPayload(request.message, this.callerid));
-    return writeRequestEnvelope(
-      {
-        body,
-        senderid: request.senderid,
-        requestid: request.requestid,
-        filter: request.filter,
-        collective: request.collective,
-        agent: request.agent,
-        callerid: this.callerid,
-        ttl: request.ttl,
-        msgtime: Math.floor(request.time),
-        hash: this.hash(body),
-      },
-      this.serializer,
-    );
+    return writeRequestEnvelope(requestEnvelope(request, this.callerid, body, this.hash(body)), this.serializer);
   }
 
   decodeReply(delivery: Delivery): InboundReply {

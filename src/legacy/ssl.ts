@@ -7,7 +7,7 @@ import { createPublicKey, sign, verify, type KeyObject } from "node:crypto";
 import { SecurityError } from "../security/errors.js";
 import type { Delivery, InboundReply, InboundRequest, OutboundRequest, ReplyMessage, SecurityCodec } from "../wire/types.js";
 import { checkCallerid, checkTtl, inboundRequest, unwrapSecured } from "./checks.js";
-import { readOuter, readReplyEnvelope, readRequestEnvelope, writeReplyEnvelope, writeRequestEnvelope } from "./envelope.js";
+import { readOuter, readReplyEnvelope, readRequestEnvelope, requestEnvelope, writeReplyEnvelope, writeRequestEnvelope } from "./envelope.js";
 import { replyPayload, requestPayload } from "./payload.js";
 import { toPlain } from "./plain.js";
 import { RHash, rsym } from "./ruby.js";
@@ -73,21 +73,7 @@ export class SslCodec implements SecurityCodec {
       [rsym("ssl_msgtime"), msgtime],
     ]);
     const body = this.serializer.write(wrapped);
-    return writeRequestEnvelope(
-      {
-        body,
-        senderid: request.senderid,
-        requestid: request.requestid,
-        filter: request.filter,
-        collective: request.collective,
-        agent: request.agent,
-        callerid: this.callerid,
-        ttl: request.ttl,
-        msgtime,
-        hash: this.signature(body),
-      },
-      this.serializer,
-    );
+    return writeRequestEnvelope(requestEnvelope(request, this.callerid, body, this.signature(body)), this.serializer);
   }
 
   decodeReply(delivery: Delivery): InboundReply {
