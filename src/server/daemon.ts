@@ -138,7 +138,8 @@ export class Server {
     this.log.info(`connecting with connector ${this.config.string("connector")} as ${this.identity}`);
     const transport = await connectTransport(this.config, "server", { mode: "daemon", log: say });
     this.transport = transport;
-    this.log.info(`connected to ${transport.status().connected ?? transport.status().brokers.join(", ")}`);
+    const status = transport.status();
+    this.log.info(`connected to ${status.connected ?? status.brokers.join(", ")}`);
     transport.onStatus((event, detail) => {
       if (event === "disconnect") this.log.warn(`lost the broker connection; reconnecting`);
       else if (event === "reconnect") this.log.info(`reconnected to ${detail}; subscriptions restored`);

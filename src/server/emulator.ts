@@ -3,7 +3,7 @@
  * native agents through the real pipeline (decode, verify, filter, authorize, reply) over one broker connection, so
  * that broker and client see N real nodes. A broadcast is decoded and verified once and judged by every node.
  */
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { nativeAgents, RESERVED_AGENTS, type NativeContext } from "../agents/index.js";
 import { loadConfig, type Config } from "../config/index.js";
 import { MCOMPAT_VERSION as VERSION } from "../package-root.js";
@@ -166,7 +166,7 @@ function nodeDeps(spec: NodeSpec): PipelineDeps {
   const { identity, config, log, transport } = spec;
   const now = () => Math.floor(Date.now() / 1000);
   const stats = new Stats(now());
-  const hooks = hooksFromConfig(config, resolve(spec.configFile, ".."), { agents: () => [...spec.served.keys()], facts: () => spec.facts, agentMetadata: (a) => spec.served.get(a)?.ddl.metadata }, log);
+  const hooks = hooksFromConfig(config, dirname(spec.configFile), { agents: () => [...spec.served.keys()], facts: () => spec.facts, agentMetadata: (a) => spec.served.get(a)?.ddl.metadata }, log);
   const context: NativeContext = {
     identity,
     config,

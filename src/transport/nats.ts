@@ -70,7 +70,10 @@ export class NatsTransport implements Transport {
   private async watch(): Promise<void> {
     for await (const status of this.nc.status()) {
       if (status.type === "disconnect") this.connected = false;
-      else if (status.type === "reconnect") (this.connected = true), this.reconnects++;
+      if (status.type === "reconnect") {
+        this.connected = true;
+        this.reconnects++;
+      }
       if (status.type === "disconnect" || status.type === "reconnect" || status.type === "error") {
         const detail = status.type === "error" ? String((status as { error?: unknown }).error ?? "") : this.nc.getServer();
         for (const listener of this.listeners) listener(status.type, detail);

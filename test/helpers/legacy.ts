@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
+import { stompConfigLines } from "../../src/transport/stomp/index.js";
 import { FIXTURES, waitFor } from "./server.js";
 import { STOMP_PASSWORD, STOMP_USER } from "./stomp-broker.js";
 
@@ -71,15 +72,8 @@ function securityLines(wire: LegacyWire, role: "server" | "client"): Record<stri
 
 /** The connector and security lines every legacy config of a test shares. */
 export function legacyWireLines(wire: LegacyWire, role: "server" | "client" = "server"): Record<string, string> {
-  const c = `plugin.${wire.connector}`;
   return {
-    connector: wire.connector,
-    [`${c}.pool.size`]: "1",
-    [`${c}.pool.1.host`]: "127.0.0.1",
-    [`${c}.pool.1.port`]: String(wire.port),
-    [`${c}.pool.1.user`]: STOMP_USER,
-    [`${c}.pool.1.password`]: STOMP_PASSWORD,
-    ...(wire.connector === "rabbitmq" && { [`${c}.vhost`]: "/mcollective" }),
+    ...stompConfigLines(wire.connector, [{ host: "127.0.0.1", port: wire.port }], { user: STOMP_USER, password: STOMP_PASSWORD }),
     ...securityLines(wire, role),
   };
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Config } from "../../src/config/index.js";
 import { startActiveMq, type RunningActiveMq } from "../../src/transport/activemq-broker.js";
 import { startRabbitMq, type RunningRabbitMq } from "../../src/transport/rabbitmq-broker.js";
-import { stompSettingsFromConfig, type StompSettings } from "../../src/transport/stomp/index.js";
+import { stompConfigLines, stompSettingsFromConfig, type StompSettings } from "../../src/transport/stomp/index.js";
 import { testCert } from "./pki.js";
 
 export const STOMP_USER = "mcollective";
@@ -40,14 +40,8 @@ export async function testRabbitMq(
 
 /** A server.cfg/client.cfg text for `connector` with one pool member per `host:port`, plus extra lines. */
 export function stompConfigText(connector: "activemq" | "rabbitmq", pool: string[], extra: string[] = []): string {
-  const p = `plugin.${connector}`;
-  const lines = [`connector = ${connector}`, `${p}.pool.size = ${pool.length}`];
-  pool.forEach((hostPort, i) => {
-    const [host, port] = hostPort.split(":");
-    lines.push(`${p}.pool.${i + 1}.host = ${host}`, `${p}.pool.${i + 1}.port = ${port}`);
-    lines.push(`${p}.pool.${i + 1}.user = ${STOMP_USER}`, `${p}.pool.${i + 1}.password = ${STOMP_PASSWORD}`);
-  });
-  if (connector === "rabbitmq") lines.push(`${p}.vhost = /mcollective`);
+  const members = pool.map((hostPort) => ({ host: hostPort.split(":")[0], port: Number(hostPort.split(":")[1]) }));
+  const lines = Object.entries(stompConfigLines(connector, members, { user: STOMP_USER, password: STOMP_PASSWORD })).map(([k, v]) => `${k} = ${v}`);
   return [...lines, ...extra].join("\n") + "\n";
 }
 

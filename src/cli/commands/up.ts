@@ -9,6 +9,7 @@ import { PACKAGE_ROOT } from "../../package-root.js";
 import { startBroker } from "../../transport/index.js";
 import { startActiveMq } from "../../transport/activemq-broker.js";
 import { startRabbitMq } from "../../transport/rabbitmq-broker.js";
+import { stompConfigLines, type StompConnector } from "../../transport/stomp/settings.js";
 import { issueCert, makeCa } from "../../security/index.js";
 import { forgetStarted, isRunning, readStarted, recordStarted, stateDir } from "../state.js";
 
@@ -26,7 +27,7 @@ export function registerUp(program: Command): void {
     .option("--legacy <connector>", "the legacy wire instead of Choria: activemq or rabbitmq (Debian's broker), with the psk security plugin")
     .action(async (opts: { legacy?: string }) => {
       if (opts.legacy !== undefined && !LEGACY_CONNECTORS.includes(opts.legacy)) throw new Error(`--legacy must be one of ${LEGACY_CONNECTORS.join(", ")}, not ${opts.legacy}`);
-      await up(opts.legacy as LegacyConnector | undefined);
+      await up(opts.legacy as StompConnector | undefined);
     });
   program
     .command("down")
@@ -37,7 +38,6 @@ export function registerUp(program: Command): void {
 }
 
 const LEGACY_CONNECTORS = ["activemq", "rabbitmq"];
-type LegacyConnector = "activemq" | "rabbitmq";
 
 /** How the local collective talks: the config lines that name the broker and the security plugin, for nodes and client. */
 interface Wire {
@@ -47,7 +47,7 @@ interface Wire {
   env: NodeJS.ProcessEnv;
 }
 
-async function up(legacy?: LegacyConnector): Promise<void> {
+async function up(legacy?: StompConnector): Promise<void> {
   const dir = stateDir();
   mkdirSync(dir, { recursive: true });
   console.log(`==> state folder ${dir}`);
@@ -90,7 +90,7 @@ async function choriaWire(dir: string): Promise<Wire> {
 }
 
 /** The legacy wire: Debian's ActiveMQ or RabbitMQ on loopback with a STOMP login, and a psk secret made for this folder. */
-async function legacyWire(dir: string, connector: LegacyConnector): Promise<Wire> {
+async function legacyWire(dir: string, connector: StompConnector): Promise<Wire> {
   const secretFile = join(dir, "psk.secret");
   if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(24).toString("base64url"), { mode: 0o600 });
   const password = readFileSync(secretFile, "utf8").slice(0, 12);
@@ -100,18 +100,8 @@ async function legacyWire(dir: string, connector: LegacyConnector): Promise<Wire
     console.log(`==> started ${connector} with STOMP on 127.0.0.1:${broker.port} (pid ${broker.pid}) in ${(broker.startupMs / 1000).toFixed(1)}s`);
     return broker;
   });
-  const p = `plugin.${connector}`;
-  const lines = [
-    `connector = ${connector}`,
-    `${p}.pool.size = 1`,
-    `${p}.pool.1.host = 127.0.0.1`,
-    `${p}.pool.1.port = ${port}`,
-    `${p}.pool.1.user = mcollective`,
-    `${p}.pool.1.password = ${password}`,
-    ...(connector === "rabbitmq" ? [`${p}.vhost = /mcollective`] : []),
-    "securityprovider = psk",
-    `plugin.psk = ${readFileSync(secretFile, "utf8")}`,
-  ];
+  const pool = stompConfigLines(connector, [{ host: "127.0.0.1", port }], { user: "mcollective", password });
+  const lines = [...Object.entries(pool).map(([k, v]) => `${k} = ${v}`), "securityprovider = psk", `plugin.psk = ${readFileSync(secretFile, "utf8")}`];
   return { server: lines, client: lines, env: {} };
 }
 

@@ -3,7 +3,7 @@ import type { Transport } from "../../wire/types.js";
 import type { StompSettings } from "./settings.js";
 import { StompTransport, type StompConnectOptions } from "./transport.js";
 
-export { stompSettingsFromConfig } from "./settings.js";
+export { stompConfigLines, stompSettingsFromConfig } from "./settings.js";
 export type { StompSettings, StompBroker, StompTls, StompReconnect, StompConnector } from "./settings.js";
 export { StompTransport } from "./transport.js";
 export type { StompConnectOptions } from "./transport.js";

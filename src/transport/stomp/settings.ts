@@ -131,3 +131,15 @@ function tlsFor(config: Config, connector: StompConnector, n: number, env: NodeJ
   const why = missing.length > 0 ? `${missing.join(", ")} not set` : `cannot find ${absent.join(", ")}`;
   throw new ConfigError(`${p}: cert, key and ca have to be supplied for verified SSL mode (${why})`, config.file);
 }
+
+/** The config lines naming a STOMP pool (the inverse of the reading above), for configs mcompat writes. */
+export function stompConfigLines(connector: StompConnector, pool: Array<{ host: string; port: number }>, login: { user: string; password: string }): Record<string, string> {
+  const p = `plugin.${connector}`;
+  const lines: Record<string, string> = { connector, [`${p}.pool.size`]: String(pool.length) };
+  pool.forEach(({ host, port }, i) => {
+    Object.assign(lines, { [`${p}.pool.${i + 1}.host`]: host, [`${p}.pool.${i + 1}.port`]: String(port), [`${p}.pool.${i + 1}.user`]: login.user, [`${p}.pool.${i + 1}.password`]: login.password });
+  });
+  // RabbitMQ needs a vhost of its own; the launcher and the docs use /mcollective.
+  if (connector === "rabbitmq") lines[`${p}.vhost`] = "/mcollective";
+  return lines;
+}
