@@ -8,6 +8,7 @@ require "socket"
 require "fileutils"
 require "digest/md5"
 require "singleton"
+require "monitor"
 require "shellwords"
 require "stringio"
 require "rbconfig"
@@ -33,6 +34,14 @@ module MCollective
 
   LIBDIR = File.expand_path(__dir__)
 
+  # Client-side parts, loaded when a plugin first names them (a server worker never pays for them).
+  autoload :Application, "mcollective/application"
+  autoload :Applications, "mcollective/applications"
+  autoload :Optionparser, "mcollective/optionparser"
+  autoload :Matcher, "mcollective/matcher"
+  autoload :SSL, "mcollective/ssl"
+  autoload :Registration, "mcollective/registration"
+
   def self.version
     VERSION
   end
@@ -51,6 +60,7 @@ module MCollective
 end
 
 require "mcollective/legacy_guard"
+require "mcollective/monkey_patches"
 require "mcollective/exceptions"
 require "mcollective/log"
 require "mcollective/config"

@@ -30,6 +30,8 @@ export interface CallOptions {
   processResults?: boolean;
   /** `--reply-to`: replies go to this subject instead; nothing is awaited. */
   replyTo?: string;
+  /** Batches for this call only, instead of the client's `batch` option. */
+  batch?: { size: string; sleepSec: number };
 }
 
 /** One ping reply: who answered and how many milliseconds after the ping left. */
@@ -198,10 +200,11 @@ export class RpcClient {
     }
     const connection = await this.connect();
     const { transport, codec, requests } = connection;
+    const batch = opts.batch ?? this.options.batch;
     const direct =
       discovery.method !== "mc" ||
       limit !== undefined ||
-      this.options.batch !== undefined ||
+      batch !== undefined ||
       (this.settings.directAddressing && nodes.length <= this.settings.directAddressingThreshold);
     const filter = direct ? directFilter(this.filter, agent) : broadcastFilter(this.filter, agent);
     const awaitReplies = opts.processResults !== false && opts.replyTo === undefined;
@@ -216,10 +219,10 @@ export class RpcClient {
     const collector = new ReplyCollector(codec, request.requestid, nodes, rpcReader(agent, action));
     const blockStarted = performance.now();
     try {
-      const groups = this.options.batch ? batches(nodes, this.options.batch.size) : [nodes];
+      const groups = batch ? batches(nodes, batch.size) : [nodes];
       for (const [index, group] of groups.entries()) {
         if (index > 0) {
-          await sleep((this.options.batch?.sleepSec ?? 0) * 1000);
+          await sleep((batch?.sleepSec ?? 0) * 1000);
           // Signed afresh so a long batched run does not outlive the ttl; same request id and reply target.
           request = build(request.requestid);
         }

@@ -2,7 +2,7 @@ module MCollective
   # Named in-process caches with per-entry TTL (DDL.new caches parsed DDLs here, as mcollectived did).
   module Cache
     @caches = {}
-    @lock = Mutex.new
+    @lock = Monitor.new
 
     class << self
       def setup(name, ttl = 300)
@@ -16,6 +16,14 @@ module MCollective
 
       def delete!(name)
         @lock.synchronize { @caches.delete(name) }
+      end
+
+      # Runs the block holding the named cache's lock (a Monitor, so the block may use the cache itself).
+      def synchronize(name)
+        raise("No cache called '#{name}'") unless has_cache?(name)
+        raise("No block supplied to synchronize") unless block_given?
+
+        @lock.synchronize { yield }
       end
 
       def write(name, key, value)

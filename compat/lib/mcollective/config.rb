@@ -10,7 +10,11 @@ module MCollective
                 :rpcauthorization, :rpcauthprovider, :rpcaudit, :color, :fact_cache_time, :collectives,
                 :main_collective, :logfile, :loglevel, :keeplogs, :factsource, :settings, :ttl,
                 :direct_addressing, :registration, :securityprovider, :connector, :rpclimitmethod,
-                :default_discovery_method, :soft_shutdown
+                :default_discovery_method, :soft_shutdown, :daemonize, :max_log_size, :logfacility,
+                :registerinterval, :rpcauditprovider, :logger_type, :ssl_cipher, :registration_collective,
+                :direct_addressing_threshold, :default_discovery_options, :publish_timeout, :threaded,
+                :registration_splay, :discovery_timeout, :soft_shutdown_timeout, :connection_timeout,
+                :default_batch_size, :default_batch_sleep_time
 
     def initialize
       @configured = false
@@ -84,7 +88,6 @@ module MCollective
       @keeplogs = Integer(pairs.fetch("keeplogs", "5"))
       @factsource = pairs.fetch("factsource", "yaml")
       @ttl = Integer(pairs.fetch("ttl", "60"))
-      @direct_addressing = true
       @registration = pairs.fetch("registration", "Agentlist")
       @securityprovider = pairs.fetch("securityprovider", "choria")
       @connector = pairs.fetch("connector", "nats")
@@ -92,6 +95,30 @@ module MCollective
       @default_discovery_method = pairs.fetch("default_discovery_method", "mc")
       @soft_shutdown = bool(pairs, "soft_shutdown", false)
       @settings = pairs
+      apply_tuning(pairs)
+    end
+
+    # The daemon, logging, registration and client tuning keys, with MCollective 2.12's defaults.
+    def apply_tuning(pairs)
+      @daemonize = bool(pairs, "daemonize", false)
+      @max_log_size = Integer(pairs.fetch("max_log_size", "2097152"))
+      @logfacility = pairs.fetch("logfacility", "user")
+      @logger_type = pairs.fetch("logger_type", "file")
+      @registerinterval = Integer(pairs.fetch("registerinterval", "0"))
+      @registration_collective = pairs["registration_collective"]
+      @registration_splay = bool(pairs, "registration_splay", false)
+      @rpcauditprovider = pairs.fetch("rpcauditprovider", "")
+      @ssl_cipher = pairs.fetch("ssl_cipher", "aes-256-cbc")
+      @direct_addressing = bool(pairs, "direct_addressing", true)
+      @direct_addressing_threshold = Integer(pairs.fetch("direct_addressing_threshold", "10"))
+      @default_discovery_options = pairs.key?("default_discovery_options") ? [pairs["default_discovery_options"]] : []
+      @publish_timeout = Integer(pairs.fetch("publish_timeout", "2"))
+      @threaded = bool(pairs, "threaded", false)
+      @discovery_timeout = pairs.key?("discovery_timeout") ? Integer(pairs["discovery_timeout"]) : nil
+      @soft_shutdown_timeout = pairs.key?("soft_shutdown_timeout") ? Integer(pairs["soft_shutdown_timeout"]) : nil
+      @connection_timeout = pairs.key?("connection_timeout") ? Integer(pairs["connection_timeout"]) : nil
+      @default_batch_size = Integer(pairs.fetch("default_batch_size", "0"))
+      @default_batch_sleep_time = Float(pairs.fetch("default_batch_sleep_time", "1"))
     end
 
     def bool(pairs, key, default)

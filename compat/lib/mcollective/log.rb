@@ -29,6 +29,12 @@ module MCollective
 
       def cycle_level; end
 
+      # "file.rb:12:in `method'" of the code that called the logging method's caller, as log lines are prefixed.
+      def from
+        loc = caller_locations(2, 1)&.first
+        loc ? "#{File.basename(loc.path)}:#{loc.lineno}:in `#{loc.label}'" : "unknown"
+      end
+
       def reopen; end
 
       LEVELS.each do |level|

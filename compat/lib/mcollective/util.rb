@@ -65,11 +65,50 @@ module MCollective
         ENV.fetch("PATH", "").split(File::PATH_SEPARATOR).any? { |dir| File.executable?(File.join(dir, command)) }
       end
 
+      # A `-F` string as {:fact, :value, :operator}, by mco's rules in order (`=>`, `=<`, an operator, `=/re/`, `=`);
+      # nil when it is none of them.
       def parse_fact_string(fact)
-        return nil unless fact =~ /^([^ ]+?)[ ]*(=>|=~|<=|>=|==|=|<|>|!=)[ ]*(.+)/
+        case fact
+        when /\A([^ ]+?)[ ]*=>[ ]*(.+)/ then fact_hash(Regexp.last_match(1), ">=", Regexp.last_match(2))
+        when /\A([^ ]+?)[ ]*=<[ ]*(.+)/ then fact_hash(Regexp.last_match(1), "<=", Regexp.last_match(2))
+        when /\A([^ ]+?)[ ]*(<=|>=|<|>|!=|==|=~)[ ]*(.+)/ then fact_hash(Regexp.last_match(1), Regexp.last_match(2), Regexp.last_match(3))
+        when %r{\A(.+?)[ ]*=[ ]*/(.+)/\z} then fact_hash(Regexp.last_match(1), "=~", "/#{Regexp.last_match(2)}/")
+        when /\A([^= ]+?)[ ]*=[ ]*(.+)/ then fact_hash(Regexp.last_match(1), "==", Regexp.last_match(2))
+        end
+      end
 
-        op = Regexp.last_match(2) == "=" ? "==" : Regexp.last_match(2)
-        { fact: Regexp.last_match(1), value: Regexp.last_match(3), operator: op }
+      def fact_hash(fact, operator, value)
+        { fact: fact, value: value, operator: operator }
+      end
+
+      # The options hash the standard command line starts from.
+      def default_options
+        { verbose: false, disctimeout: nil, timeout: 5, config: config_file_for_user, collective: nil,
+          discovery_method: nil, discovery_options: Config.instance.default_discovery_options, filter: empty_filter }
+      end
+
+      # Column width for listing names: the longest, at least min_size.
+      def field_size(elements, min_size = 40)
+        longest = elements.map(&:length).max || 0
+        longest > min_size ? longest : min_size
+      end
+
+      # How many columns of field_size fit in max_size (at least one).
+      def field_number(field_size, max_size = 90)
+        [(max_size / field_size).to_i, 1].max
+      end
+
+      # Reads a line from the terminal without echoing it (passwords), after printing message.
+      def get_hidden_input(message = "Please enter data: ")
+        print(message) unless message.nil?
+        require "io/console"
+        input = $stdin.noecho(&:gets)
+        input&.chomp
+      end
+
+      # Where MCollective kept its files on Windows.
+      def windows_prefix
+        File.join(ENV.fetch("ALLUSERSPROFILE", "C:/ProgramData"), "PuppetLabs", "mcollective")
       end
 
       def mcollective_version

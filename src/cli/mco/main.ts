@@ -3,6 +3,7 @@ import { parseArgv, shellSplit, UsageError } from "./argv.js";
 import { applicationOptions, helpText } from "./app.js";
 import { APPLICATIONS, commandListText, unknownCommandText } from "./apps/index.js";
 import { Session, type Io } from "./session.js";
+import { clientConfigFor, NATIVE_FIRST, rubyApplicationFile } from "./ruby-apps.js";
 import type { CommonValues } from "./options.js";
 
 /** Runs mco with `argv` (without node and script) and resolves to the exit code. */
@@ -13,8 +14,14 @@ export async function runMco(argv: string[], io: Io, program = "mco"): Promise<n
     return 0;
   }
   const app = APPLICATIONS.find((a) => a.name === name);
+  // An application plugin in the libdirs is run as the legacy mco would, unless it is one of our own that win.
+  const config = NATIVE_FIRST.includes(name) ? undefined : await clientConfigFor(rest, io.env);
+  if (config && rubyApplicationFile(config, name)) {
+    const { runRubyApp } = await import("./ruby-app.js");
+    return runRubyApp(name, rest, config, io);
+  }
   if (!app) {
-    io.stdout.write(unknownCommandText(program, name));
+    io.stdout.write(unknownCommandText(program, name, config?.libdirs));
     return 1;
   }
   let session: Session | undefined;
@@ -28,7 +35,7 @@ export async function runMco(argv: string[], io: Io, program = "mco"): Promise<n
       io.stdout.write(helpText(app));
       return 1;
     }
-    session = new Session(app, program, values as CommonValues & Record<string, unknown>, positionals, io);
+    session = new Session(app, program, values as CommonValues & Record<string, unknown>, positionals, io, config);
     return await app.run(session);
   } catch (err) {
     io.stderr.write(failureText(app.name, err as Error, verbose));

@@ -39,7 +39,6 @@ export interface RpcRunOptions {
 }
 
 export class Session {
-  private loaded?: Config;
   private made?: RpcClient;
 
   constructor(
@@ -49,6 +48,8 @@ export class Session {
     readonly values: CommonValues & Record<string, unknown>,
     readonly positionals: string[],
     readonly io: Io,
+    /** The client config, when the dispatcher loaded it already. */
+    private loaded?: Config,
   ) {}
 
   get verbose(): boolean {
@@ -83,16 +84,7 @@ export class Session {
   /** Discovers for `agent`, printing mco's `Discovering hosts using the mc method for 2 second(s) .... N` on stderr. */
   async discover(agent: string | undefined, announce: boolean): Promise<Discovery> {
     const client = await this.client();
-    const show = announce && !client.skipsDiscovery && !this.values.json && !this.values.jsonStats;
-    if (show) {
-      const { discoveryMethod } = await import("../../client/index.js");
-      const method = discoveryMethod(client.discoveryMethodName);
-      const window = method.timed ? ` for ${client.discoveryTimeoutSec} second(s)` : "";
-      this.io.stderr.write(`Discovering hosts using the ${method.name} method${window} .... `);
-    }
-    const discovery = await client.discover({ agent });
-    if (show) this.io.stderr.write(`${discovery.nodes.length}\n`);
-    return discovery;
+    return announcedDiscovery(client, agent, announce && !this.values.json && !this.values.jsonStats, this.io.stderr);
   }
 
   /** The whole `mco rpc` flow after validation; resolves to mco's exit code for the run. */
@@ -141,18 +133,42 @@ export class Session {
   }
 
   /** The stats block (printrpcstats), with aggregate summaries from the DDL when the action declares any. */
-  async statsText(stats: RpcStats, results: RpcResult[], opts: RpcRunOptions, paint: Paint): Promise<string> {
-    let aggregates: string | undefined;
-    if (opts.action && opts.action.aggregates.length > 0) {
-      const { summarize, formatAggregates } = await import("../../ddl/index.js");
-      const text = formatAggregates(summarize(opts.action, results), { color: paint("bold", "") !== "" });
-      aggregates = text === "" ? undefined : text;
-    }
-    return formatStats(stats, { verbose: this.verbose, caption: opts.caption ?? "rpc stats", aggregates, paint });
+  statsText(stats: RpcStats, results: RpcResult[], opts: RpcRunOptions, paint: Paint): Promise<string> {
+    return statsBlock(stats, results, { action: opts.action, caption: opts.caption, verbose: this.verbose, paint });
   }
 
   /** Closes the broker connection if one was opened. */
   async close(): Promise<void> {
     await this.made?.close();
   }
+}
+
+/** Discovers for `agent`; when `announce`, writes mco's `Discovering hosts using the mc method for 2 second(s) .... N` line. */
+export async function announcedDiscovery(client: RpcClient, agent: string | undefined, announce: boolean, stderr: Out): Promise<Discovery> {
+  const show = announce && !client.skipsDiscovery;
+  if (show) {
+    const { discoveryMethod } = await import("../../client/index.js");
+    const method = discoveryMethod(client.discoveryMethodName);
+    const window = method.timed ? ` for ${client.discoveryTimeoutSec} second(s)` : "";
+    stderr.write(`Discovering hosts using the ${method.name} method${window} .... `);
+  }
+  const discovery = await client.discover({ agent });
+  if (show) stderr.write(`${discovery.nodes.length}\n`);
+  return discovery;
+}
+
+/** The stats block (printrpcstats), led by the action's aggregate summaries when it declares any. */
+export async function statsBlock(
+  stats: RpcStats,
+  results: RpcResult[],
+  opts: { action?: ActionDdl; caption?: string; verbose: boolean; paint: Paint },
+): Promise<string> {
+  const { action, paint } = opts;
+  let aggregates: string | undefined;
+  if (action && action.aggregates.length > 0) {
+    const { summarize, formatAggregates } = await import("../../ddl/index.js");
+    const text = formatAggregates(summarize(action, results), { color: paint("bold", "") !== "" });
+    aggregates = text === "" ? undefined : text;
+  }
+  return formatStats(stats, { verbose: opts.verbose, caption: opts.caption ?? "rpc stats", aggregates, paint });
 }

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { RunningBroker } from "../../src/transport/index.js";
+import { testBroker } from "../helpers/broker.js";
+import { writeClientConfig } from "../helpers/fleet.js";
+import { mcoProcess } from "../helpers/mco.js";
+import { FIXTURES, NATIVE_ONLY, startServer, type ServerNode } from "../helpers/server.js";
+
+const IDS = ["node1.example.net", "node2.example.net", "node3.example.net"];
+const PLUGINS = join(FIXTURES, "ruby-plugins");
+
+/** Times vary from run to run; everything else must match to the byte. */
+const untimed = (text: string) => text.replace(/\d+\.\d\d ms/g, "T ms");
+
+describe("mco runs a Ruby application plugin from the libdir, its calls served by our client", function () {
+  this.timeout(60_000);
+  let broker: RunningBroker;
+  let nodes: ServerNode[];
+  let cfg: string;
+
+  before(async () => {
+    broker = await testBroker();
+    nodes = await Promise.all(
+      IDS.map((identity, i) =>
+        startServer({ identity, factsFile: join(FIXTURES, "facts", `node${i + 1}.yaml`), extra: NATIVE_ONLY }, broker.port),
+      ),
+    );
+    cfg = await writeClientConfig(broker.port, "apps", [`libdir = ${PLUGINS}`, "plugin.choria.discovery.broadcast.windowed_timeout = 1"]);
+  });
+
+  after(async () => {
+    await Promise.all((nodes ?? []).map((n) => n.stop()));
+    await broker?.stop();
+  });
+
+  it("discovers with -F, calls in batches, prints through printrpc and printrpcstats as mco rpc does", async () => {
+    const filter = ["-F", "country=uk", "--batch", "1", "--batch-sleep", "0"];
+    const app = await mcoProcess(["fleetfacts", "role", ...filter, "-c", cfg]);
+    assert.equal(app.code, 0, app.stderr);
+    assert.equal(app.stderr, "");
+    // The layout of mco-client.md A.6: a blank line, one block per node, a blank line, the aggregate summary in
+    // place of the stats' leading blank line, the summary line and a closing blank line.
+    const blocks = untimed(app.stdout).replace(/(node\d)\.example\.net {24}\n {4}Fact: role\n {3}Value: (\w+)\n\n/g, "<$1 $2>");
+    assert.match(blocks, /^\n(<node1 db><node2 web>|<node2 web><node1 db>)\n/);
+    assert.match(untimed(app.stdout), /\nSummary of Value:\n\n( {3}web = 1\n {4}db = 1| {4}db = 1\n {3}web = 1)\n\n\nFinished processing 2 \/ 2 hosts in T ms\n\n$/);
+    const rpc = await mcoProcess(["rpc", "rpcutil", "get_fact", "fact=role", ...filter, "-c", cfg]);
+    assert.equal(rpc.code, 0, rpc.stderr);
+    // Replies arrive in any order: the same lines, whichever came first.
+    const lines = (text: string) => untimed(text).split("\n").sort();
+    assert.deepEqual(lines(app.stdout), lines(rpc.stdout));
+  });
+
+  it("a block call gets every reply; -v prints the discovery line and the verbose stats", async () => {
+    const r = await mcoProcess(["fleetfacts", "--fact", "role", "--senders", "-S", "role=web", "-c", cfg]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split("\n").sort(), ["node2.example.net", "node3.example.net"]);
+    const v = await mcoProcess(["fleetfacts", "country", "-I", "/node3/", "-v", "-c", cfg]);
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal(v.stderr, "Discovering hosts using the mc method for 2 second(s) .... 1\n");
+    assert.match(v.stdout, /^\nnode3\.example\.net {23}: OK\n {4}\{:fact=>"country", :value=>"de"\}\n\n\n/);
+    assert.match(v.stdout, /---- rpcutil#get_fact call stats ----\n {11}Nodes: 1 \/ 1\n {5}Pass \/ Fail: 1 \/ 0\n/);
+  });
+
+  it("its own validation and option errors end as mco reports an application failure", async () => {
+    const r = await mcoProcess(["fleetfacts", "-c", cfg]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, "\nThe fleetfacts application failed to run, use -v for full error backtrace details: Please name a fact to report\n");
+    const bad = await mcoProcess(["fleetfacts", "role", "--bogus", "-c", cfg]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /application failed to run, use -v for full error backtrace details: invalid option: --bogus/);
+  });
+
+  it("nothing discovered: mco's stderr line and exit code 1", async () => {
+    const r = await mcoProcess(["fleetfacts", "role", "-F", "country=xx", "--dt", "1", "-c", cfg]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, "\nNo request sent, we did not discover any nodes.");
+  });
+});
