@@ -5,6 +5,7 @@ import { auditorFromConfig, type AuditEvent } from "./audit/index.js";
 import { authorizerFromConfig, type AuthorizationRequest, type AuthorizationResult } from "./authz/index.js";
 import { builtinDataPlugins } from "./data/index.js";
 import { startRegistration } from "./registration/index.js";
+import { RubyPluginHost } from "../shim/plugins.js";
 import type { Logger, LogLevel } from "./logger.js";
 
 export interface DataSource {
@@ -24,7 +25,9 @@ export interface Hooks {
 export function hooksFromConfig(config: Config, configDir: string, node: NodeState, log: Logger): Hooks {
   const say = (level: string, msg: string) => log.log(level as LogLevel, msg);
   const authorizer = authorizerFromConfig(config, configDir, say);
-  const auditor = auditorFromConfig(config, { log: say });
+  // Started only when a Ruby audit or registration plugin is first used.
+  const ruby = new RubyPluginHost(config.entries(), config.file, say);
+  const auditor = auditorFromConfig(config, { log: say, ruby });
   const plugins = builtinDataPlugins({
     agents: node.agents,
     facts: node.facts,
@@ -50,6 +53,7 @@ export function hooksFromConfig(config: Config, configDir: string, node: NodeSta
         inventory,
         agents: node.agents,
         log: say,
+        ruby,
       }),
   };
 }

@@ -1,6 +1,7 @@
 /** Request auditing: the legacy `logfile` line or Choria's JSON lines, appended to `plugin.rpcaudit.logfile`. */
 import { appendFileSync, chownSync, readFileSync } from "node:fs";
 import type { Config } from "../../config/index.js";
+import { rubyPluginFile, type RubyPluginHost } from "../../shim/plugins.js";
 import { choriaLine } from "./choria.js";
 import type { AuditEvent } from "./event.js";
 import { logfileLine } from "./logfile.js";
@@ -56,10 +57,15 @@ export class FileAuditor implements Auditor {
 }
 
 /** The auditor `rpcaudit`/`rpcauditprovider` ask for, or undefined when auditing is off. */
-export function auditorFromConfig(config: Config, opts: { log?: Log; now?: () => number } = {}): Auditor | undefined {
+export function auditorFromConfig(config: Config, opts: { log?: Log; now?: () => number; ruby?: RubyPluginHost } = {}): Auditor | undefined {
   if (!config.bool("rpcaudit")) return undefined;
   const provider = config.string("rpcauditprovider").toLowerCase();
   const format = FORMATS[provider];
+  // A site's own audit plugin (MCollective::RPC::<Name> in <libdir>/mcollective/audit/<name>.rb) runs in Ruby.
+  if (!format && opts.ruby && rubyPluginFile(config.libdirs, "audit", provider)) {
+    const ruby = opts.ruby;
+    return { audit: (e) => ruby.audit(provider, { ...e }) };
+  }
   if (!format) {
     opts.log?.("warn", `Unknown rpcauditprovider '${provider}': auditing is disabled (known: ${Object.keys(FORMATS).join(", ")})`);
     return undefined;

@@ -1,6 +1,7 @@
 /** Periodic registration: signed requests to agent `registration`, every `registerinterval` seconds. */
 import type { Config } from "../../config/index.js";
 import { emptyFilter, newRequestId } from "../../protocol/index.js";
+import { rubyPluginFile, type RubyPluginHost } from "../../shim/plugins.js";
 import type { Destination, OutboundRequest } from "../../wire/index.js";
 import { PROVIDERS, type RegistrationItem } from "./providers.js";
 
@@ -19,6 +20,8 @@ export interface RegistrationOptions {
   log?: (level: string, msg: string) => void;
   /** Unix milliseconds. */
   now?: () => number;
+  /** Serves registration plugins written in Ruby (`<libdir>/mcollective/registration/<name>.rb`). */
+  ruby?: RubyPluginHost;
 }
 
 /** Starts publishing; a no-op when `registerinterval` is 0 or `registration` names nothing known. */
@@ -27,19 +30,22 @@ export function startRegistration(opts: RegistrationOptions): { stop(): void } {
   const log = opts.log ?? (() => undefined);
   const interval = config.int("registerinterval", 0);
   const names = config.list("registration").map((n) => n.toLowerCase());
-  for (const name of names.filter((n) => !PROVIDERS[n])) log("warn", `Unknown registration plugin '${name}' ignored (known: ${Object.keys(PROVIDERS).join(", ")})`);
-  const known = names.filter((n) => PROVIDERS[n]);
+  const ruby = opts.ruby;
+  const inRuby = (n: string) => ruby !== undefined && !PROVIDERS[n] && rubyPluginFile(config.libdirs, "registration", n) !== undefined;
+  for (const name of names.filter((n) => !PROVIDERS[n] && !inRuby(n))) log("warn", `Unknown registration plugin '${name}' ignored (known: ${Object.keys(PROVIDERS).join(", ")})`);
+  const known = names.filter((n) => PROVIDERS[n] || inRuby(n));
   if (interval <= 0 || known.length === 0) return { stop: () => undefined };
 
   const ctx = { config, inventory: opts.inventory, agents: opts.agents ?? (() => agentNames(opts.inventory())) };
-  const polls = known.map((name) => ({ name, poll: PROVIDERS[name](ctx) }));
+  const rubyPoll = (name: string) => async (): Promise<RegistrationItem> => ({ body: await ruby!.registrationBody(name) });
+  const polls = known.map((name) => ({ name, poll: PROVIDERS[name] ? PROVIDERS[name](ctx) : rubyPoll(name) }));
   const collective = targetCollective(config, log);
   const now = opts.now ?? Date.now;
 
-  const publishAll = () => {
+  const publishAll = async () => {
     for (const { name, poll } of polls) {
       try {
-        const item = poll();
+        const item = await poll();
         const dest: Destination = item.target ? { kind: "reply", target: item.target } : { kind: "agent", collective, agent: "registration" };
         opts.publish(dest, encode(item, collective));
       } catch (err) {
@@ -66,8 +72,8 @@ export function startRegistration(opts: RegistrationOptions): { stop(): void } {
   if (delay > 0) log("debug", `registration_splay enabled. Registration will start in ${Math.round(delay / 1000)} seconds`);
   let repeat: NodeJS.Timeout | undefined;
   const first = setTimeout(() => {
-    publishAll();
-    repeat = setInterval(publishAll, interval * 1000);
+    void publishAll();
+    repeat = setInterval(() => void publishAll(), interval * 1000);
     repeat.unref();
   }, delay);
   first.unref();
