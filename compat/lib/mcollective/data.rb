@@ -41,6 +41,12 @@ module MCollective
         DDL.new(pluginname(plugin), :data)
       end
 
+      def ddl_has_output?(ddl, output)
+        ddl.entities[:data][:output].include?(output.to_sym)
+      rescue StandardError
+        false
+      end
+
       def ddl_validate(ddl, argument)
         name = ddl.meta[:name]
         query = ddl.entities[:data]

@@ -19,7 +19,7 @@ module MCollective
         begin
           Cache.read(:ddl, key)
         rescue StandardError
-          klass = plugintype.to_s == "agent" ? AgentDDL : Base
+          klass = { "agent" => AgentDDL, "data" => DataDDL, "discovery" => DiscoveryDDL }.fetch(plugintype.to_s, Base)
           Cache.write(:ddl, key, klass.new(plugin, plugintype, loadddl))
         end
       end
@@ -43,3 +43,5 @@ end
 
 require "mcollective/ddl/base"
 require "mcollective/ddl/agentddl"
+require "mcollective/ddl/dataddl"
+require "mcollective/ddl/discoveryddl"

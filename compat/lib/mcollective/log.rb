@@ -29,9 +29,9 @@ module MCollective
 
       def cycle_level; end
 
-      # "file.rb:12:in `method'" of the code that called the logging method's caller, as log lines are prefixed.
+      # "file.rb:12:in `method'" of the code that asks, as log lines name where they come from.
       def from
-        loc = caller_locations(2, 1)&.first
+        loc = caller_locations(1, 1)&.first
         loc ? "#{File.basename(loc.path)}:#{loc.lineno}:in `#{loc.label}'" : "unknown"
       end
 

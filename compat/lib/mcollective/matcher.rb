@@ -32,12 +32,12 @@ module MCollective
       # A fact comparison or class check (`a=1`, `role=/db/`, `apache`) against this node.
       def eval_compound_statement(expression)
         text = expression.values.first
-        return Util.has_cf_class?(text) unless text =~ /\A(.+?)\s*(>=|<=|!=|=|<|>)\s*(.+)\z/
+        fact, op, value = text.match(/\A(.+?)\s*(>=|<=|!=|=|<|>)\s*(.+)\z/)&.captures
+        return Util.has_cf_class?(text) unless fact
 
-        op = Regexp.last_match(2) == "=" ? "==" : Regexp.last_match(2)
-        value = Regexp.last_match(3)
-        op = "=~" if op == "==" && value =~ %r{\A/.*/\z}
-        Util.has_fact?(Regexp.last_match(1), value, op)
+        op = "==" if op == "="
+        op = "=~" if op == "==" && value.match?(%r{\A/.*/\z})
+        Util.has_fact?(fact, value, op)
       end
 
       # Runs a data plugin call of the stack and compares its value.

@@ -123,8 +123,9 @@ module MCollective
         "/etc/mcollective/server.cfg"
       end
 
+      # A help template beside the config file, where MCollective's packages installed them.
       def templatepath(template_file)
-        File.join("/etc/mcollective", template_file)
+        File.join(Config.instance.configdir || "/etc/mcollective", template_file)
       end
 
       def colorize(_code, msg)

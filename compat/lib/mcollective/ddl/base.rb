@@ -52,11 +52,39 @@ module MCollective
         raise("Requirement should be a hash in the form :item => 'requirement'") unless requirement.is_a?(Hash)
 
         requirement.each do |key, version|
-          next unless key == :mcollective && Util.versioncmp(MCollective::VERSION, version) < 0
+          raise("Requirement #{key} is not a valid requirement, only mcollective is supported") unless key == :mcollective
 
-          raise("#{@plugintype.to_s.capitalize} plugin '#{@pluginname}' requires MCollective version #{version} or newer")
+          @requirements[key] = version
         end
-        @requirements.merge!(requirement)
+        validate_requirements
+      end
+
+      # The plugin's help text: an ERB template (by default `<type>-help.erb` of the config directory, as sites
+      # installed them) given meta, entities, requirements and the rendered metadata-help.erb as `metastring`.
+      def help(template = nil)
+        template ||= template_for_plugintype
+        template = Util.templatepath(template) unless Util.absolute_path?(template)
+        meta = @meta
+        entities = @entities
+        requirements = @requirements
+        metastring = File.basename(template) == "metadata-help.erb" ? "" : render(Util.templatepath("metadata-help.erb"), binding)
+        render(template, binding)
+      end
+
+      def template_for_plugintype
+        return "rpc-help.erb" if @plugintype == :agent
+
+        File.exist?(Util.templatepath("#{@plugintype}-help.erb")) ? "#{@plugintype}-help.erb" : "metadata-help.erb"
+      end
+
+      # Raises DDLValidationError when the plugin needs a newer MCollective than this one.
+      def validate_requirements
+        wanted = @requirements[:mcollective]
+        if wanted && Util.versioncmp(Util.mcollective_version, wanted) < 0
+          raise(DDLValidationError, "#{@plugintype.to_s.capitalize} plugin '#{@pluginname}' requires MCollective version #{wanted} or newer")
+        end
+
+        true
       end
 
       def usage(usage_text = nil)
@@ -88,17 +116,6 @@ module MCollective
         end
       end
 
-      # The single query of a data plugin DDL.
-      def dataquery(input, &block)
-        raise("Data queries need a :description") unless input.include?(:description)
-        raise("Data queries can only have one definition") if @entities[:data]
-
-        @entities[:data] = { description: input[:description], input: {}, output: {} }
-        @current_entity = :data
-        instance_eval(&block) if block
-        @current_entity = nil
-      end
-
       def output(argument, properties)
         raise("Output needs to be defined within an action or dataquery") unless @current_entity
         raise("Output #{argument} needs a description argument") unless properties.include?(:description)
@@ -128,6 +145,12 @@ module MCollective
         true
       rescue ValidatorError => e
         raise(DDLValidationError, "Cannot validate input #{key}: #{e}")
+      end
+
+      private
+
+      def render(file, scope)
+        ERB.new(File.read(file), trim_mode: "%").result(scope)
       end
     end
 
