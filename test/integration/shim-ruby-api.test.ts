@@ -21,12 +21,12 @@ describe("compat Ruby API (compat/lib) on its own", function () {
 
   it("resolves require 'mcollective' to ours, refuses legacy files, and leaves require 'puppet' working", () => {
     const r = ruby(`
-      legacy = begin; require "mcollective/matcher"; "loaded"; rescue LoadError => e; e.message; end
+      legacy = begin; require "mcollective/runnerstats"; "loaded"; rescue LoadError => e; e.message; end
       require "puppet"
       puts JSON.dump(ours: $LOADED_FEATURES.grep(%r{/mcollective\\.rb$}), legacy: legacy, puppet: Puppet.version,
                      foreign: $LOADED_FEATURES.grep(%r{vendor_ruby/mcollective}))`);
     assert.deepEqual(r.ours, [join(COMPAT_LIB, "mcollective.rb")]);
-    assert.match(String(r.legacy), /resolves to another MCollective library \(\/usr\/lib\/ruby\/vendor_ruby\/mcollective\/matcher\.rb\)/);
+    assert.match(String(r.legacy), /resolves to another MCollective library \(\/usr\/lib\/ruby\/vendor_ruby\/mcollective\/runnerstats\.rb\)/);
     assert.match(String(r.puppet), /^\d+\./);
     assert.deepEqual(r.foreign, []);
   });
