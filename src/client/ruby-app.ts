@@ -34,7 +34,15 @@ export class RubyRaise extends Error {
 }
 
 /** Runs application `name` with `argv` in Ruby, serving its requests; resolves to its exit code. */
-export function runRubyApplication(opts: { name: string; argv: string[]; config: Config; env: NodeJS.ProcessEnv; services: AppServices }): Promise<number> {
+export function runRubyApplication(opts: {
+  name: string;
+  argv: string[];
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  services: AppServices;
+  /** Print the application's help (Application#help) instead of running it. */
+  help?: boolean;
+}): Promise<number> {
   const { config } = opts;
   const ruby = config.get("plugin.mcompat.ruby.command") ?? "ruby";
   const child = spawn(ruby, [APP_SCRIPT], { stdio: ["inherit", "inherit", "inherit", "pipe", "pipe"], env: opts.env });
@@ -44,7 +52,7 @@ export function runRubyApplication(opts: { name: string; argv: string[]; config:
     if (toRuby.writable) toRuby.write(encodeFrame(frame));
   };
   toRuby.on("error", () => undefined);
-  send(symbolHash({ config: config.entries(), configfile: config.file, application: opts.name, argv: opts.argv }) as unknown as AppFrame);
+  send(symbolHash({ config: config.entries(), configfile: config.file, application: opts.name, argv: opts.argv, help: opts.help === true }) as unknown as AppFrame);
   const reader = new FrameReader();
   // Ruby waits for each answer, so requests are served one at a time, in order.
   let served: Promise<void> = Promise.resolve();

@@ -75,4 +75,21 @@ describe("mco runs a Ruby application plugin from the libdir, its calls served b
     assert.equal(r.code, 1);
     assert.equal(r.stderr, "\nNo request sent, we did not discover any nodes.");
   });
+
+  it("mco, mco help and mco help <app> list and describe it; our package still wins over the site's, and help says so", async () => {
+    const list = await mcoProcess([`--config=${cfg}`]);
+    assert.match(list.stdout, /\n {3}find {17}fleetfacts {11}help {16}\n/);
+    const help = await mcoProcess(["help", "-c", cfg]);
+    assert.match(help.stdout, /\n {2}fleetfacts {6}Reports one fact across the fleet\n/);
+    assert.match(help.stdout, /\n {2}package {9}Install, uninstall, update, purge and perform other actions to packages\n/);
+    assert.match(help.stdout, /\nmcompat's own package run instead of the application plugins of that name in the libdirs\.\n\n$/);
+    const one = await mcoProcess(["help", "fleetfacts", "-c", cfg]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stdout, /^\nReports one fact across the fleet\n\nUsage: mco fleetfacts \[options\] \[filters\] <fact>\n\nApplication Options\n {8}--fact FACT {18}Fact to report\n/);
+    assert.match(one.stdout, /\nRPC Options\n {8}--np, --no-progress {10}Do not show the progress bar\n/);
+    assert.match(one.stdout, /\nHost Filters\n {4}-W, --with FILTER {16}Combined classes and facts filter\n[^]*\nThe Marionette Collective 2\.12\.5\n$/);
+    const pkg = await mcoProcess(["package", "--help", "-c", cfg]);
+    assert.doesNotMatch(pkg.stdout, /site's package/);
+    assert.match(pkg.stdout, /Install, uninstall, update, purge and perform other actions to packages/);
+  });
 });

@@ -3,14 +3,15 @@ import { parseArgv, shellSplit, UsageError } from "./argv.js";
 import { applicationOptions, helpText } from "./app.js";
 import { APPLICATIONS, commandListText, unknownCommandText } from "./apps/index.js";
 import { Session, type Io } from "./session.js";
-import { clientConfigFor, NATIVE_FIRST, rubyApplicationFile } from "./ruby-apps.js";
+import { clientConfigFor, NATIVE_FIRST, rubyApplicationFile, rubyApplications } from "./ruby-apps.js";
 import type { CommonValues } from "./options.js";
 
 /** Runs mco with `argv` (without node and script) and resolves to the exit code. */
 export async function runMco(argv: string[], io: Io, program = "mco"): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name.startsWith("--")) {
-    io.stdout.write(commandListText(program));
+    const config = await clientConfigFor(argv, io.env);
+    io.stdout.write(commandListText(program, config ? rubyApplications(config).map((r) => r.name) : []));
     return 0;
   }
   const app = APPLICATIONS.find((a) => a.name === name);
@@ -21,7 +22,7 @@ export async function runMco(argv: string[], io: Io, program = "mco"): Promise<n
     return runRubyApp(name, rest, config, io);
   }
   if (!app) {
-    io.stdout.write(unknownCommandText(program, name, config?.libdirs));
+    io.stdout.write(unknownCommandText(program, name, config?.libdirs, config ? rubyApplications(config).map((r) => r.name) : []));
     return 1;
   }
   let session: Session | undefined;

@@ -16,11 +16,11 @@ import { formatResult, verboseBlock, type DisplayMode } from "./output/results.j
 import { nodeListSection } from "./output/stats.js";
 import { announcedDiscovery, statsBlock, type Io, type Out } from "./session.js";
 
-/** Runs the Ruby application `name` with `argv`; resolves to its exit code. */
-export async function runRubyApp(name: string, argv: string[], config: Config, io: Io): Promise<number> {
+/** Runs the Ruby application `name` with `argv` (or prints its help, for `mco help <name>`); resolves to its exit code. */
+export async function runRubyApp(name: string, argv: string[], config: Config, io: Io, opts: { help?: boolean } = {}): Promise<number> {
   const services = new RubyAppServices(config, io);
   try {
-    return await runRubyApplication({ name, argv, config, env: io.env, services });
+    return await runRubyApplication({ name, argv, config, env: io.env, services, help: opts.help === true });
   } finally {
     await services.close();
   }

@@ -34,8 +34,13 @@ export function rubyApplicationFile(config: Config, name: string): string | unde
   return config.libdirs.map((dir) => join(dir, "mcollective", "application", `${name}.rb`)).find((file) => existsSync(file));
 }
 
+export interface RubyApplication {
+  name: string;
+  description: string;
+}
+
 /** Every application plugin in the libdirs, with the `description` its class declares ("" when it is not a plain string). */
-export function rubyApplications(config: Config): Array<{ name: string; description: string }> {
+export function rubyApplications(config: Config): RubyApplication[] {
   const seen = new Map<string, string>();
   for (const dir of config.libdirs) {
     const folder = join(dir, "mcollective", "application");

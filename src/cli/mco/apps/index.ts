@@ -15,16 +15,16 @@ import { service } from "./service.js";
 
 export const APPLICATIONS: Application[] = [completion, describeFilterApp, facts, find, help, inventory, packageApp, ping, plugin, puppet, rpc, service];
 
-/** Application names in rows of three, as `mco` alone prints them. */
-function commandRows(): string {
-  const names = APPLICATIONS.map((a) => a.name).sort();
+/** Application names (ours and the libdirs' Ruby ones) in rows of three, as `mco` alone prints them. */
+function commandRows(rubyNames: string[]): string {
+  const names = [...new Set([...APPLICATIONS.map((a) => a.name), ...rubyNames])].sort();
   const rows: string[] = [];
   for (let i = 0; i < names.length; i += 3) rows.push("   " + [0, 1, 2].map((k) => (names[i + k] ?? "").padEnd(20)).join(" "));
   return rows.join("\n");
 }
 
 /** `mco` alone: the version, usage, and the known commands. */
-export function commandListText(program: string): string {
+export function commandListText(program: string, rubyNames: string[] = []): string {
   return [
     `The Marionette Collective version ${MCOLLECTIVE_VERSION}`,
     "",
@@ -32,7 +32,7 @@ export function commandListText(program: string): string {
     "",
     "Known commands:",
     "",
-    commandRows(),
+    commandRows(rubyNames),
     "",
     `Type '${program} help' for a detailed list of commands and '${program} help command'`,
     "to get detailed help for a command",
@@ -42,8 +42,8 @@ export function commandListText(program: string): string {
 }
 
 /** `mco nosuchcmd`: the same block with the usage line replaced by where applications were looked for. */
-export function unknownCommandText(program: string, name: string, libdirs: string[] = []): string {
-  return commandListText(program).replace(
+export function unknownCommandText(program: string, name: string, libdirs: string[] = [], rubyNames: string[] = []): string {
+  return commandListText(program, rubyNames).replace(
     `usage: ${program} command <options>\n`,
     [`Unknown command '${name}', searched for applications in:`, "", ...libdirs.map((d) => `   ${d}`), ""].join("\n"),
   );
