@@ -57,6 +57,8 @@ export class RpcClient {
   constructor(
     readonly config: Config,
     readonly options: ClientOptions = {},
+    /** A connection to use instead of opening one (a server's, for its agents' calls); it is left open by close(). */
+    private readonly lent?: { transport: Transport; codec: SecurityCodec },
   ) {
     this.settings = resolveSettings(config, options);
     const spec = options.filter ?? {};
@@ -87,6 +89,7 @@ export class RpcClient {
   /** Connects to the broker once; fails within the connect timeout naming the hosts tried. */
   private connect(): Promise<Connection> {
     this.connection ??= (async () => {
+      if (this.lent) return { ...this.lent, requests: new RequestFactory(this.config.identity, this.lent.codec, this.settings.ttl) };
       const codec = codecFromConfig(this.config, "client");
       const transport = await connectTransport(this.config, "client", { mode: "client", timeoutMs: this.settings.connectTimeoutMs });
       return { transport, codec, requests: new RequestFactory(this.config.identity, codec, this.settings.ttl) };
@@ -272,7 +275,7 @@ export class RpcClient {
   async close(): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;
-    if (connection) await (await connection.catch(() => undefined))?.transport.close();
+    if (connection && !this.lent) await (await connection.catch(() => undefined))?.transport.close();
   }
 }
 
