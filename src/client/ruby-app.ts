@@ -58,7 +58,7 @@ export function runRubyApplication(opts: {
   let served: Promise<void> = Promise.resolve();
   fromRuby.on("data", (chunk: Buffer) => {
     for (const request of reader.push(chunk) as AppRequest[]) {
-      served = served.then(() => answer(opts.services, request, send));
+      served = served.then(() => serveRequest(opts.services, request, send));
     }
   });
   return new Promise((resolve, reject) => {
@@ -67,7 +67,8 @@ export function runRubyApplication(opts: {
   });
 }
 
-async function answer(services: AppServices, request: AppRequest, send: (frame: AppFrame) => void): Promise<void> {
+/** Answers one request with its final frame, or an "error" frame Ruby raises; never rejects. */
+export async function serveRequest(services: AppServices, request: AppRequest, send: (frame: AppFrame) => void): Promise<void> {
   try {
     send(await services.handle(request, send));
   } catch (err) {

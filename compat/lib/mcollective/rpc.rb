@@ -12,6 +12,9 @@ module MCollective
     @discovered = nil
 
     class << self
+      # What serves this process's RPC::Clients: mco for an application, the server for an agent's calls.
+      attr_accessor :host
+
       # The last call's stats and discovered nodes, for printrpcstats (module-wide, as in MCollective).
       def stats(stats)
         @stats = stats

@@ -4,11 +4,6 @@ module MCollective
     # `mc.status(:package => "x")`. Discovery, requests, batching and reply collection are done by the host it
     # talks to (the Node client for `mco`), so every wire and security plugin mcompat speaks is served.
     class Client
-      class << self
-        # What serves this process's calls: MCompat::ApplicationHost under `mco`.
-        attr_accessor :host
-      end
-
       attr_accessor :timeout, :verbose, :filter, :config, :progress, :reply_to, :limit_seed, :ttl
       attr_reader :client, :stats, :ddl, :agent, :limit_targets, :limit_method, :output_format, :batch_size,
                   :batch_sleep_time, :batch_mode, :discovery_method, :discovery_options, :collective,
@@ -53,7 +48,7 @@ module MCollective
       end
 
       def host
-        self.class.host || raise("No RPC client host in this process: rpcclient runs under mco or an mcompat server")
+        RPC.host || raise("No RPC client host in this process: rpcclient runs under mco or in an mcompat server's agent")
       end
 
       def disconnect; end

@@ -27,7 +27,7 @@ module MCollective
       def self.rpcresults(result, flags = {})
         flags = { verbose: false, flatten: false, format: :console, force_display_mode: false }.merge(flags)
         results = [result].flatten.map { |r| r.respond_to?(:to_h) ? r.to_h : r }
-        Client.host.text(op: "results_text", results: results, verbose: flags[:verbose], flatten: flags[:flatten],
+        RPC.host.text(op: "results_text", results: results, verbose: flags[:verbose], flatten: flags[:flatten],
                          format: flags[:format], display: flags[:force_display_mode], list: result.is_a?(Array))
       end
 

@@ -97,7 +97,7 @@ module MCollective
       private
 
       def text(request)
-        Client.host.text(request.merge(op: "stats_text", stats: @reported || local_figures))
+        RPC.host.text(request.merge(op: "stats_text", stats: @reported || local_figures))
       end
 
       # Figures for stats an application built itself (no call behind them).
