@@ -153,8 +153,14 @@ export function writeLegacyClientConfig(identity: string, wire: LegacyWire, extr
   return file;
 }
 
-/** Runs Debian's Ruby `mco`; never rejects on a non-zero exit. */
-export async function legacyMco(argv: string[], configFile: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const r = await execa(LEGACY_MCO, [...argv, "--config", configFile], { reject: false, stdin: "ignore", timeout: 60_000, env: { MCOLLECTIVE_EXTRA_OPTS: "" } });
+/** Runs Debian's Ruby `mco`; never rejects on a non-zero exit. `exact` keeps the output's final newline. */
+export async function legacyMco(argv: string[], configFile: string, opts: { exact?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await execa(LEGACY_MCO, [...argv, "--config", configFile], {
+    reject: false,
+    stdin: "ignore",
+    timeout: 60_000,
+    env: { MCOLLECTIVE_EXTRA_OPTS: "" },
+    stripFinalNewline: opts.exact !== true,
+  });
   return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }

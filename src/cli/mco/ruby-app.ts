@@ -62,7 +62,7 @@ class McoAppServices extends RubyRpcServices {
   }
 
   protected override progressFor(request: AppRequest, send: Send, total: number): CallProgress {
-    return new ProgressBar(this.out("stdout", send), total, request.progress === true, this.config.bool("color", true));
+    return new ProgressBar(this.out("stdout", send), total, request.progress === true, this.config.bool("color", true), request.batch != null);
   }
 
   protected override nothingSent(send: Send): void {
@@ -88,8 +88,10 @@ class McoAppServices extends RubyRpcServices {
     if (request.kind === "no_response") return { type: "text", text: nodeListSection("No response from:", stats.noResponse, paint) };
     if (request.kind === "unexpected") return { type: "text", text: nodeListSection("Unexpected response from:", stats.unexpected, paint) };
     const record = this.calls.get(stats.requestid);
-    const action = request.summarize === true ? record?.action : undefined;
-    const text = await statsBlock(stats, record?.results ?? [], { action, caption: String(request.caption ?? "rpc stats"), verbose: request.verbose === true, paint });
+    // MCollective summarized only calls that discovered someone.
+    const action = request.summarize === true && stats.discovered.length > 0 ? record?.action : undefined;
+    const caption = String(request.caption ?? "rpc stats");
+    const text = await statsBlock(stats, record?.results ?? [], { action, caption, verbose: request.verbose === true, paint, counted: true });
     return { type: "text", text };
   }
 }

@@ -99,7 +99,8 @@ export class Session {
     const layout = { verbose: this.verbose, action: opts.action, display: this.values.display as DisplayMode | undefined, paint };
     const results: RpcResult[] = [];
     const sorted = this.values.sort === true || json;
-    const progress = new ProgressBar(this.io.stdout, discovery.nodes.length, !json && !this.values.noProgress, config.bool("color", true));
+    const batched = this.values.batch !== undefined && this.values.batch !== "0";
+    const progress = new ProgressBar(this.io.stdout, discovery.nodes.length, !json && !this.values.noProgress, config.bool("color", true), batched);
     if (discovery.nodes.length > 0) progress.start();
     let printedHeader = false;
     for await (const result of call) {
@@ -161,7 +162,7 @@ export async function announcedDiscovery(client: RpcClient, agent: string | unde
 export async function statsBlock(
   stats: RpcStats,
   results: RpcResult[],
-  opts: { action?: ActionDdl; caption?: string; verbose: boolean; paint: Paint },
+  opts: { action?: ActionDdl; caption?: string; verbose: boolean; paint: Paint; counted?: boolean },
 ): Promise<string> {
   const { action, paint } = opts;
   let aggregates: string | undefined;
@@ -170,5 +171,5 @@ export async function statsBlock(
     const text = formatAggregates(summarize(action, results), { color: paint("bold", "") !== "" });
     aggregates = text === "" ? undefined : text;
   }
-  return formatStats(stats, { verbose: opts.verbose, caption: opts.caption ?? "rpc stats", aggregates, paint });
+  return formatStats(stats, { verbose: opts.verbose, caption: opts.caption ?? "rpc stats", aggregates, paint, counted: opts.counted });
 }

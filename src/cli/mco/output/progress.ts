@@ -17,6 +17,8 @@ export class ProgressBar {
     private readonly total: number,
     enabled: boolean,
     private readonly colour: boolean,
+    /** A batched call ends its bar with one newline, not two (rpc/client.rb's call_agent_batched). */
+    private readonly batched = false,
   ) {
     this.enabled = enabled && out.isTTY === true;
   }
@@ -47,8 +49,8 @@ export class ProgressBar {
     if (this.enabled) this.out.write(this.line(done, this.out.columns));
   }
 
-  /** Ends the bar with mco's two newlines. */
+  /** Ends the bar with mco's two newlines (one after a batched call). */
   finish(): void {
-    if (this.enabled) this.out.write("\n\n");
+    if (this.enabled) this.out.write(this.batched ? "\n" : "\n\n");
   }
 }

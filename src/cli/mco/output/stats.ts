@@ -34,6 +34,8 @@ export interface StatsLayout {
   /** Aggregate summaries (ddl formatAggregates), printed in place of the leading blank line. */
   aggregates?: string;
   paint: Paint;
+  /** Ruby's RPC::Stats always holds a discovered count, so even none prints `0 / 0` (printrpcstats of an application). */
+  counted?: boolean;
 }
 
 /** The stats report as printed after the results. */
@@ -53,7 +55,7 @@ export function formatStats(stats: RpcStats, layout: StatsLayout): string {
       `      Agent Time: ${stats.blockTimeMs.toFixed(2)}ms`,
       `      Total Time: ${stats.totalTimeMs.toFixed(2)}ms`,
     );
-  } else if (discovered > 0) {
+  } else if (discovered > 0 || layout.counted) {
     const colour = short ? "red" : "green";
     lines.push(`Finished processing ${paint(colour, responses)} / ${paint(colour, discovered)} hosts in ${stats.blockTimeMs.toFixed(2)} ms`);
   } else {
