@@ -79,21 +79,25 @@ module MCollective
         left.send(operator, right)
       end
 
+      # [kind, text] pairs; each step consumes at least one character.
       def scan(input)
         tokens = []
         i = 0
         while i < input.length
-          c = input[i]
-          if c =~ /\s/ then i += 1
-          elsif "()".include?(c) then tokens << [c, c] && i += 1
-          elsif c == "!" then tokens << %w[not not] && i += 1
-          elsif (word = keyword_at(input, i)) then tokens << [word, word] && i += word.length
-          else
-            token, i = statement_at(input, i)
-            tokens << token
-          end
+          token, i = token_at(input, i)
+          tokens << token if token
         end
         tokens
+      end
+
+      def token_at(input, i)
+        c = input[i]
+        return [nil, i + 1] if c =~ /\s/
+        return [[c, c], i + 1] if "()".include?(c)
+        return [%w[not not], i + 1] if c == "!"
+
+        word = keyword_at(input, i)
+        word ? [[word, word], i + word.length] : statement_at(input, i)
       end
 
       def keyword_at(input, i)
