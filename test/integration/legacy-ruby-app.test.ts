@@ -42,6 +42,8 @@ describe("a Ruby application plugin: the real Ruby mco and ours print the same",
     ["role", "-F", "country=uk", "--batch", "1", "--batch-sleep", "0", "--np"],
     ["datacenter", "-S", "role=web", "-v", "--np"],
     ["role", "-F", "country=xx", "--dt", "1", "--np"],
+    ["country", "-W", "virtual=true", "-C", "/web/", "--np"],
+    ["role", "-I", "legacy1.example.net", "-j"],
   ]) {
     it(`mco fleetfacts ${args.join(" ")}`, async () => {
       const theirs = await legacyMco(["fleetfacts", ...args], cfg, { exact: true });
@@ -49,6 +51,7 @@ describe("a Ruby application plugin: the real Ruby mco and ours print the same",
       assert.equal(ours.code, theirs.code, `${ours.stderr}\n---\n${theirs.stderr}`);
       assert.deepEqual(lines(ours.stdout), lines(theirs.stdout));
       assert.deepEqual(lines(ours.stderr), lines(theirs.stderr));
+      if (!args.includes("country=xx")) assert.match(ours.stdout, /legacy\d\.example\.net/, "some node answered");
     });
   }
 });
