@@ -78,7 +78,7 @@ describe("mco runs a Ruby application plugin from the libdir, its calls served b
 
   it("mco, mco help and mco help <app> list and describe it; our package still wins over the site's, and help says so", async () => {
     const list = await mcoProcess([`--config=${cfg}`]);
-    assert.match(list.stdout, /\n {3}find {17}fleetfacts {11}help {16}\n/);
+    assert.match(list.stdout, /\n {3}find {17}fleetfacts {11}fleetops {12}\n/);
     const help = await mcoProcess(["help", "-c", cfg]);
     assert.match(help.stdout, /\n {2}fleetfacts {6}Reports one fact across the fleet\n/);
     assert.match(help.stdout, /\n {2}package {9}Install, uninstall, update, purge and perform other actions to packages\n/);
@@ -91,5 +91,29 @@ describe("mco runs a Ruby application plugin from the libdir, its calls served b
     const pkg = await mcoProcess(["package", "--help", "-c", cfg]);
     assert.doesNotMatch(pkg.stdout, /site's package/);
     assert.match(pkg.stdout, /Install, uninstall, update, purge and perform other actions to packages/);
+  });
+
+  it("RPC::Client driven by hand: filters in code, discovery, node lists, limits, custom, fire-and-forget and block calls", async () => {
+    const r = await mcoProcess(["fleetops", "-c", cfg]);
+    assert.equal(r.code, 0, r.stderr);
+    const blocks = r.stdout.split("\n").filter((l) => l.startsWith("block: ")).sort();
+    assert.deepEqual(blocks, ["block: node1.example.net db", "block: node2.example.net web"]);
+    assert.equal(
+      r.stdout.split("\n").filter((l) => !l.startsWith("block: ")).join("\n"),
+      [
+        "discovered: node1.example.net,node2.example.net",
+        "after reset: node3.example.net",
+        "node1.example.net                        ",
+        "    Fact: country",
+        "   Value: uk",
+        "",
+        "limited: 1",
+        "fire and forget: a request id",
+        "block stats: 2 ok of 2, 2 discovered",
+        // DDL validation is Node's, with its messages (docs/ARCHITECTURE.md, DDL departures).
+        "refused: input 'fact' is longer than 512 characters (Input string is longer than 512 character(s))",
+        "",
+      ].join("\n"),
+    );
   });
 });
