@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunningBroker } from "../../src/transport/index.js";
 import { testBroker } from "../helpers/broker.js";
@@ -68,6 +70,11 @@ describe("mco runs a Ruby application plugin from the libdir, its calls served b
     const bad = await mcoProcess(["fleetfacts", "role", "--bogus", "-c", cfg]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /application failed to run, use -v for full error backtrace details: invalid option: --bogus/);
+    const noRuby = join(mkdtempSync(join(tmpdir(), "mcompat-noruby-")), "client.cfg");
+    writeFileSync(noRuby, `${readFileSync(cfg, "utf8")}plugin.mcompat.ruby.command = /nonexistent/ruby\n`);
+    const none = await mcoProcess(["fleetfacts", "role", "-c", noRuby]);
+    assert.equal(none.code, 1);
+    assert.equal(none.stderr, "\nThe fleetfacts application failed to run, use -v for full error backtrace details: spawn /nonexistent/ruby ENOENT\n");
   });
 
   it("nothing discovered: mco's stderr line and exit code 1", async () => {

@@ -19,7 +19,8 @@ export async function runMco(argv: string[], io: Io, program = "mco"): Promise<n
   const config = NATIVE_FIRST.includes(name) ? undefined : await clientConfigFor(rest, io.env);
   if (config && rubyApplicationFile(config, name)) {
     const { runRubyApp } = await import("./ruby-app.js");
-    return runRubyApp(name, rest, config, io);
+    // The application reports its own failures; this is for a Ruby that cannot be started at all.
+    return runRubyApp(name, rest, config, io).catch((err: Error) => (io.stderr.write(failureText(name, err, false)), 1));
   }
   if (!app) {
     io.stdout.write(unknownCommandText(program, name, config?.libdirs, config ? rubyApplications(config).map((r) => r.name) : []));
