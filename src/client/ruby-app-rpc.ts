@@ -9,7 +9,7 @@ import type { ActionDdl } from "../ddl/index.js";
 import type { SecurityCodec, Transport } from "../wire/index.js";
 import { agentDdlCandidates, loadAgentDdl } from "./ddl-files.js";
 import { clientOptionsFromLegacy } from "./legacy-options.js";
-import { RubyRaise, type AppFrame, type AppRequest, type AppServices } from "./ruby-app.js";
+import { RubyRaise, type AppFrame, type AppRequest, type AppServices } from "../shim/requests.js";
 import { RpcClient, type Discovery } from "./rpc-client.js";
 import type { RpcResult } from "./collector.js";
 import type { RpcStats } from "./stats.js";

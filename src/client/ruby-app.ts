@@ -1,9 +1,7 @@
 /**
  * Runs a Ruby `mco` application plugin (`<libdir>/mcollective/application/<name>.rb`) unchanged, in a Ruby process
- * (compat/bin/mcompat-app) whose RPC clients this process serves. The two talk in the worker's frames
- * (src/shim/frames.ts): Ruby sends one request frame (`op`: client, discover, call, results_text, stats_text) and
- * waits; Node answers with "out" frames (text for Ruby to print), "result" frames (one per reply of a call) and one
- * final frame. Ruby keeps the user's stdin, stdout and stderr, so Node prints nothing itself while it runs.
+ * (compat/bin/mcompat-app) whose RPC clients this process serves, request by request (src/shim/requests.ts). Ruby
+ * keeps the user's stdin, stdout and stderr, so Node prints nothing itself while it runs.
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
@@ -11,27 +9,10 @@ import type { Readable, Writable } from "node:stream";
 import type { Config } from "../config/index.js";
 import { PACKAGE_ROOT } from "../package-root.js";
 import { encodeFrame, FrameReader, symbolHash } from "../shim/frames.js";
+import { POOL_KEYS } from "../shim/settings.js";
+import { serveRequest, type AppFrame, type AppRequest, type AppServices } from "../shim/requests.js";
 
 const APP_SCRIPT = join(PACKAGE_ROOT, "compat", "bin", "mcompat-app");
-
-/** A request from the application, and what sends its intermediate frames back. */
-export type AppRequest = Record<string, unknown> & { op: string };
-export type AppFrame = Record<string, unknown> & { type: string };
-
-/** Answers the application's requests; a thrown error reaches Ruby as an exception of `rubyClass` (or RuntimeError). */
-export interface AppServices {
-  handle(request: AppRequest, send: (frame: AppFrame) => void): Promise<AppFrame>;
-}
-
-/** An error the application sees raised as this Ruby class (e.g. MCollective::DDLValidationError). */
-export class RubyRaise extends Error {
-  constructor(
-    readonly rubyClass: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Runs application `name` with `argv` in Ruby, serving its requests; resolves to its exit code. */
 export function runRubyApplication(opts: {
@@ -44,7 +25,7 @@ export function runRubyApplication(opts: {
   help?: boolean;
 }): Promise<number> {
   const { config } = opts;
-  const ruby = config.get("plugin.mcompat.ruby.command") ?? "ruby";
+  const ruby = config.get(POOL_KEYS.ruby) ?? "ruby";
   const child = spawn(ruby, [APP_SCRIPT], { stdio: ["inherit", "inherit", "inherit", "pipe", "pipe"], env: opts.env });
   const toRuby = child.stdio[3] as Writable;
   const fromRuby = child.stdio[4] as Readable;
@@ -65,19 +46,4 @@ export function runRubyApplication(opts: {
     child.once("error", reject);
     child.once("close", (code) => void served.then(() => resolve(code ?? 1)));
   });
-}
-
-/** Answers one request with its final frame, or an "error" frame Ruby raises; never rejects. */
-export async function serveRequest(services: AppServices, request: AppRequest, send: (frame: AppFrame) => void): Promise<void> {
-  try {
-    send(await services.handle(request, send));
-  } catch (err) {
-    const error = err as Error;
-    send({ type: "error", class: err instanceof RubyRaise ? err.rubyClass : rubyClassOf(error), message: error.message });
-  }
-}
-
-/** Our errors as the MCollective exception the legacy client raised for the same failure. */
-function rubyClassOf(error: Error): string {
-  return error.name === "DdlError" ? "MCollective::DDLValidationError" : "RuntimeError";
 }

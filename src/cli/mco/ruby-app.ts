@@ -6,7 +6,8 @@
  */
 import type { Config } from "../../config/index.js";
 import type { Discovery, RpcClient, RpcResult } from "../../client/index.js";
-import { runRubyApplication, type AppFrame, type AppRequest } from "../../client/ruby-app.js";
+import { runRubyApplication } from "../../client/ruby-app.js";
+import type { AppFrame, AppRequest } from "../../shim/requests.js";
 import { RubyRpcServices, rpcStatsOf, type CallProgress, type Legacy, type Send } from "../../client/ruby-app-rpc.js";
 import { loadAgentDdl } from "../../client/ddl-files.js";
 import { painter, type Paint } from "./output/colour.js";
