@@ -6,12 +6,7 @@ import type { RunningBroker } from "../../src/transport/index.js";
 import { testBroker } from "../helpers/broker.js";
 import { writeClientConfig } from "../helpers/fleet.js";
 import { mcoProcess } from "../helpers/mco.js";
-import { FIXTURES, NATIVE_ONLY, startServer, type ServerNode } from "../helpers/server.js";
-
-/** Polls until `ready` holds (generously bounded; never an assertion on time). */
-async function eventually(ready: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !ready(); i++) await new Promise((r) => setTimeout(r, 50));
-}
+import { FIXTURES, NATIVE_ONLY, startServer, waitFor, type ServerNode } from "../helpers/server.js";
 
 describe("an agent that calls rpcclient from its action reaches other nodes through its server, signed as the server", function () {
   this.timeout(60_000);
@@ -46,7 +41,7 @@ describe("an agent that calls rpcclient from its action reaches other nodes thro
     assert.equal(r.code, 0, `${r.stderr}\n${nodes[0].log()}`);
     const [reply] = JSON.parse(r.stdout) as Array<{ sender: string; statuscode: number; statusmsg: string; data: Record<string, unknown> }>;
     assert.deepEqual(reply, { agent: "relay", action: "ask", sender: "relay1.example.net", statuscode: 0, statusmsg: "OK", data: { answers: ["target1.example.net=web"], responses: 1 } });
-    await eventually(() => existsSync(auditFile) && readFileSync(auditFile, "utf8").includes("get_fact"));
+    await waitFor(() => existsSync(auditFile) && readFileSync(auditFile, "utf8").includes("get_fact"), () => false, async () => `no audit line in ${auditFile}:\n${nodes[1].log()}`);
     assert.match(readFileSync(auditFile, "utf8"), /caller=choria=relay1\.example\.net@relay1\.example\.net agent=rpcutil action=get_fact data=\{:fact=>"role"/);
   });
 });

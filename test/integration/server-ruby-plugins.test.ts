@@ -9,14 +9,9 @@ import type { RunningBroker } from "../../src/transport/index.js";
 import { testBroker } from "../helpers/broker.js";
 import { writeClientConfig } from "../helpers/fleet.js";
 import { mco } from "../helpers/mco.js";
-import { FIXTURES, NATIVE_ONLY, startServer, type ServerNode } from "../helpers/server.js";
+import { FIXTURES, NATIVE_ONLY, startServer, waitFor, type ServerNode } from "../helpers/server.js";
 
 const PLUGINS = join(FIXTURES, "ruby-plugins");
-
-/** Polls until `ready` holds (generously bounded; never an assertion on time). */
-async function eventually(ready: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !ready(); i++) await new Promise((r) => setTimeout(r, 50));
-}
 
 describe("a site's Ruby audit, fact source and registration plugins, run by the server", function () {
   this.timeout(60_000);
@@ -62,7 +57,7 @@ describe("a site's Ruby audit, fact source and registration plugins, run by the 
   it("the Ruby audit plugin writes its line for each authorized request", async () => {
     const r = await mco(["rpc", "rpcutil", "get_fact", "fact=site_role", "-I", "edge1.example.net", "-c", cfg]);
     assert.equal(r.code, 0, r.stderr);
-    await eventually(() => existsSync(auditFile) && readFileSync(auditFile, "utf8").includes("get_fact"));
+    await waitFor(() => existsSync(auditFile) && readFileSync(auditFile, "utf8").includes("get_fact"), () => false, async () => `no audit line in ${auditFile}:\n${nodes[0].log()}`);
     const lines = readFileSync(auditFile, "utf8").trim().split("\n");
     assert.equal(lines.length, 1);
     assert.match(lines[0], /^[0-9a-f]{32} choria=plugins\.mcollective plugins\.mcollective rpcutil#get_fact \{:fact=>"site_role"(, :process_results=>true)?\}$/);
@@ -82,7 +77,7 @@ describe("a site's Ruby audit, fact source and registration plugins, run by the 
       ruby,
     });
     try {
-      await eventually(() => bodies.length > 0);
+      await waitFor(() => bodies.length > 0, () => false, async () => `no registration body was sent:\n${logs.join("\n")}`);
     } finally {
       handle.stop();
     }
