@@ -16,6 +16,7 @@ import { clientLog } from "./output/log.js";
 import { ProgressBar } from "./output/progress.js";
 import { formatResult, verboseBlock, type DisplayMode } from "./output/results.js";
 import { nodeListSection } from "./output/stats.js";
+import { rubyPretty } from "../../ruby/index.js";
 import { announcedDiscovery, statsBlock, type Io, type Out } from "./session.js";
 
 /** Runs the Ruby application `name` with `argv` (or prints its help, for `mco help <name>`); resolves to its exit code. */
@@ -74,6 +75,7 @@ class McoAppServices extends RubyRpcServices {
     const results = (request.results as Legacy[]).map(resultOf);
     const stdout = this.io.stdout;
     if (request.format === "json") return { type: "text", text: formatJson(results, stdout.isTTY === true) };
+    if (request.verbose === true && request.flatten === true) return { type: "text", text: results.map(flattenedText).join("") };
     if (request.verbose === true) return { type: "text", text: results.map(verboseBlock).join("") };
     const paint = this.paint(stdout);
     const display = request.display === "always" ? "all" : request.display === false ? undefined : (request.display as DisplayMode);
@@ -95,6 +97,13 @@ class McoAppServices extends RubyRpcServices {
     const text = await statsBlock(stats, record?.results ?? [], { action, caption, verbose: request.verbose === true, paint, counted: true });
     return { type: "text", text };
   }
+}
+
+/** `:flatten => true`: each good reply's data as one stream (a String as is, anything else pretty-inspected). */
+function flattenedText(r: RpcResult): string {
+  if (r.statuscode > 1) return "";
+  const data: unknown = r.data;
+  return typeof data === "string" ? data : `${rubyPretty(data, true)}\n`;
 }
 
 function resultOf(r: Legacy): RpcResult {
