@@ -54,6 +54,11 @@ export class Requester {
     return new Requester(nc, loadSigner({ certname, ...tls }), nodes);
   }
 
+  /** The same connection signing as `signer` (another certificate, or a callerid it may not claim). */
+  signingAs(signer: Signer): Requester {
+    return new Requester(this.nc, signer, this.nodes);
+  }
+
   /** The broker this client is connected to now, `host:port`. */
   server(): string {
     return this.nc.getServer();

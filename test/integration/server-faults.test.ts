@@ -7,6 +7,8 @@ import type { RunningBroker } from "../../src/transport/index.js";
 import { testBroker } from "../helpers/broker.js";
 import { flood, rssMiB } from "../helpers/load.js";
 import { observe, report } from "../helpers/observer.js";
+import { loadSigner, type Signer } from "../../src/security/index.js";
+import { expiredCert, foreignCert, testCert } from "../helpers/pki.js";
 import { Requester } from "../helpers/requester.js";
 import { FIXTURES, fixtureLibdir, NATIVE_ONLY, spawnServer, startServer, writeServerConfig, type ServerNode } from "../helpers/server.js";
 
@@ -98,7 +100,8 @@ describe("mcompat server: faults it survives (real daemon, real broker, real Rub
 
   it("keeps its facts while the fact file is caught empty or half-written, and takes the new ones once it is whole", async () => {
     const uk: Partial<Filter> = { fact: [{ fact: "country", operator: "==", value: "uk" }] };
-    const matches = async () => (await client.request({ agent: "discovery", message: JSON.stringify("ping"), filter: uk, targets: [NODE], expect: [] })).length;
+    // A node that should answer is waited for; one that should not is given the barrier's time.
+    const matches = async (expect: string[]) => (await client.request({ agent: "discovery", message: JSON.stringify("ping"), filter: uk, targets: [NODE], expect })).length;
     const whole = readFileSync(node.factsFile, "utf8");
     const states = [
       ["caught truncated", ""],
@@ -107,16 +110,52 @@ describe("mcompat server: faults it survives (real daemon, real broker, real Rub
     ];
     for (const [, text] of states) {
       writeFileSync(node.factsFile, text);
-      assert.equal(await matches(), 1);
+      assert.equal(await matches([NODE]), 1);
     }
     // Replaced whole, as an atomic rename does: the new facts count at once.
     const next = join(node.dir, "facts.next.yaml");
     writeFileSync(next, whole.replace("country: uk", "country: de"));
     renameSync(next, node.factsFile);
-    assert.equal(await matches(), 0);
+    assert.equal(await matches([]), 0);
     writeFileSync(node.factsFile, whole);
-    assert.equal(await matches(), 1);
+    assert.equal(await matches([NODE]), 1);
     report("facts file replaced mid-read", { tried: states.length + 2, outcome: "last good facts kept; whole file taken" });
+  });
+
+  it("drops requests of a foreign CA, an expired certificate, another user's callerid and a replay past its ttl, and serves the next", async () => {
+    const signer = async (files: Promise<{ cert: string; key: string; ca: string }>, certname: string) => loadSigner({ certname, ...(await files) });
+    const admin = await signer(testCert("ops.privileged.mcollective"), "ops.privileged.mcollective");
+    const bob = await signer(testCert("bob.mcollective"), "bob.mcollective");
+    const ping = JSON.stringify({ agent: "rpcutil", action: "ping", caller: "choria=alice.mcollective", data: {} });
+    // Each is sent with the tester's reply subject, so the tester's barrier proves nothing came back.
+    const sent = (as: Signer, time?: number, expect: string[] = []) => client.exchange("mcollective", expect, [NODE], (replyTo) => client.publishRaw(`mcollective.node.${NODE}`, client.signingAs(as).payload({ agent: "rpcutil", collective: "mcollective", time }, ping, replyTo)));
+    const refusals: Array<[string, Promise<Signer>, number | undefined, RegExp]> = [
+      ["foreign CA", signer(foreignCert("tester.mcollective"), "tester.mcollective"), undefined, /not signed by the configured CA/],
+      ["expired certificate", signer(expiredCert("expired.mcollective"), "expired.mcollective"), undefined, /certificate expired\.mcollective expired at/],
+      ["another user's callerid", Promise.resolve({ ...bob, callerid: "choria=alice.mcollective" }), undefined, /callerid choria=alice\.mcollective does not match the certificate/],
+      ["replay past ttl", Promise.resolve(client.signer), Math.floor(Date.now() / 1000) - 61, /dropped expired request/],
+    ];
+    for (const [what, as, time, logged] of refusals) {
+      assert.deepEqual(await sent(await as, time), [], what);
+      assert.match(node.log(), logged, what);
+    }
+    // The same request from a privileged certificate acting for alice is served: the refusals above are the checks at work.
+    const [served] = await sent({ ...admin, callerid: "choria=alice.mcollective" }, undefined, [NODE]);
+    assert.equal(served.rpc?.statuscode, 0);
+    report("bad callers", { tried: refusals.length, outcome: "dropped and logged", control: "privileged caller served" });
+  });
+
+  it("refuses shell metacharacters, an over-long string and a wrong type before Ruby, serves a clean input, and keeps undeclared inputs as the legacy server did", async () => {
+    const hostile = ["a;b", "`id`", "$(id)", "a|b", "a>b", "a<b", "x".repeat(65), 5];
+    for (const command of hostile) {
+      const reply = await call("faults", "run", { command });
+      assert.equal(reply.statuscode, 4, String(command));
+      assert.equal(reply.data.status, "unset");
+    }
+    assert.equal((await call("faults", "run", { command: "hello" })).data.status, "hello");
+    const undeclared = await call("faults", "run", { command: "hello", extra: "; touch /tmp/x" });
+    assert.equal(undeclared.statuscode, 0);
+    report("hostile inputs", { tried: hostile.length + 1, outcome: "statuscode 4 before Ruby; undeclared input kept (legacy)" });
   });
 
   it("answers every request sent while SIGHUP reloads it again and again", async () => {
