@@ -58,6 +58,9 @@ export const RUBY_LEVELS: Record<string, LogLevel> = { debug: "debug", info: "in
 export class RubyParent {
   readonly ready: Promise<ReadyReport>;
   readonly exited: Promise<void>;
+  /** Resolves once the preload is done and the parent takes fork frames (it forks nothing before). */
+  private readonly preloaded: Promise<void>;
+  private resolvePreloaded!: () => void;
   private readonly child: ChildProcess;
   private readonly frames = new FrameReader();
   private readonly dir = mkdtempSync(join(tmpdir(), "mcompat-ruby-"));
@@ -79,6 +82,12 @@ export class RubyParent {
       this.kill();
     }, spec.startTimeoutMs);
     this.ready.then(() => clearTimeout(startTimer), () => clearTimeout(startTimer));
+    this.preloaded = new Promise((resolve) => (this.resolvePreloaded = resolve));
+    // A require that hangs (a dead NFS mount) cannot be interrupted safely; say so, and the calls time out queued.
+    void this.ready.then(() => {
+      const slow = setTimeout(() => this.spec.log("warn", `Ruby parent ${this.pid} is still preloading ${spec.preload.join(", ")} after ${spec.startTimeoutMs / 1000}s`), spec.startTimeoutMs);
+      void Promise.race([this.preloaded, this.exited]).then(() => clearTimeout(slow));
+    }, () => undefined);
     this.server = createServer((socket) => this.greet(socket));
     this.listening = new Promise((resolve) => this.server.listen(this.socketPath, resolve));
     this.server.on("error", (err) => spec.log("error", `Ruby worker socket ${this.socketPath}: ${err.message}`));
@@ -110,9 +119,10 @@ export class RubyParent {
     return this.alive;
   }
 
-  /** A new worker, once the agents are loaded; rejects with the start failure, or when the fork does not connect in time. */
+  /** A new worker, once the agents and the preload are loaded; rejects with the start failure, or when the fork does not connect in time. */
   async fork(): Promise<ForkedWorker> {
     await this.ready;
+    await Promise.race([this.preloaded, this.exited]);
     await this.listening;
     if (!this.alive) throw new Error("the Ruby parent has exited");
     const token = randomBytes(16).toString("hex");
@@ -153,7 +163,8 @@ export class RubyParent {
       else if (frame.type === "ready") {
         this.resolveReady({ loaded: frame.loaded as AgentFiles[], failed: frame.failed as ReadyReport["failed"],
           dataPlugins: (frame.data_plugins ?? []) as string[] });
-      } else if (frame.type === "forked") {
+      } else if (frame.type === "preloaded") this.resolvePreloaded();
+      else if (frame.type === "forked") {
         const fork = this.pending.get(String(frame.token));
         if (fork) fork.pid = Number(frame.pid);
       } else if (frame.type === "exited") this.ended(Number(frame.pid), frame.signal ? `killed by SIG${String(frame.signal)}` : `exited with code ${String(frame.code)}`);

@@ -45,7 +45,7 @@ export function poolSettings(opts: PoolSettingOptions, cores: number): PoolSetti
     perAgent: Math.max(1, opts.perAgent ?? whole(c, POOL_KEYS.perAgent) ?? size - 1),
     startTimeoutSec: opts.startTimeoutSec ?? whole(c, POOL_KEYS.startTimeoutSec) ?? 60,
     ruby: opts.ruby ?? c[POOL_KEYS.ruby] ?? "ruby",
-    // Puppet is what the bundled agents share and the slowest library to load: the parent loads it once for all.
-    preload: opts.preload ?? list(c[POOL_KEYS.preload]) ?? ["puppet"],
+    // Puppet is what Puppet-backed agents share and the slowest library to load and set up: the parent does it once.
+    preload: opts.preload ?? list(c[POOL_KEYS.preload]) ?? ["puppet", "puppet_settings"],
   };
 }
