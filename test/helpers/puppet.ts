@@ -20,8 +20,8 @@ export interface ApplyResult {
   output: string;
 }
 
-/** Runs `puppet apply -e <manifest>` with `hiera` as the only Hiera data; Puppet's own state stays under `dir`. */
-export async function puppetApply(opts: { modulepath: string[]; hiera: Record<string, unknown>; certname: string; manifest: string }): Promise<ApplyResult> {
+/** Runs `puppet apply -e <manifest>` with `hiera` as the only Hiera data; Puppet's own state stays in a temporary folder. */
+export async function puppetApply(opts: { modulepath: string[]; hiera: Record<string, unknown>; certname: string; manifest: string; args?: string[] }): Promise<ApplyResult> {
   const state = mkdtempSync(join(tmpdir(), "mcompat-puppet-state-"));
   const data = join(state, "data");
   mkdirSync(data);
@@ -30,7 +30,7 @@ export async function puppetApply(opts: { modulepath: string[]; hiera: Record<st
   writeFileSync(hieraConfig, stringify({ version: 5, defaults: { datadir: data, data_hash: "yaml_data" }, hierarchy: [{ name: "test", path: "common.yaml" }] }));
   const dirs = ["confdir", "vardir", "codedir", "logdir", "rundir"].flatMap((setting) => [`--${setting}`, join(state, setting)]);
   const r = await execa(puppetBinary(), ["apply", "--detailed-exitcodes", "--color=false", "--modulepath", opts.modulepath.join(":"),
-    "--hiera_config", hieraConfig, "--certname", opts.certname, ...dirs, "-e", opts.manifest], { reject: false, all: true });
+    "--hiera_config", hieraConfig, "--certname", opts.certname, ...dirs, ...(opts.args ?? []), "-e", opts.manifest], { reject: false, all: true });
   // Facter in containers complains about /proc/1/environ on every run; it changes nothing.
   const output = String(r.all).split("\n").filter((line) => !/Facter: Permission denied/.test(line)).join("\n");
   return { code: r.exitCode ?? -1, output };

@@ -182,6 +182,34 @@ describe("puppet/mcompat, applied with Debian's puppet into a temporary root", f
       return r.stdout;
     };
 
+    const modulepath = [modules, STAND_IN, MODULE_DIR];
+    /** The site's Hiera: the mcollective module's keys, the agent modules' config and policies, and paths into the root. */
+    const hiera = async () => ({
+      ...OWNER,
+      ...NO_SYSTEM,
+      "mcollective::plugin_owner": OWNER["mcompat::config_owner"],
+      "mcollective::plugin_group": OWNER["mcompat::config_group"],
+      "mcollective::libdir": libdir,
+      "mcollective::configdir": configdir,
+      "mcollective::plugin_classes": ["mcollective_agent_package", "mcollective_agent_greeter", "mcompat"],
+      "mcollective::server_config": {
+        rpcauthorization: 1,
+        rpcauthprovider: "action_policy",
+        factsource: "yaml",
+        "plugin.yaml": path("facts.yaml"),
+        classesfile: path("classes.txt"),
+      },
+      "mcompat::unit_file": path("mcompat.service"),
+      "mcompat::install_prefix": path("usr"),
+      "mcompat::logfile": path("mcompat.log"),
+      "mcompat::ssldir": (await testCa()).ssldir,
+      "mcompat::middleware_hosts": [`127.0.0.1:${broker.port}`],
+      "mcollective_agent_package::config": { provider: "apt" },
+      "mcollective_agent_package::policies": [{ action: "allow", callers: "choria=tester.mcollective", actions: "status", facts: "*", classes: "*" }],
+      "mcollective_agent_greeter::config": { greeting: "hello from plugin.d" },
+      "mcollective_agent_greeter::policies": [{ action: "allow", callers: "*", actions: "hello", facts: "*", classes: "*" }],
+    });
+
     before(async () => {
       broker = await testBroker();
       await testCert(NODE);
@@ -189,36 +217,7 @@ describe("puppet/mcompat, applied with Debian's puppet into a temporary root", f
       for (const dir of ["etc/choria/plugin.d", "etc/choria/policies"]) mkdirSync(path(dir), { recursive: true });
       copyFileSync(join(FIXTURES, "facts", "node1.yaml"), path("facts.yaml"));
       writeFileSync(path("classes.txt"), "");
-      const owner = { "mcollective::plugin_owner": OWNER["mcompat::config_owner"], "mcollective::plugin_group": OWNER["mcompat::config_group"] };
-      const applied = await puppetApply({
-        modulepath: [modules, STAND_IN, MODULE_DIR],
-        certname: NODE,
-        manifest: "include mcollective",
-        hiera: {
-          ...OWNER,
-          ...NO_SYSTEM,
-          ...owner,
-          "mcollective::libdir": libdir,
-          "mcollective::configdir": configdir,
-          "mcollective::plugin_classes": ["mcollective_agent_package", "mcollective_agent_greeter", "mcompat"],
-          "mcollective::server_config": {
-            rpcauthorization: 1,
-            rpcauthprovider: "action_policy",
-            factsource: "yaml",
-            "plugin.yaml": path("facts.yaml"),
-            classesfile: path("classes.txt"),
-          },
-          "mcompat::unit_file": path("mcompat.service"),
-          "mcompat::install_prefix": path("usr"),
-          "mcompat::logfile": path("mcompat.log"),
-          "mcompat::ssldir": (await testCa()).ssldir,
-          "mcompat::middleware_hosts": [`127.0.0.1:${broker.port}`],
-          "mcollective_agent_package::config": { provider: "apt" },
-          "mcollective_agent_package::policies": [{ action: "allow", callers: "choria=tester.mcollective", actions: "status", facts: "*", classes: "*" }],
-          "mcollective_agent_greeter::config": { greeting: "hello from plugin.d" },
-          "mcollective_agent_greeter::policies": [{ action: "allow", callers: "*", actions: "hello", facts: "*", classes: "*" }],
-        },
-      });
+      const applied = await puppetApply({ modulepath, certname: NODE, manifest: "include mcollective", hiera: await hiera() });
       assert.equal(applied.code, 2, applied.output);
       node = await spawnServer(NODE, { dir: root, configFile: join(configdir, "server.conf"), factsFile: path("facts.yaml"), logFile: path("mcompat.log") });
       clientCfg = await writeClientConfig(broker.port, "tester", [`libdir = ${libdir}`]);
@@ -239,6 +238,18 @@ describe("puppet/mcompat, applied with Debian's puppet into a temporary root", f
       assert.equal(settings(join(configdir, "server.conf")).libdir, libdir);
       // The daemon takes the libdir's copy of an agent it also bundles: what the site deployed is what runs.
       assert.equal(findAgentFiles(agentDirs([libdir])).get("package")?.rb, join(libdir, "mcollective", "agent", "package.rb"));
+    });
+
+    it("refreshes the service when an agent module or a plugin folder changes (the catalog's edges, compiled with --noop)", async () => {
+      const graphs = mkdtempSync(join(tmpdir(), "mcompat-puppet-graphs-"));
+      const noop = await puppetApply({ modulepath, certname: NODE, manifest: "include mcollective", hiera: { ...(await hiera()), "mcompat::manage_service": true },
+        args: ["--noop", "--graph", "--graphdir", graphs] });
+      assert.ok([0, 2].includes(noop.code), noop.output);
+      const edges = readFileSync(join(graphs, "relationships.dot"), "utf8");
+      for (const from of ["Mcollective::Module_plugin[mcollective_agent_package]", "Mcollective::Module_plugin[mcollective_agent_greeter]", `File[${libdir}/mcollective/agent]`]) {
+        assert.ok(edges.includes(`"${from}" -> "Service[mcompat]"`), `${from} -> Service[mcompat]`);
+      }
+      assert.ok(edges.includes(`"Class[Mcompat::Config]" -> "Class[Mcompat::Service]"`), "a config change restarts the daemon");
     });
 
     it("answers mco ping", async () => {
