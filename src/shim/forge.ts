@@ -4,7 +4,7 @@
  * choria/mcollective's `mcollective::module_plugin`, metadata.json), with the Choria JSON DDL beside the Ruby one.
  * Modules hold real copies, because Puppet's file server and the Forge refuse symlinks.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { rubyPrettyJson, toJsonDdl, type Ddl } from "../ddl/index.js";
 import { moduleHieraYaml, moduleDefaultsYaml, moduleManifest, moduleReadme } from "./forge-templates.js";
@@ -99,10 +99,12 @@ function yamlList(key: string, items: string[]): string {
   return items.length ? `${key}:\n${items.map((i) => `  - ${yamlString(i)}`).join("\n")}` : `${key}: []`;
 }
 
-/** Writes the module as `<outDir>/<module name>/`; returns that folder. */
+/** Writes the module as `<outDir>/<module name>/`, replacing an earlier build so no stale file ships; returns that folder. */
 export function writeForgeModule(outDir: string, plugin: AgentPlugin, opts: ForgeOptions = {}): string {
   const dir = join(outDir, moduleName(plugin));
-  for (const [file, content] of forgeModule(plugin, opts)) {
+  const files = forgeModule(plugin, opts);
+  rmSync(dir, { recursive: true, force: true });
+  for (const [file, content] of files) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), content);
   }
