@@ -28,7 +28,7 @@ export async function puppetApply(opts: { modulepath: string[]; hiera: Record<st
   writeFileSync(join(data, "common.yaml"), stringify(opts.hiera));
   const hieraConfig = join(state, "hiera.yaml");
   writeFileSync(hieraConfig, stringify({ version: 5, defaults: { datadir: data, data_hash: "yaml_data" }, hierarchy: [{ name: "test", path: "common.yaml" }] }));
-  const dirs = ["confdir", "vardir", "codedir", "logdir", "rundir"].flatMap((setting) => [`--${setting}`, join(state, setting)]);
+  const dirs = ["confdir", "vardir", "codedir", "logdir", "rundir", "publicdir"].flatMap((setting) => [`--${setting}`, join(state, setting)]);
   const r = await execa(puppetBinary(), ["apply", "--detailed-exitcodes", "--color=false", "--modulepath", opts.modulepath.join(":"),
     "--hiera_config", hieraConfig, "--certname", opts.certname, ...dirs, ...(opts.args ?? []), "-e", opts.manifest], { reject: false, all: true });
   // Facter in containers complains about /proc/1/environ on every run; it changes nothing.
