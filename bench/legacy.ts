@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Config } from "../src/config/index.js";
 import { emptyFilter, newRequestId, readRpcReply } from "../src/protocol/index.js";
 import { codecFromConfig, connectTransport } from "../src/wire/index.js";
+import { describeMemory, memoryOf, processTree } from "./memory.js";
 import { legacyWireLines, startMcollectived, type LegacyWire } from "../test/helpers/legacy.js";
 import { FIXTURES, REPO, startServer } from "../test/helpers/server.js";
 import { testActiveMq } from "../test/helpers/stomp-broker.js";
@@ -89,7 +90,6 @@ async function load(node: string, agent: string, action: string, n: number, seq:
   return { rate: (n / ms) * 1000, p50: latencies[Math.floor(n / 2)], failed, lost };
 }
 
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ROUNDS = 3;
@@ -113,7 +113,10 @@ try {
       }
     }
     console.log(`load average during the run: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
-    console.log(`resident memory: mcompat server ${rssMb(ours.pid).toFixed(0)} MB (Node; its Ruby workers apart)`);
+    const ourTree = processTree(ours.pid);
+    console.log(`memory after the same work: mcollectived ${describeMemory(memoryOf([legacy.pid]))}; ` +
+      `mcompat server ${describeMemory(memoryOf(ourTree))} (Node ${memoryOf([ours.pid]).pssMb.toFixed(0)} MB PSS); ` +
+      `${(memoryOf(ourTree).pssMb / memoryOf([legacy.pid]).pssMb).toFixed(2)}x by PSS`);
     for (const w of WORK) {
       const key = `${w.agent}#${w.action}`;
       const summary = (rs: Array<Awaited<ReturnType<typeof load>>>) => ({

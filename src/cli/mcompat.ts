@@ -4,6 +4,7 @@ import { registerBroker } from "./commands/broker.js";
 import { registerDdl } from "./commands/ddl.js";
 import { registerEmulate } from "./commands/emulate.js";
 import { registerForge } from "./commands/forge.js";
+import { registerPlugin } from "./commands/plugin.js";
 import { registerServer } from "./commands/server.js";
 import { registerUp } from "./commands/up.js";
 import { registerWire } from "./commands/wire.js";
@@ -17,5 +18,6 @@ registerUp(program);
 registerWire(program);
 registerDdl(program);
 registerForge(program);
+registerPlugin(program);
 
 await runProgram(program);

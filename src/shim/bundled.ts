@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../package-root.js";
-import type { AgentFiles } from "./worker.js";
+import type { AgentFiles } from "./parent.js";
 
 /** The libdir holding the bundled agents and their util/validator/data files. */
 export const BUNDLED_LIBDIR = join(PACKAGE_ROOT, "compat", "agents");

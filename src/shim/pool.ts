@@ -1,11 +1,12 @@
-/** A pool of long-lived Ruby workers: lazy start, bounded queue, per-agent concurrency, timeouts, recycling. */
+/** A pool of Ruby workers forked from one preloaded parent: lazy start, bounded queue, per-agent limits, timeouts, recycling. */
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../package-root.js";
 import type { RpcReplyBody } from "../protocol/index.js";
 import { symbolHash } from "./frames.js";
 import { poolSettings } from "./settings.js";
-import { RubyWorker, WorkerFailure, WorkerStartTimeout, type AgentFiles, type Logger, type ReadyReport, type WorkerReply, type WorkerSpec } from "./worker.js";
+import { RubyParent, WorkerStartTimeout, type AgentFiles, type Logger, type ReadyReport, type WorkerSpec } from "./parent.js";
+import { RubyWorker, WorkerFailure, type WorkerReply } from "./worker.js";
 
 /** One request for a Ruby agent, already validated against its DDL by the server. */
 export interface AgentCall {
@@ -19,7 +20,8 @@ export interface AgentProbe { loaded: AgentFiles[]; failed: Array<{ agent: strin
 /**
  * Options; each number falls back to its plugin.mcompat.ruby.* key in `config` (POOL_KEYS), then to its default:
  * size = twice the cores (at least 4), maxQueue 100 (beyond it a call is answered "busy"), recycleAfter 1000 requests,
- * perAgent = size - 1 (most workers one agent may hold), startTimeoutSec 60, ruby "ruby" on PATH.
+ * perAgent = size - 1 (most workers one agent holds while others wait), startTimeoutSec 60, ruby "ruby" on PATH,
+ * preload ["puppet"] (libraries the parent loads before forking, when installed).
  */
 export interface WorkerPoolOptions {
   configFile?: string;
@@ -32,6 +34,7 @@ export interface WorkerPoolOptions {
   perAgent?: number;
   startTimeoutSec?: number;
   ruby?: string;
+  preload?: string[];
   log?: Logger;
   /** The server's facts (what its filters see), which agents read as MCollective::Facts; none when absent. */
   facts?: () => Record<string, unknown>;
@@ -61,24 +64,25 @@ function failure(statusmsg: string): RpcReplyBody {
   return { statuscode: 5, statusmsg, data: {} };
 }
 
-/** Runs Ruby agent actions and data plugins in long-lived workers; see docs/ARCHITECTURE.md for the scheduling rules. */
+/** Runs Ruby agent actions and data plugins in workers forked from one preloaded parent; see docs/ARCHITECTURE.md for the scheduling rules. */
 export class WorkerPool {
   private readonly size: number;
   private readonly maxQueue: number;
   private readonly recycleAfter: number;
   private readonly perAgent: number;
   private spec: WorkerSpec;
+  private parent?: RubyParent;
   private readonly idle: RubyWorker[] = [];
   private readonly all = new Set<RubyWorker>();
+  /** Forks asked for and not yet connected. */
+  private starting = 0;
   private readonly queue: QueuedJob[] = [];
   private readonly running = new Map<string, number>();
   private stopped = false;
-  /** Agents a worker could not load, with the reason (from probe() and every worker's ready report). */
+  /** Agents a worker could not load, with the reason (from every parent's ready report). */
   private readonly unservable = new Map<string, string>();
   /** Agents left out because loading them blocked past the start deadline. */
   private readonly blocked: Array<{ agent: string; reason: string }> = [];
-  /** Probe workers, which serve no calls but must stop with the pool. */
-  private readonly probing = new Set<RubyWorker>();
 
   /** Throws when a plugin.mcompat.ruby.* setting is not a number. */
   constructor(opts: WorkerPoolOptions) {
@@ -87,41 +91,45 @@ export class WorkerPool {
     this.maxQueue = settings.maxQueue;
     this.recycleAfter = settings.recycleAfter;
     this.perAgent = settings.perAgent;
-    this.spec = { ruby: settings.ruby, script: WORKER_SCRIPT, config: opts.config, configFile: opts.configFile,
+    this.spec = { ruby: settings.ruby, script: WORKER_SCRIPT, config: opts.config, configFile: opts.configFile, preload: settings.preload,
       agents: opts.agents, startTimeoutMs: settings.startTimeoutSec * 1000, log: opts.log ?? (() => undefined), facts: opts.facts };
   }
 
   /**
-   * Loads every agent in a short-lived worker and reports which can serve (syntax errors, missing libraries,
-   * activate_when). An agent that blocks while loading is left out and the rest are probed again without it.
+   * Starts the Ruby parent, which loads every agent, and reports which can serve (syntax errors, missing libraries,
+   * activate_when). An agent that blocks while loading is left out and a new parent loads the rest without it.
    */
   async probe(): Promise<AgentProbe> {
     for (;;) {
-      const worker = new RubyWorker(this.spec);
-      this.probing.add(worker);
       try {
-        const report = await worker.ready;
-        report.failed.push(...this.blocked);
-        this.noteFailures(report);
-        return report;
+        const report = await this.currentParent().ready;
+        return { ...report, failed: [...report.failed, ...this.blocked] };
       } catch (err) {
         if (!this.leaveOutBlocking(err)) throw err;
-      } finally {
-        this.probing.delete(worker);
-        await worker.stop();
       }
     }
+  }
+
+  /** The live parent, or a new one loading the agents of the current spec. */
+  private currentParent(): RubyParent {
+    if (!this.parent?.isAlive) {
+      this.parent = new RubyParent(this.spec);
+      this.parent.ready.then((report) => this.noteFailures(report), () => undefined);
+    }
+    return this.parent;
   }
 
   /** After a start timeout that names the agent being loaded, serve the others without it; false if none was named. */
   private leaveOutBlocking(err: unknown): boolean {
     if (!(err instanceof WorkerStartTimeout) || err.agent === undefined) return false;
-    // Workers started side by side all time out on the same agent; leave it out once.
+    // Every fork waiting on that parent fails with the same timeout; leave the agent out once.
     if (!this.spec.agents.some((a) => a.agent === err.agent)) return true;
     const failure = { agent: err.agent, reason: `blocked for more than ${this.spec.startTimeoutMs / 1000}s while loading` };
     this.blocked.push(failure);
     this.noteFailures({ loaded: [], failed: [failure], dataPlugins: [] });
     this.spec = { ...this.spec, agents: this.spec.agents.filter((a) => a.agent !== err.agent) };
+    // The timed-out parent is being killed; the next one loads the new spec.
+    this.parent = undefined;
     return true;
   }
 
@@ -150,17 +158,18 @@ export class WorkerPool {
     return ("frame" in result ? result.frame.data : undefined) as Record<string, unknown>;
   }
 
-  /** Answers what is queued with statuscode 5 and stops every worker. */
+  /** Answers what is queued with statuscode 5 and stops every worker and the parent. */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const job of this.dequeueAll()) job.resolve({ error: "the Ruby worker pool is stopped" });
-    await Promise.all([...this.all, ...this.probing].map((w) => w.stop()));
+    await Promise.all([...[...this.all].map((w) => w.stop()), this.parent?.stop()]);
   }
 
-  /** Live workers and queue length, for logs and tests. */
-  stats(): { workers: number; idle: number; queued: number; pids: number[] } {
-    return { workers: this.all.size, idle: this.idle.length, queued: this.queue.length,
-      pids: [...this.all].map((w) => w.pid).filter((p): p is number => p !== undefined) };
+  /** Live workers, the parent and the queue, for logs, benchmarks and tests. */
+  stats(): { workers: number; idle: number; queued: number; pids: number[]; parent?: number } {
+    const parent = this.parent?.isAlive ? this.parent.pid : undefined;
+    return { workers: this.all.size, idle: this.idle.length, queued: this.queue.length, pids: [...this.all].map((w) => w.pid),
+      ...(parent === undefined ? {} : { parent }) };
   }
 
   private enqueue(job: Omit<Job, "resolve">): Promise<JobResult> {
@@ -186,49 +195,89 @@ export class WorkerPool {
     job.resolve({ error: message });
   }
 
-  /** Hands queued jobs to idle workers in order, skipping agents at their concurrency limit. */
+  /**
+   * Hands queued jobs to idle workers and forks what is missing. Agents below their per-agent limit go first, in
+   * order; only while none of them waits may an agent at its limit borrow what is idle, up to the pool size. A job
+   * that arrives while borrowers hold the workers gets a worker beyond the size, which goes when it finishes.
+   */
   private pump(): void {
-    for (let i = 0; i < this.queue.length && !this.stopped;) {
+    if (this.stopped) return;
+    this.dropUnrunnable();
+    const waiting = this.dispatch((job) => (this.running.get(job.key) ?? 0) < this.perAgent);
+    const wanted = waiting > 0 ? waiting : this.dispatch(() => true);
+    const ceiling = waiting > 0 ? this.size + this.borrowed() : this.size;
+    const forks = Math.min(wanted - this.starting, ceiling - this.liveWorkers() - this.starting);
+    for (let n = 0; n < forks; n++) this.startWorker();
+  }
+
+  /** Gives idle workers to the queued jobs `eligible` accepts, in order; returns how many of those still wait. */
+  private dispatch(eligible: (job: QueuedJob) => boolean): number {
+    let waiting = 0;
+    for (let i = 0; i < this.queue.length;) {
       const job = this.queue[i];
+      if (!eligible(job)) {
+        i++;
+        continue;
+      }
+      const worker = this.idle.pop();
+      if (!worker) {
+        waiting++;
+        i++;
+        continue;
+      }
+      clearTimeout(this.queue.splice(i, 1)[0].expiry);
+      void this.run(worker, job);
+    }
+    return waiting;
+  }
+
+  /** Answers queued jobs that can no longer run: past their deadline, or for an agent found unservable meanwhile. */
+  private dropUnrunnable(): void {
+    for (const job of [...this.queue]) {
       // Its expiry timer may not have had its turn yet; a worker must not be spent (and killed) on it.
       if (job.deadline <= Date.now()) {
         this.expire(job);
         continue;
       }
       const unservable = this.unservable.get(job.key);
-      if (unservable !== undefined) {
-        clearTimeout(this.queue.splice(i, 1)[0].expiry);
-        job.resolve({ error: `agent ${job.key} cannot be served: ${unservable}` });
-        continue;
-      }
-      if ((this.running.get(job.key) ?? 0) >= this.perAgent) { i++; continue; }
-      const worker = this.idle.pop();
-      if (!worker) {
-        if (this.all.size < this.size) this.startWorker();
-        return;
-      }
-      clearTimeout(this.queue.splice(i, 1)[0].expiry);
-      void this.run(worker, job);
+      if (unservable === undefined) continue;
+      clearTimeout(this.queue.splice(this.queue.indexOf(job), 1)[0].expiry);
+      job.resolve({ error: `agent ${job.key} cannot be served: ${unservable}` });
     }
   }
 
+  /** Workers held beyond the per-agent limit, borrowed while nothing else waited. */
+  private borrowed(): number {
+    let count = 0;
+    for (const held of this.running.values()) count += Math.max(0, held - this.perAgent);
+    return count;
+  }
+
+  private liveWorkers(): number {
+    let count = 0;
+    for (const worker of this.all) if (worker.isAlive) count++;
+    return count;
+  }
+
   private startWorker(): void {
-    const worker = new RubyWorker(this.spec);
-    // A worker counts against the pool size from its start until its process is gone.
-    this.all.add(worker);
-    void worker.exited.then(() => this.forget(worker));
-    worker.ready.then(
-      (report) => {
-        this.noteFailures(report);
+    this.starting++;
+    this.currentParent().fork().then(
+      (forked) => {
+        this.starting--;
+        const worker = new RubyWorker(forked, this.spec.log, this.spec.facts);
+        // A worker counts against the pool size until its process is gone.
+        this.all.add(worker);
+        void worker.exited.then(() => this.forget(worker));
         if (this.stopped) void worker.stop();
-        else if (worker.isAlive) this.idle.push(worker);
+        else this.idle.push(worker);
         this.pump();
       },
       (err: Error) => {
+        this.starting--;
         this.spec.log("error", err.message);
         if (this.leaveOutBlocking(err)) return this.pump();
         // With no worker able to start, waiting requests would wait forever.
-        if ([...this.all].every((w) => w === worker || !w.isAlive)) {
+        if (this.starting === 0 && this.liveWorkers() === 0) {
           for (const job of this.dequeueAll()) job.resolve({ error: `no Ruby worker could start: ${err.message}` });
         }
       },
@@ -266,7 +315,9 @@ export class WorkerPool {
   }
 
   private release(worker: RubyWorker): void {
-    if (worker.isAlive && (worker.served >= this.recycleAfter || this.stopped)) void worker.stop();
+    // Past the pool size only while borrowed: a surplus worker goes as soon as it is free.
+    const surplus = this.liveWorkers() > this.size;
+    if (worker.isAlive && (worker.served >= this.recycleAfter || this.stopped || surplus)) void worker.stop();
     else if (worker.isAlive) this.idle.push(worker);
     this.pump();
   }
@@ -276,9 +327,9 @@ export class WorkerPool {
     const at = this.idle.indexOf(worker);
     if (at >= 0) this.idle.splice(at, 1);
     if (this.stopped) return;
-    // Replaced now, not on the next call, so that call does not wait for a Ruby start. Only workers lost in a call:
-    // one that keeps dying while idle would otherwise be restarted in a loop.
-    if (worker.lostInCall && this.all.size < this.size) this.startWorker();
+    // Replaced now, not on the next call, so that call finds a worker ready. Only workers lost in a call: one
+    // that keeps dying while idle would otherwise be replaced in a loop.
+    if (worker.lostInCall && this.liveWorkers() + this.starting < this.size) this.startWorker();
     else if (this.queue.length > 0) this.pump();
   }
 }

@@ -1,12 +1,12 @@
 /** Pool settings: explicit options first, then plugin.mcompat.ruby.* config keys, then defaults (pure). */
 
 export interface PoolSettings {
-  size: number; maxQueue: number; recycleAfter: number; perAgent: number; startTimeoutSec: number; ruby: string;
+  size: number; maxQueue: number; recycleAfter: number; perAgent: number; startTimeoutSec: number; ruby: string; preload: string[];
 }
 
 export interface PoolSettingOptions {
   config: Record<string, string>;
-  size?: number; maxQueue?: number; recycleAfter?: number; perAgent?: number; startTimeoutSec?: number; ruby?: string;
+  size?: number; maxQueue?: number; recycleAfter?: number; perAgent?: number; startTimeoutSec?: number; ruby?: string; preload?: string[];
 }
 
 /** The config keys, for docs and error messages. */
@@ -17,6 +17,7 @@ export const POOL_KEYS = {
   perAgent: "plugin.mcompat.ruby.per_agent",
   startTimeoutSec: "plugin.mcompat.ruby.start_timeout",
   ruby: "plugin.mcompat.ruby.command",
+  preload: "plugin.mcompat.ruby.preload",
 } as const;
 
 function whole(config: Record<string, string>, key: string): number | undefined {
@@ -24,6 +25,11 @@ function whole(config: Record<string, string>, key: string): number | undefined 
   if (raw === undefined || raw.trim() === "") return undefined;
   if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw new Error(`${key} must be a whole number of at least 1, not '${raw}'`);
   return Number(raw);
+}
+
+/** A comma-separated list; undefined when the key is not set. */
+function list(raw: string | undefined): string[] | undefined {
+  return raw?.split(",").map((item) => item.trim()).filter((item) => item !== "");
 }
 
 /** Resolves every setting; `cores` is the machine's parallelism. Throws naming the key when a config value is not a number. */
@@ -35,9 +41,11 @@ export function poolSettings(opts: PoolSettingOptions, cores: number): PoolSetti
     size,
     maxQueue: opts.maxQueue ?? whole(c, POOL_KEYS.maxQueue) ?? 100,
     recycleAfter: opts.recycleAfter ?? whole(c, POOL_KEYS.recycleAfter) ?? 1000,
-    // One worker is always left for other agents, so a long action of one agent cannot starve the rest.
+    // While other agents wait, one agent holds at most this many, so its long actions cannot starve the rest.
     perAgent: Math.max(1, opts.perAgent ?? whole(c, POOL_KEYS.perAgent) ?? size - 1),
     startTimeoutSec: opts.startTimeoutSec ?? whole(c, POOL_KEYS.startTimeoutSec) ?? 60,
     ruby: opts.ruby ?? c[POOL_KEYS.ruby] ?? "ruby",
+    // Puppet is what Puppet-backed agents share and the slowest library to load and set up: the parent does it once.
+    preload: opts.preload ?? list(c[POOL_KEYS.preload]) ?? ["puppet", "puppet_settings"],
   };
 }

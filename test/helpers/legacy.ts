@@ -85,6 +85,7 @@ export function writeConfig(file: string, lines: Record<string, string>): void {
 export interface LegacyNode {
   identity: string;
   configFile: string;
+  pid: number;
   log(): string;
   stop(): Promise<void>;
 }
@@ -128,6 +129,7 @@ export async function startMcollectived(
   return {
     identity,
     configFile,
+    pid: child.pid!,
     log,
     async stop() {
       if (!exited) child.kill("SIGTERM");

@@ -260,7 +260,40 @@ describe("shim pool scheduling", function () {
     }
   });
 
-  it("lets other agents through while one agent's long actions hold workers", async () => {
+  it("forks every worker from one parent that loaded the agents and Puppet before the first fork", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("echo")], size: 2, perAgent: 2 });
+    const meeting = mkdtempSync(join(tmpdir(), "mcompat-meet-"));
+    try {
+      const met = await Promise.all([1, 2].map(() => pool.call(call("echo", "meet", { dir: meeting, count: 2 }, 20))));
+      assert.deepEqual(met.map((r) => r.statuscode), [0, 0]);
+      const whoami = (await pool.call(call("echo", "whoami"))).data;
+      const { parent, pids } = pool.stats();
+      assert.equal(typeof parent, "number");
+      assert.equal(whoami.ppid, parent);
+      assert.ok(pids.includes(Number(whoami.pid)) && whoami.pid !== parent);
+      // The echo agent never requires Puppet: only the parent's preload can have loaded it.
+      assert.equal(whoami.puppet_loaded, true);
+    } finally {
+      await pool.stop();
+      rmSync(meeting, { recursive: true, force: true });
+    }
+  });
+
+  it("lets one agent take every idle worker while nothing else waits", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("echo")], size: 3, perAgent: 1 });
+    const meeting = mkdtempSync(join(tmpdir(), "mcompat-meet-"));
+    try {
+      // Each call returns only once all three have started: with one worker per agent they could never meet.
+      const met = await Promise.all([1, 2, 3].map(() => pool.call(call("echo", "meet", { dir: meeting, count: 3 }, 20))));
+      assert.deepEqual(met.map((r) => [r.statuscode, r.statusmsg]), [[0, "OK"], [0, "OK"], [0, "OK"]]);
+      assert.equal(new Set(met.map((r) => r.data.pid)).size, 3);
+    } finally {
+      await pool.stop();
+      rmSync(meeting, { recursive: true, force: true });
+    }
+  });
+
+  it("lets another agent through on a worker beyond the size while one agent's long actions hold the whole pool", async () => {
     const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("hang"), fixtureAgent("echo")], size: 2 });
     try {
       const settled: string[] = [];
@@ -282,9 +315,9 @@ describe("shim pool scheduling", function () {
     assert.equal(pids[0], pids[1]);
     assert.equal(pids[2], pids[3]);
     assert.notEqual(pids[1], pids[2]);
-    const live = pool.stats().pids;
+    const { pids: live, parent } = pool.stats();
     await pool.stop();
-    for (const pid of [...live, ...pids.map(Number)]) assert.equal(processAlive(pid), false, `worker ${pid} still running`);
+    for (const pid of [...live, ...pids.map(Number), Number(parent)]) assert.equal(processAlive(pid), false, `worker ${pid} still running`);
     assert.deepEqual(await pool.call(call("echo", "whoami")), { statuscode: 5, statusmsg: "the Ruby worker pool is stopped", data: {} });
   });
 });

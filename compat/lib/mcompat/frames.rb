@@ -17,6 +17,10 @@ module MCompat
       body && Marshal.load(body) # rubocop:disable Security/MarshalLoad -- built by our Node parent, never network bytes
     end
 
+    def close
+      [@input, @output].uniq.each(&:close)
+    end
+
     def write(value)
       body = Marshal.dump(value)
       @lock.synchronize do

@@ -2,7 +2,7 @@ require "mcompat/frames"
 require "mcompat/plain"
 
 module MCompat
-  # A long-lived worker: loads the agents it serves once, then answers call frames one at a time.
+  # Loads the agents once (in the parent), then, in each forked worker, answers call frames one at a time.
   # Frames travel on their own file descriptors, so whatever agents print cannot corrupt them.
   class Worker
     def initialize(frames)
@@ -10,11 +10,11 @@ module MCompat
       @agents = {}
     end
 
-    # Reads the init frame, loads the agents and serves calls until told to stop or the pipe closes.
-    def run
-      init = @frames.read
-      return if init.nil?
+    # Where frames go from now on: a forked worker answers on its own connection, not its parent's pipes.
+    attr_writer :frames
 
+    # Configures MCollective from the init frame, loads the agents and tells Node which can serve.
+    def prepare(init)
       MCollective::Log.sink = ->(level, message) { @frames.write("type" => "log", "level" => level.to_s, "message" => message) }
       configure(init)
       MCollective::Facts.given(init[:facts])
@@ -22,11 +22,15 @@ module MCompat
       report = load_agents(init[:agents] || [])
       MCollective::Agents.agentlist = @agents.keys.sort
       @frames.write(report.merge("type" => "ready", "pid" => Process.pid, "data_plugins" => data_plugins))
+    end
+
+    # Answers call and data frames one at a time until told to stop or the connection closes.
+    def serve
       while (frame = @frames.read)
         MCollective::Facts.given(frame[:facts]) if frame.include?(:facts)
         case frame[:op]
         when :stop then break
-        when :call then @frames.write(serve(frame))
+        when :call then @frames.write(serve_call(frame))
         when :data then @frames.write(query_data(frame))
         end
       end
@@ -97,7 +101,7 @@ module MCompat
       { "type" => "reply", "id" => frame[:id], "ok" => false, "error" => "#{e.class}: #{e}" }
     end
 
-    def serve(frame)
+    def serve_call(frame)
       reply = dispatch(frame)
       { "type" => "reply", "id" => frame[:id] }.merge(Plain.convert(reply))
     end
