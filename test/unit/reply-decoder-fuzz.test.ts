@@ -91,7 +91,14 @@ describe("client reply decoder fuzz (fast-check), every wire", () => {
         const good = toBytes(reply({ statuscode: 0, statusmsg: "OK", data: { pong: NOW } }));
         fc.assert(fc.property(fc.uint8Array({ maxLength: 3000 }), (bytes) => void accept(wire, bytes)), runs);
         fc.assert(fc.property(fc.string({ unit: "binary" }), (text) => void accept(wire, text)), runs);
-        fc.assert(fc.property(fc.nat(), (at) => assert.equal(accept(wire, good.subarray(0, at % good.length)).rejected, 1)), runs);
+        // Cut: rejected, or (a YAML reply losing its last newline or a base64 pad) read as exactly what was sent.
+        fc.assert(
+          fc.property(fc.nat(), (at) => {
+            const { result } = accept(wire, good.subarray(0, at % good.length));
+            if (result) assert.deepEqual([result.statuscode, result.data], [0, { pong: NOW }]);
+          }),
+          runs,
+        );
         fc.assert(
           fc.property(fc.nat(), fc.integer({ min: 1, max: 255 }), (at, xor) => {
             const changed = Buffer.from(good);
