@@ -62,16 +62,18 @@ describe("server: facts and classes", () => {
     assert.match(lines.join("\n"), /cannot parse fact file .*facts\.yaml/);
   });
 
-  it("keeps the last good facts when the files hold none (one caught truncated while it is rewritten), as the legacy daemon did", () => {
+  it("keeps the last good facts when the files hold none (one caught truncated while it is rewritten), as the legacy daemon did", async () => {
     const dir = tempDir();
     const file = write(join(dir, "facts.yaml"), "role: db\n");
     const lines: string[] = [];
     const facts = new YamlFacts([file], { ...quiet, error: (m: string) => lines.push(m) });
     facts.facts();
     writeFileSync(file, "");
+    await nextTurn();
     assert.deepEqual(facts.facts(), { role: "db" });
     assert.match(lines.join("\n"), /facts not reloaded, keeping the previous ones: the fact files .*facts\.yaml hold no facts/);
     writeFileSync(file, "role: web\n");
+    await nextTurn();
     assert.deepEqual(facts.facts(), { role: "web" });
   });
 
