@@ -24,6 +24,8 @@ export interface FloodResult {
   sent: number;
   /** Replies by statuscode. */
   byStatus: Record<number, number>;
+  /** The first statusmsg seen for each statuscode other than 0. */
+  why: Record<number, string>;
   /** Requests that got no reply at all. */
   missing: number;
   /** Second replies to one request (never expected). */
@@ -49,13 +51,15 @@ export async function flood(client: Requester, spec: FloodSpec): Promise<FloodRe
   const sentAt: number[] = [];
   const latency: number[] = [];
   const byStatus: Record<number, number> = {};
+  const why: Record<number, string> = {};
   let duplicates = 0;
   const sub = client.listen(`${base}.>`, (payload, subject) => {
     const i = Number(subject.slice(base.length + 1));
     if (latency[i] !== undefined) return void duplicates++;
     latency[i] = performance.now() - sentAt[i];
-    const code = parseRpcReply(decodeReply(payload).message).statuscode;
-    byStatus[code] = (byStatus[code] ?? 0) + 1;
+    const { statuscode, statusmsg } = parseRpcReply(decodeReply(payload).message);
+    byStatus[statuscode] = (byStatus[statuscode] ?? 0) + 1;
+    if (statuscode !== 0) why[statuscode] ??= statusmsg;
   });
   const subject = nodeSubject("mcollective", spec.node);
   const start = performance.now();
@@ -79,6 +83,7 @@ export async function flood(client: Requester, spec: FloodSpec): Promise<FloodRe
   return {
     sent: total,
     byStatus,
+    why,
     missing: total - sorted.length,
     duplicates,
     worstMs: Math.round(sorted.at(-1) ?? 0),
