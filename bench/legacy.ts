@@ -1,5 +1,5 @@
 /**
- * The legacy wire under load over a real ActiveMQ with psk: a real Debian `mcollectived` 2.12.5 and `mcompat server`
+ * The legacy wire under load over a real ActiveMQ (or RabbitMQ) with psk: a real Debian `mcollectived` 2.12.5 and `mcompat server`
  * with the same server.cfg keys take turns in the same run: `rpcutil ping` at 1-32 in flight, `puppet status`, and
  * `package status` through Puppet (and through mcompat's native apt provider). Requests are signed before the clock
  * starts; a lost or failed reply is counted, never hidden. Memory of both after the same work, as PSS.
@@ -12,7 +12,7 @@ import { codecFromConfig, connectTransport } from "../src/wire/index.js";
 import { describeMemory, memoryOf, processTree } from "./memory.js";
 import { legacyWireLines, startMcollectived, type LegacyWire } from "../test/helpers/legacy.js";
 import { FIXTURES, REPO, startServer } from "../test/helpers/server.js";
-import { testActiveMq } from "../test/helpers/stomp-broker.js";
+import { testActiveMq, testRabbitMq } from "../test/helpers/stomp-broker.js";
 
 /** What each daemon runs, how many requests are kept in flight, and how many make one round. */
 interface Work { agent: string; action: string; data?: Record<string, unknown>; inFlight: number; n: number; daemons: DaemonName[] }
@@ -29,8 +29,10 @@ const WORK: Work[] = [
 const FORGE_LIBDIRS = ["puppet", "package"].map((agent) => join(REPO, "dist", "forge", `mcollective_agent_${agent}`, "files"));
 const VIA_PUPPET = { "plugin.package.provider": "puppet" };
 
-const broker = await testActiveMq();
-const wire: LegacyWire = { connector: "activemq", port: broker.port, security: "psk" };
+/** `node dist/bench/legacy.js rabbitmq` runs the same work over RabbitMQ's STOMP plugin. */
+const connector = process.argv[2] === "rabbitmq" ? "rabbitmq" : "activemq";
+const broker = connector === "rabbitmq" ? await testRabbitMq() : await testActiveMq();
+const wire: LegacyWire = { connector, port: broker.port, security: "psk" };
 const clientConfig = Config.fromText(Object.entries({ identity: "bench.example.net", ...legacyWireLines(wire, "client") }).map(([k, v]) => `${k} = ${v}`).join("\n"));
 const codec = codecFromConfig(clientConfig, "client");
 const transport = await connectTransport(clientConfig, "client", { mode: "client" });
@@ -124,7 +126,7 @@ try {
         }
       }
     }
-    console.log(`load average during the run: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
+    console.log(`${connector}; load average during the run: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
     const ourTree = memoryOf(processTree(ours.pid));
     const theirs = memoryOf([legacy.pid]);
     console.log(`memory after the same work: mcollectived ${describeMemory(theirs)}; mcompat server ${describeMemory(ourTree)} ` +
