@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import type { RunningActiveMq } from "../../src/transport/activemq-broker.js";
 import type { RunningBroker } from "../../src/transport/index.js";
 import { testBroker, testCluster, type TestCluster } from "../helpers/broker.js";
 import { writeClientConfig } from "../helpers/fleet.js";
+import { legacyWireLines, writeLegacyClientConfig, type LegacyWire } from "../helpers/legacy.js";
 import { mcoProcess } from "../helpers/mco.js";
 import { report } from "../helpers/observer.js";
 import { Requester } from "../helpers/requester.js";
 import { tcpRelay } from "../helpers/relay.js";
+import { testActiveMq } from "../helpers/stomp-broker.js";
 import { FIXTURES, fixtureLibdir, NATIVE_ONLY, spawnServer, startServer, waitFor, writeServerConfig, type ServerNode } from "../helpers/server.js";
 
 const IDS = ["routed1.example.net", "routed2.example.net"];
@@ -158,5 +161,42 @@ describe("the only broker killed mid-request: the client says what it did not ge
     assert.equal(back.code, 0, back.stderr);
     assert.equal((JSON.parse(back.stdout) as Array<{ data: { status: string } }>)[0].data.status, "alive");
     report("only broker killed mid-request", { tried: 1, outcome: "mco: No response from, exit 4; served after restart" });
+  });
+});
+
+describe("ActiveMQ restarted mid-request (psk): a whole daemon and mco", function () {
+  this.timeout(90_000);
+  const identity = "stomped.example.net";
+  let broker: RunningActiveMq;
+  let node: ServerNode;
+  let cfg: string;
+
+  before(async () => {
+    broker = await testActiveMq();
+    const wire: LegacyWire = { connector: "activemq", port: broker.port, security: "psk" };
+    const libdir = fixtureLibdir(["faults"]);
+    const quick = { "plugin.activemq.max_reconnect_delay": "1" };
+    const files = await writeServerConfig({ identity, factsFile: join(FIXTURES, "facts", "node1.yaml"), libdir, extra: { ...NATIVE_ONLY, ...legacyWireLines(wire), ...quick } }, broker.port);
+    node = await spawnServer(identity, files);
+    // A connect_timeout far beyond mcoProcess's 60 s: a timer left behind by a failed attempt would hold mco past it.
+    cfg = writeLegacyClientConfig("mco-client.example.net", wire, { libdir, ...quick, "plugin.activemq.connect_timeout": "300" });
+  });
+
+  after(async () => {
+    await node?.stop();
+    await broker?.stop();
+  });
+
+  it("the reply made while the broker restarts reaches mco through its reply queue, and mco exits", async () => {
+    const call = mcoProcess(["rpc", "faults", "nap", "seconds=3", "-I", identity, "--json", "--config", cfg]);
+    await sawLine(node, /running faults#nap/, "did not start the nap");
+    const port = broker.port;
+    await broker.stop();
+    broker = await testActiveMq({ port });
+    const run = await call;
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal((JSON.parse(run.stdout) as Array<{ data: { status: string } }>)[0].data.status, "rested");
+    assert.match(node.log(), /reconnected to/);
+    report("ActiveMQ restarted mid-request", { tried: 1, outcome: "reply delivered; mco exits" });
   });
 });

@@ -219,7 +219,10 @@ describe("STOMP transport against a real ActiveMQ", function () {
   it("a daemon reconnects after a broker restart, its subscriptions work again, and a reply made while the broker was down arrives", async () => {
     const node = await daemon("node1.example.net", ["plugin.activemq.max_reconnect_delay = 1"]);
     const inbox = { collective: "mcollective", agent: "rpcutil", callerid: "uid=0", seq: 1 };
-    const replyTo = (await client()).openInbox(inbox).replyTo;
+    // Closed before the restart: a client reconnecting on its own would read the queue before the one below.
+    const asker = await client();
+    const replyTo = asker.openInbox(inbox).replyTo;
+    await asker.close();
     const direct = new Deliveries();
     const broadcast = new Deliveries();
     node.subscribe({ kind: "node", collective: "mcollective", identity: "node1.example.net" }, direct.handler);
