@@ -1,5 +1,6 @@
 /** `mcompat`: the server-side command (broker, server, quickstart, operator tools). */
 import { Command } from "commander";
+import { registerAdapter } from "./commands/adapter.js";
 import { registerBroker } from "./commands/broker.js";
 import { registerDdl } from "./commands/ddl.js";
 import { registerEmulate } from "./commands/emulate.js";
@@ -16,6 +17,7 @@ registerBroker(program);
 registerServer(program);
 registerEmulate(program);
 registerFederation(program);
+registerAdapter(program);
 registerUp(program);
 registerWire(program);
 registerDdl(program);

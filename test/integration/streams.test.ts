@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { readStreamInventory, OUTPUT_PROTOCOL } from "../../src/streams/index.js";
+import { connectBroker, type NatsConnection, type RunningBroker } from "../../src/transport/index.js";
+import { startAdapter } from "../helpers/adapter.js";
+import { testBroker } from "../helpers/broker.js";
+import { writeClientConfig } from "../helpers/fleet.js";
+import { mco } from "../helpers/mco.js";
+import { testCert } from "../helpers/pki.js";
+import { FIXTURES, NATIVE_ONLY, startServer, type ServerNode } from "../helpers/server.js";
+
+const NODES = [
+  { identity: "node1.example.net", collectives: ["mcollective", "ops"] },
+  { identity: "node2.example.net", collectives: ["mcollective"] },
+  { identity: "node3.example.net", collectives: ["mcollective"] },
+];
+const ALL = NODES.map((n) => n.identity);
+const STREAM = "REGISTRATION";
+
+describe("registration on a JetStream stream (real nats-server with JetStream)", function () {
+  this.timeout(60_000);
+  let broker: RunningBroker;
+  let adapter: Awaited<ReturnType<typeof startAdapter>>;
+  let nodes: ServerNode[] = [];
+  let nc: NatsConnection;
+  let cfg: string;
+  const find = async (...args: string[]) => (await mco(["find", "--dm", "stream", ...args, "-c", cfg])).stdout.trim().split("\n").filter((l) => l !== "").sort();
+
+  before(async () => {
+    broker = await testBroker({ jetstream: true });
+    adapter = await startAdapter("registration", broker, {
+      type: "choria_streams",
+      "ingest.topic": "*.broadcast.agent.registration",
+      "ingest.protocol": "request",
+      "stream.topic": "choria.registration.%s",
+      "stream.max_age": "1h",
+      "stream.max_bytes": "10000000",
+      "stream.max_msgs_per_subject": "3",
+    });
+    nodes = await Promise.all(
+      NODES.map((n, i) =>
+        startServer(
+          {
+            identity: n.identity,
+            factsFile: join(FIXTURES, "facts", `node${i + 1}.yaml`),
+            classesFile: join(FIXTURES, "facts", `node${i + 1}.classes.txt`),
+            collectives: n.collectives,
+            extra: { ...NATIVE_ONLY, registration: "inventory_content", registerinterval: "1" },
+          },
+          broker.port,
+        ),
+      ),
+    );
+    nc = await connectBroker({ brokers: [{ host: "127.0.0.1", port: broker.port }], tls: await testCert("reader.mcollective"), name: "reader", mode: "client" });
+    cfg = await writeClientConfig(broker.port, "streams", ["collectives = mcollective,ops"]);
+  });
+
+  after(async () => {
+    await nc?.close();
+    await Promise.all(nodes.map((n) => n.stop()));
+    await adapter?.stop();
+    await broker?.stop();
+  });
+
+  it("the adapter creates the stream with its limits and fills it with every node's registration", async () => {
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info(STREAM);
+    assert.deepEqual(info.config.subjects, ["choria.registration.>"]);
+    assert.equal(info.config.max_age, 3600 * 1e9);
+    assert.equal(info.config.max_bytes, 10_000_000);
+    assert.equal(info.config.max_msgs_per_subject, 3);
+    // Registration runs every second: wait (bounded) until each node has a record.
+    for (let i = 0; i < 200 && (await readStreamInventory(nc, STREAM)).nodes.length < ALL.length; i++) await new Promise((r) => setTimeout(r, 100));
+    const stored = await jsm.streams.getMessage(STREAM, { last_by_subj: "choria.registration.node2.example.net" });
+    assert.ok(stored, "node2 has a record under its own subject");
+    const record = JSON.parse(stored.string());
+    assert.deepEqual(Object.keys(record), ["protocol", "data", "sender", "time", "requestid"]);
+    assert.equal(record.protocol, OUTPUT_PROTOCOL);
+    assert.equal(record.sender, "node2.example.net");
+    assert.match(record.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.match(record.requestid, /^[0-9a-f]{32}$/);
+    assert.equal(JSON.parse(record.data).protocol, "choria:registration:inventorycontent:1");
+  });
+
+  it("the inventory read from the stream has every node with its facts, classes, agents and collectives", async () => {
+    const { nodes: inventory } = await readStreamInventory(nc, STREAM);
+    assert.deepEqual(inventory.map((n) => n.name), ALL);
+    const node1 = inventory[0];
+    assert.deepEqual(node1.collectives, ["mcollective", "ops"]);
+    assert.equal(node1.facts?.country, "uk");
+    assert.ok(node1.agents?.includes("rpcutil"));
+    assert.ok((node1.classes ?? []).length > 0);
+  });
+
+  it("--dm stream finds every node, and filters as the nodes would", async () => {
+    assert.deepEqual(await find(), ALL);
+    assert.deepEqual(await find("-F", "country=uk"), ["node1.example.net", "node2.example.net"]);
+    assert.deepEqual(await find("-C", "role::web"), ["node2.example.net", "node3.example.net"]);
+    assert.deepEqual(await find("-S", "country=uk and role=db"), ["node1.example.net"]);
+    assert.deepEqual(await find("-T", "ops"), ["node1.example.net"]);
+  });
+
+  it("mco rpc with --dm stream calls exactly the nodes the stream names", async () => {
+    const r = await mco(["rpc", "rpcutil", "ping", "--dm", "stream", "-F", "role=web", "--json", "-c", cfg]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as Array<{ sender: string }>).map((x) => x.sender).sort(), ["node2.example.net", "node3.example.net"]);
+    const missing = await mco(["find", "--dm", "stream", "--do", "stream=NOSUCH", "-c", cfg]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /Cannot read the registration stream NOSUCH/);
+  });
+});
