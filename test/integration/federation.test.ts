@@ -4,7 +4,9 @@ import type { RunningBroker } from "../../src/transport/index.js";
 import { testBroker } from "../helpers/broker.js";
 import { brokerForgets, startFederationBroker, type FederationBrokerProcess } from "../helpers/federation.js";
 import { writeClientConfig } from "../helpers/fleet.js";
-import { mco } from "../helpers/mco.js";
+import { mco, mcoProcess } from "../helpers/mco.js";
+import { testCert } from "../helpers/pki.js";
+import { connectBroker } from "../../src/transport/index.js";
 import { FIXTURES, NATIVE_ONLY, startServer, type ServerNode } from "../helpers/server.js";
 
 /** Two member networks, each on its own broker; `ops` is a subcollective with one node on each side. */
@@ -63,11 +65,24 @@ describe("federation: two collectives on two brokers joined by two federation br
   it("-T selects a subcollective across the federation; CHORIA_FED_COLLECTIVE one member network", async () => {
     const ops = await mco(["ping", "-t", "2", "-T", "ops", ...c()]);
     assert.deepEqual(pinged(ops.stdout), ["east1.example.net", "west2.example.net"]);
-    const west = await mco(["ping", "-t", "2", ...c()], { env: { CHORIA_FED_COLLECTIVE: "west" } });
+    // The real program, reading the variable from its environment.
+    const west = await mcoProcess(["ping", "-t", "2", ...c()], { CHORIA_FED_COLLECTIVE: "west" });
     assert.deepEqual(pinged(west.stdout), ["west1.example.net", "west2.example.net"]);
     const unknown = await mco(["ping", "-t", "2", "-T", "nosuch", ...c()]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /Unknown collective 'nosuch'/);
+  });
+
+  it("a malformed message on the federation network is dropped with a log line saying why", async () => {
+    const nc = await connectBroker({ brokers: [{ host: "127.0.0.1", port: federation.port }], tls: await testCert("rogue.mcollective"), name: "rogue", mode: "client" });
+    nc.publish("choria.federation.east.federation", '{"protocol":"choria:transport:1","data":"","headers":{"reply-to":"x.reply.1"}}');
+    await nc.flush();
+    await nc.close();
+    const dropped = /WARN dropped a request for east: request has no federation header/;
+    for (let i = 0; i < 200 && !instances.some((x) => dropped.test(x.log())); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(instances.some((x) => dropped.test(x.log())), instances.map((x) => x.log()).join("\n"));
+    // Both instances still serve.
+    assert.deepEqual(pinged((await mco(["ping", "-t", "2", ...c()])).stdout), ALL);
   });
 
   it("one instance killed (SIGKILL): once the brokers drop it, the other carries every request", async () => {
@@ -93,6 +108,6 @@ describe("federation: two collectives on two brokers joined by two federation br
     assert.deepEqual(pinged(ping.stdout), ALL);
     assert.deepEqual(senders(all.stdout), ALL.map((n) => `${n}:0`));
     assert.deepEqual(senders(uk.stdout), ["east1.example.net:0", "west1.example.net:0"]);
-    assert.match(instances[1].log(), /federation broker fed2\.example\.net stopped: \d+ request\(s\), \d+ reply\(ies\) forwarded, 0 dropped/);
+    assert.match(instances[1].log(), /federation broker fed2\.example\.net stopped: \d+ request\(s\), \d+ reply\(ies\) forwarded, \d+ dropped/);
   });
 });

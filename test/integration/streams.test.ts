@@ -6,7 +6,7 @@ import { connectBroker, type NatsConnection, type RunningBroker } from "../../sr
 import { startAdapter } from "../helpers/adapter.js";
 import { testBroker } from "../helpers/broker.js";
 import { writeClientConfig } from "../helpers/fleet.js";
-import { mco } from "../helpers/mco.js";
+import { mco, mcoProcess } from "../helpers/mco.js";
 import { testCert } from "../helpers/pki.js";
 import { FIXTURES, NATIVE_ONLY, startServer, type ServerNode } from "../helpers/server.js";
 
@@ -99,6 +99,9 @@ describe("registration on a JetStream stream (real nats-server with JetStream)",
     assert.deepEqual(await find("-C", "role::web"), ["node2.example.net", "node3.example.net"]);
     assert.deepEqual(await find("-S", "country=uk and role=db"), ["node1.example.net"]);
     assert.deepEqual(await find("-T", "ops"), ["node1.example.net"]);
+    // The bundled program loads the method on use.
+    const bundled = await mcoProcess(["find", "--dm", "jetstream", "-c", cfg]);
+    assert.deepEqual(bundled.stdout.trim().split("\n").sort(), ALL);
   });
 
   it("mco rpc with --dm stream calls exactly the nodes the stream names", async () => {
