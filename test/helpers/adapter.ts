@@ -7,8 +7,8 @@ import type { RunningBroker } from "../../src/transport/index.js";
 import { testCert } from "./pki.js";
 import { REPO, waitFor } from "./server.js";
 
-/** Starts the adapter with `settings` (`plugin.choria.adapter.<name>.` keys without the prefix); resolves once it listens. */
-export async function startAdapter(name: string, broker: RunningBroker, settings: Record<string, string>): Promise<{ log(): string; stop(): Promise<void> }> {
+/** Starts `mcompat adapter run` with each adapter's settings (keys without `plugin.choria.adapter.<name>.`); resolves once all listen. */
+export async function startAdapters(broker: RunningBroker, adapters: Record<string, Record<string, string>>): Promise<{ log(): string; stop(): Promise<void> }> {
   const identity = "adapter.example.net";
   const dir = mkdtempSync(join(tmpdir(), "mcompat-adapter-"));
   const tls = await testCert(identity);
@@ -22,8 +22,8 @@ export async function startAdapter(name: string, broker: RunningBroker, settings
     "plugin.security.file.key": tls.key,
     "plugin.security.file.ca": tls.ca,
     "plugin.choria.middleware_hosts": `127.0.0.1:${broker.port}`,
-    "plugin.choria.adapters": name,
-    ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [`plugin.choria.adapter.${name}.${k}`, v])),
+    "plugin.choria.adapters": Object.keys(adapters).join(","),
+    ...Object.fromEntries(Object.entries(adapters).flatMap(([name, settings]) => Object.entries(settings).map(([k, v]) => [`plugin.choria.adapter.${name}.${k}`, v]))),
   };
   const configFile = join(dir, "adapter.cfg");
   writeFileSync(configFile, Object.entries(lines).map(([k, v]) => `${k} = ${v}`).join("\n") + "\n");
@@ -31,7 +31,8 @@ export async function startAdapter(name: string, broker: RunningBroker, settings
   let exited = false;
   void child.then(() => (exited = true));
   const log = () => (existsSync(logFile) ? readFileSync(logFile, "utf8") : "");
-  await waitFor(() => / copies /.test(log()), () => exited, async () => `adapter did not start:\n${log()}\n${(await child).all}`);
+  const count = Object.keys(adapters).length;
+  await waitFor(() => (log().match(/ copies /g) ?? []).length === count, () => exited, async () => `adapter did not start:\n${log()}\n${(await child).all}`);
   return {
     log,
     async stop() {

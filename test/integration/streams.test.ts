@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { readStreamInventory, OUTPUT_PROTOCOL } from "../../src/streams/index.js";
 import { connectBroker, type NatsConnection, type RunningBroker } from "../../src/transport/index.js";
-import { startAdapter } from "../helpers/adapter.js";
+import { startAdapters } from "../helpers/adapter.js";
 import { testBroker } from "../helpers/broker.js";
 import { writeClientConfig } from "../helpers/fleet.js";
 import { mco, mcoProcess } from "../helpers/mco.js";
@@ -21,7 +21,7 @@ const STREAM = "REGISTRATION";
 describe("registration on a JetStream stream (real nats-server with JetStream)", function () {
   this.timeout(60_000);
   let broker: RunningBroker;
-  let adapter: Awaited<ReturnType<typeof startAdapter>>;
+  let adapter: Awaited<ReturnType<typeof startAdapters>>;
   let nodes: ServerNode[] = [];
   let nc: NatsConnection;
   let cfg: string;
@@ -29,14 +29,18 @@ describe("registration on a JetStream stream (real nats-server with JetStream)",
 
   before(async () => {
     broker = await testBroker({ jetstream: true });
-    adapter = await startAdapter("registration", broker, {
-      type: "choria_streams",
-      "ingest.topic": "*.broadcast.agent.registration",
-      "ingest.protocol": "request",
-      "stream.topic": "choria.registration.%s",
-      "stream.max_age": "1h",
-      "stream.max_bytes": "10000000",
-      "stream.max_msgs_per_subject": "3",
+    adapter = await startAdapters(broker, {
+      registration: {
+        type: "choria_streams",
+        "ingest.topic": "*.broadcast.agent.registration",
+        "ingest.protocol": "request",
+        "stream.topic": "choria.registration.%s",
+        "stream.max_age": "1h",
+        "stream.max_bytes": "10000000",
+        "stream.max_msgs_per_subject": "3",
+      },
+      // Replies too, when asked: every reply a node sends, under its own subject.
+      replies: { type: "jetstream", "ingest.topic": "mcollective.reply.>", "stream.topic": "choria.replies.%s", "stream.max_age": "10m" },
     });
     nodes = await Promise.all(
       NODES.map((n, i) =>
@@ -104,10 +108,26 @@ describe("registration on a JetStream stream (real nats-server with JetStream)",
     assert.deepEqual(bundled.stdout.trim().split("\n").sort(), ALL);
   });
 
-  it("mco rpc with --dm stream calls exactly the nodes the stream names", async () => {
+  it("mco rpc with --dm stream calls exactly the nodes the stream names, and a replies adapter keeps their answers", async () => {
     const r = await mco(["rpc", "rpcutil", "ping", "--dm", "stream", "-F", "role=web", "--json", "-c", cfg]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual((JSON.parse(r.stdout) as Array<{ sender: string }>).map((x) => x.sender).sort(), ["node2.example.net", "node3.example.net"]);
+    // The replies adapter kept each answer, as sent, on the REPLIES stream.
+    const jsm = await jetstreamManager(nc);
+    const replyOf = async (node: string) => {
+      for (let i = 0; i < 100; i++) {
+        const stored = await jsm.streams.getMessage("REPLIES", { last_by_subj: `choria.replies.${node}` }).catch(() => null);
+        const record = stored && JSON.parse(stored.string());
+        if (record && JSON.parse(record.data).statusmsg === "OK") return record;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      return undefined;
+    };
+    for (const node of ["node2.example.net", "node3.example.net"]) {
+      const record = await replyOf(node);
+      assert.equal(record?.sender, node);
+      assert.equal(JSON.parse(record.data).data.pong > 0, true);
+    }
     const missing = await mco(["find", "--dm", "stream", "--do", "stream=NOSUCH", "-c", cfg]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /Cannot read the registration stream NOSUCH/);
