@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
+import { execa } from "execa";
 import { readStreamInventory, OUTPUT_PROTOCOL } from "../../src/streams/index.js";
 import { connectBroker, type NatsConnection, type RunningBroker } from "../../src/transport/index.js";
 import { startAdapters } from "../helpers/adapter.js";
@@ -8,7 +9,7 @@ import { testBroker } from "../helpers/broker.js";
 import { writeClientConfig } from "../helpers/fleet.js";
 import { mco, mcoProcess } from "../helpers/mco.js";
 import { testCert } from "../helpers/pki.js";
-import { FIXTURES, NATIVE_ONLY, startServer, type ServerNode } from "../helpers/server.js";
+import { FIXTURES, NATIVE_ONLY, REPO, startServer, type ServerNode } from "../helpers/server.js";
 
 const NODES = [
   { identity: "node1.example.net", collectives: ["mcollective", "ops"] },
@@ -87,7 +88,7 @@ describe("registration on a JetStream stream (real nats-server with JetStream)",
     assert.equal(JSON.parse(record.data).protocol, "choria:registration:inventorycontent:1");
   });
 
-  it("the inventory read from the stream has every node with its facts, classes, agents and collectives", async () => {
+  it("the inventory read from the stream (and printed by mcompat adapter inventory) has every node with its facts, classes, agents and collectives", async () => {
     const { nodes: inventory } = await readStreamInventory(nc, STREAM);
     assert.deepEqual(inventory.map((n) => n.name), ALL);
     const node1 = inventory[0];
@@ -95,6 +96,9 @@ describe("registration on a JetStream stream (real nats-server with JetStream)",
     assert.equal(node1.facts?.country, "uk");
     assert.ok(node1.agents?.includes("rpcutil"));
     assert.ok((node1.classes ?? []).length > 0);
+    // The same document from the command line, as --dm inventory would read it.
+    const printed = await execa(join(REPO, "bin", "mcompat"), ["adapter", "inventory", "--config", cfg]);
+    assert.deepEqual((JSON.parse(printed.stdout) as { nodes: Array<{ name: string }> }).nodes.map((n) => n.name), ALL);
   });
 
   it("--dm stream finds every node, and filters as the nodes would", async () => {
