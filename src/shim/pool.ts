@@ -21,7 +21,8 @@ export interface AgentProbe { loaded: AgentFiles[]; failed: Array<{ agent: strin
  * Options; each number falls back to its plugin.mcompat.ruby.* key in `config` (POOL_KEYS), then to its default:
  * size = twice the cores (at least 4), maxQueue 100 (beyond it a call is answered "busy"), recycleAfter 1000 requests,
  * perAgent = size - 1 (most workers one agent holds while others wait), startTimeoutSec 60, ruby "ruby" on PATH,
- * preload ["puppet"] (libraries the parent loads before forking, when installed).
+ * preload ["puppet", "puppet_settings"] (what the parent loads before forking, when installed), idleTimeoutSec 60 (a
+ * worker idle that long is stopped, all but one).
  */
 export interface WorkerPoolOptions {
   configFile?: string;
@@ -35,6 +36,7 @@ export interface WorkerPoolOptions {
   startTimeoutSec?: number;
   ruby?: string;
   preload?: string[];
+  idleTimeoutSec?: number;
   log?: Logger;
   /** The server's facts (what its filters see), which agents read as MCollective::Facts; none when absent. */
   facts?: () => Record<string, unknown>;
@@ -72,7 +74,11 @@ export class WorkerPool {
   private readonly perAgent: number;
   private spec: WorkerSpec;
   private parent?: RubyParent;
+  /** Free workers, the longest idle first. */
   private readonly idle: RubyWorker[] = [];
+  private readonly idleSince = new WeakMap<RubyWorker, number>();
+  private readonly idleTimeoutMs: number;
+  private reaper?: NodeJS.Timeout;
   private readonly all = new Set<RubyWorker>();
   /** Forks asked for and not yet connected. */
   private starting = 0;
@@ -91,6 +97,7 @@ export class WorkerPool {
     this.maxQueue = settings.maxQueue;
     this.recycleAfter = settings.recycleAfter;
     this.perAgent = settings.perAgent;
+    this.idleTimeoutMs = settings.idleTimeoutSec * 1000;
     this.spec = { ruby: settings.ruby, script: WORKER_SCRIPT, config: opts.config, configFile: opts.configFile, preload: settings.preload,
       agents: opts.agents, startTimeoutMs: settings.startTimeoutSec * 1000, log: opts.log ?? (() => undefined), facts: opts.facts };
   }
@@ -161,6 +168,7 @@ export class WorkerPool {
   /** Answers what is queued with statuscode 5 and stops every worker and the parent. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.reaper);
     for (const job of this.dequeueAll()) job.resolve({ error: "the Ruby worker pool is stopped" });
     await Promise.all([...[...this.all].map((w) => w.stop()), this.parent?.stop()]);
   }
@@ -219,6 +227,7 @@ export class WorkerPool {
         i++;
         continue;
       }
+      // The most recently used worker: its pages are warm, and the others can go idle long enough to be retired.
       const worker = this.idle.pop();
       if (!worker) {
         waiting++;
@@ -269,7 +278,7 @@ export class WorkerPool {
         this.all.add(worker);
         void worker.exited.then(() => this.forget(worker));
         if (this.stopped) void worker.stop();
-        else this.idle.push(worker);
+        else this.park(worker);
         this.pump();
       },
       (err: Error) => {
@@ -318,8 +327,20 @@ export class WorkerPool {
     // Past the pool size only while borrowed: a surplus worker goes as soon as it is free.
     const surplus = this.liveWorkers() > this.size;
     if (worker.isAlive && (worker.served >= this.recycleAfter || this.stopped || surplus)) void worker.stop();
-    else if (worker.isAlive) this.idle.push(worker);
+    else if (worker.isAlive) this.park(worker);
     this.pump();
+  }
+
+  private park(worker: RubyWorker): void {
+    this.idleSince.set(worker, Date.now());
+    this.idle.push(worker);
+    this.reaper ??= setInterval(() => this.retireIdle(), Math.max(this.idleTimeoutMs / 2, 100)).unref();
+  }
+
+  /** Stops workers idle past the idle timeout but one, which stays ready: forking another takes milliseconds. */
+  private retireIdle(): void {
+    const cutoff = Date.now() - this.idleTimeoutMs;
+    while (this.idle.length > 1 && (this.idleSince.get(this.idle[0]) ?? 0) <= cutoff) void this.idle.shift()!.stop();
   }
 
   private forget(worker: RubyWorker): void {

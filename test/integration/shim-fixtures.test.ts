@@ -299,6 +299,22 @@ describe("shim pool scheduling", function () {
     }
   });
 
+  it("stops workers idle past the idle timeout, all but one", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("echo")], size: 3, perAgent: 3, idleTimeoutSec: 1, preload: [] });
+    const meeting = mkdtempSync(join(tmpdir(), "mcompat-meet-"));
+    try {
+      await Promise.all([1, 2, 3].map(() => pool.call(call("echo", "meet", { dir: meeting, count: 3 }, 20))));
+      const busy = pool.stats().pids;
+      assert.equal(busy.length, 3);
+      await waitFor(() => pool.stats().workers === 1, () => false, async () => `still ${JSON.stringify(pool.stats())}`);
+      assert.equal(busy.filter(processAlive).length, 1);
+      assert.equal((await pool.call(call("echo", "echo", { message: "still served" }))).data.message, "still served");
+    } finally {
+      await pool.stop();
+      rmSync(meeting, { recursive: true, force: true });
+    }
+  });
+
   it("lets one agent take every idle worker while nothing else waits", async () => {
     const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("echo")], size: 3, perAgent: 1 });
     const meeting = mkdtempSync(join(tmpdir(), "mcompat-meet-"));
