@@ -236,7 +236,7 @@ export class RubyParent {
     this.endings.clear();
     this.server.close();
     rmSync(this.dir, { recursive: true, force: true });
-    if (reason.startsWith("killed") || !reason.endsWith("code 0")) this.spec.log("warn", `Ruby parent ${this.pid} ${reason}`);
+    if (!reason.endsWith("code 0")) this.spec.log("warn", `Ruby parent ${this.pid} ${reason}`);
   }
 }
 
