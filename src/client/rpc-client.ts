@@ -86,7 +86,7 @@ export class RpcClient {
   private connect(): Promise<Connection> {
     this.connection ??= (async () => {
       const codec = codecFromConfig(this.config, "client");
-      const transport = await connectTransport(this.config, "client", { mode: "client", timeoutMs: this.settings.connectTimeoutMs });
+      const transport = await connectTransport(this.config, "client", { mode: "client", timeoutMs: this.settings.connectTimeoutMs, env: this.options.env });
       return { transport, codec, requests: new RequestFactory(this.config.identity, codec, this.settings.ttl) };
     })();
     return this.connection;

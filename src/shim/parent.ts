@@ -40,6 +40,9 @@ export class WorkerStartTimeout extends Error {
   }
 }
 
+/** A fork asked of a parent that exited after it was ready (killed, out of memory): a new parent can serve it. */
+export class ParentExited extends Error {}
+
 /** A worker process just forked: its connection (with any frames read past its hello) and how it will end. */
 export interface ForkedWorker {
   pid: number;
@@ -71,6 +74,8 @@ export class RubyParent {
   private readonly endings = new Map<number, (reason: string) => void>();
   private loadingAgent?: string;
   private alive = true;
+  /** True once the parent took fork frames. */
+  private forking = false;
   private resolveReady!: (r: ReadyReport) => void;
   private rejectReady!: (e: Error) => void;
 
@@ -124,7 +129,8 @@ export class RubyParent {
     await this.ready;
     await Promise.race([this.preloaded, this.exited]);
     await this.listening;
-    if (!this.alive) throw new Error("the Ruby parent has exited");
+    // Dying while it preloads would die again in the next parent: that is a start failure, not a loss.
+    if (!this.alive) throw this.forking ? new ParentExited("the Ruby parent has exited") : new Error(`the Ruby parent exited while preloading ${this.spec.preload.join(", ")}`);
     const token = randomBytes(16).toString("hex");
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.failFork(token, new Error(`a forked Ruby worker did not connect within ${this.spec.startTimeoutMs / 1000}s`)), this.spec.startTimeoutMs);
@@ -163,7 +169,10 @@ export class RubyParent {
       else if (frame.type === "ready") {
         this.resolveReady({ loaded: frame.loaded as AgentFiles[], failed: frame.failed as ReadyReport["failed"],
           dataPlugins: (frame.data_plugins ?? []) as string[] });
-      } else if (frame.type === "preloaded") this.resolvePreloaded();
+      } else if (frame.type === "preloaded") {
+        this.forking = true;
+        this.resolvePreloaded();
+      }
       else if (frame.type === "forked") {
         const fork = this.pending.get(String(frame.token));
         if (fork) fork.pid = Number(frame.pid);
@@ -221,13 +230,13 @@ export class RubyParent {
     if (!this.alive) return;
     this.alive = false;
     this.rejectReady(new Error(`Ruby worker ${reason} before it was ready`));
-    for (const token of [...this.pending.keys()]) this.failFork(token, new Error(`the Ruby parent ${reason}`));
+    for (const token of [...this.pending.keys()]) this.failFork(token, new ParentExited(`the Ruby parent ${reason}`));
     // Workers outlive their parent; without it nobody reports their status, so their socket closing must do.
     for (const resolve of this.endings.values()) resolve("exited (its status went with its Ruby parent)");
     this.endings.clear();
     this.server.close();
     rmSync(this.dir, { recursive: true, force: true });
-    if (reason.startsWith("killed") || !reason.endsWith("code 0")) this.spec.log("warn", `Ruby parent ${this.pid} ${reason}`);
+    if (!reason.endsWith("code 0")) this.spec.log("warn", `Ruby parent ${this.pid} ${reason}`);
   }
 }
 

@@ -5,7 +5,7 @@ import { PACKAGE_ROOT } from "../package-root.js";
 import type { RpcReplyBody } from "../protocol/index.js";
 import { symbolHash } from "./frames.js";
 import { poolSettings } from "./settings.js";
-import { RubyParent, WorkerStartTimeout, type AgentFiles, type Logger, type ReadyReport, type WorkerSpec } from "./parent.js";
+import { ParentExited, RubyParent, WorkerStartTimeout, type AgentFiles, type Logger, type ReadyReport, type WorkerSpec } from "./parent.js";
 import { RubyWorker, WorkerFailure, type WorkerReply } from "./worker.js";
 
 /** One request for a Ruby agent, already validated against its DDL by the server. */
@@ -284,7 +284,8 @@ export class WorkerPool {
       (err: Error) => {
         this.starting--;
         this.spec.log("error", err.message);
-        if (this.leaveOutBlocking(err)) return this.pump();
+        // A parent lost after it was ready is replaced by the next fork; one that cannot start fails the queue below.
+        if (err instanceof ParentExited || this.leaveOutBlocking(err)) return this.pump();
         // With no worker able to start, waiting requests would wait forever.
         if (this.starting === 0 && this.liveWorkers() === 0) {
           for (const job of this.dequeueAll()) job.resolve({ error: `no Ruby worker could start: ${err.message}` });

@@ -1,26 +1,22 @@
 /** Real TLS nats-servers on ephemeral ports for integration tests: one broker, or a cluster joined by routes. */
 import { mkdtempSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startBroker, type RunningBroker } from "../../src/transport/index.js";
+import { startBroker, type BrokerOptions, type RunningBroker } from "../../src/transport/index.js";
+import { freePort } from "../../src/transport/port-wait.js";
 import { testCert } from "./pki.js";
 import { waitFor } from "./server.js";
 
-const brokerTls = () => testCert("broker.test", ["localhost", "127.0.0.1"]);
+// Issued once: brokers started side by side must not rewrite the files another is reading.
+let brokerCert: ReturnType<typeof testCert> | undefined;
+const brokerTls = () => (brokerCert ??= testCert("broker.test", ["localhost", "127.0.0.1"]));
 
-/** Starts a broker with the run's CA (on `port`, or one it picks); call `stop()` in an `after` hook. */
-export async function testBroker(port = 0): Promise<RunningBroker> {
-  return startBroker({ dir: mkdtempSync(join(tmpdir(), "mcompat-test-broker-")), port, tls: await brokerTls() });
-}
-
-/** A port free right now on loopback (a cluster's route ports must be known before any member starts). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/**
+ * Starts a broker with the run's CA (monitoring or JetStream on when asked; on `port`, or one it picks); call `stop()`
+ * in an `after` hook.
+ */
+export async function testBroker(opts: Pick<BrokerOptions, "monitor" | "jetstream" | "port"> = {}): Promise<RunningBroker> {
+  return startBroker({ dir: mkdtempSync(join(tmpdir(), "mcompat-test-broker-")), port: 0, tls: await brokerTls(), ...opts });
 }
 
 export interface TestCluster {

@@ -152,7 +152,8 @@ case "$1" in start|restart) touch $STATE;; stop) rm -f $STATE;; status) test -f 
       const conf = join(dir, "puppet.conf");
       writeFileSync(conf, ["[main]", "vardir", "rundir", "logdir", "publicdir"].map((k) => k.startsWith("[") ? k : `${k} = ${dir}/puppet/${k}`).join("\n"));
       ran = join(dir, "puppet-ran");
-      const command = script(join(dir, "fake-puppet"), `echo "$@" > ${ran}`);
+      // Written aside and renamed, so the test never reads the file half written.
+      const command = script(join(dir, "fake-puppet"), `echo "$@" > ${ran}.part && mv ${ran}.part ${ran}`);
       puppet = pool({ "plugin.puppet.config": conf, "plugin.puppet.command": command, "plugin.puppet.signal_daemon": "false",
         "plugin.puppet.resource_type_whitelist": "notify" }, "puppet");
     });

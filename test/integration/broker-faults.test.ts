@@ -155,7 +155,7 @@ describe("the only broker killed mid-request: the client says what it did not ge
     const cut = await call;
     assert.equal(cut.code, 4, cut.stdout + cut.stderr);
     assert.match(cut.stdout, new RegExp(`No response from:\\s+${identity.replaceAll(".", "\\.")}`));
-    broker = await testBroker(port);
+    broker = await testBroker({ port });
     await sawLine(node, /reconnected to 127\.0\.0\.1:\d+; subscriptions restored/, "did not reconnect");
     const back = await mcoProcess(["rpc", "faults", "ok", "-I", identity, "--json", "-c", cfg]);
     assert.equal(back.code, 0, back.stderr);

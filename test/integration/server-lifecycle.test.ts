@@ -13,7 +13,7 @@ describe("mcompat server lifecycle", function () {
   let nodes: ServerNode[];
 
   before(async () => {
-    broker = await testBroker(0);
+    broker = await testBroker();
     nodes = await startServers(
       IDS.map((identity, i) => ({ identity, factsFile: join(FIXTURES, "facts", `node${i + 1}.yaml`), collectives: ["mcollective", "eu"], extra: NATIVE_ONLY })),
       broker.port,
@@ -39,7 +39,7 @@ describe("mcompat server lifecycle", function () {
   it("survives a broker restart and serves again once resubscribed", async () => {
     const port = broker.port;
     await broker.stop();
-    broker = await testBroker(port);
+    broker = await testBroker({ port });
     for (const node of nodes) await waitFor(() => /reconnected to/.test(node.log()), () => false, async () => `${node.identity} did not reconnect:\n${node.log()}`);
     const client = await Requester.connect(port, IDS);
     try {
