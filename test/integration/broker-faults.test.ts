@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { RunningActiveMq } from "../../src/transport/activemq-broker.js";
 import type { RunningBroker } from "../../src/transport/index.js";
 import { testBroker, testCluster, type TestCluster } from "../helpers/broker.js";
 import { writeClientConfig } from "../helpers/fleet.js";
@@ -9,7 +8,7 @@ import { mcoProcess } from "../helpers/mco.js";
 import { report } from "../helpers/observer.js";
 import { Requester } from "../helpers/requester.js";
 import { tcpRelay } from "../helpers/relay.js";
-import { testActiveMq } from "../helpers/stomp-broker.js";
+import { testActiveMq, testRabbitMq } from "../helpers/stomp-broker.js";
 import { FIXTURES, fixtureLibdir, NATIVE_ONLY, spawnServer, startServer, waitFor, writeServerConfig, type ServerNode } from "../helpers/server.js";
 
 const IDS = ["routed1.example.net", "routed2.example.net"];
@@ -164,39 +163,52 @@ describe("the only broker killed mid-request: the client says what it did not ge
   });
 });
 
-describe("ActiveMQ restarted mid-request (psk): a whole daemon and mco", function () {
-  this.timeout(90_000);
-  const identity = "stomped.example.net";
-  let broker: RunningActiveMq;
-  let node: ServerNode;
-  let cfg: string;
+type StompBroker = { port: number; stop(): Promise<void> };
 
-  before(async () => {
-    broker = await testActiveMq();
-    const wire: LegacyWire = { connector: "activemq", port: broker.port, security: "psk" };
-    const libdir = fixtureLibdir(["faults"]);
-    const quick = { "plugin.activemq.max_reconnect_delay": "1" };
-    const files = await writeServerConfig({ identity, factsFile: join(FIXTURES, "facts", "node1.yaml"), libdir, extra: { ...NATIVE_ONLY, ...legacyWireLines(wire), ...quick } }, broker.port);
-    node = await spawnServer(identity, files);
-    // A connect_timeout far beyond mcoProcess's 60 s: a timer left behind by a failed attempt would hold mco past it.
-    cfg = writeLegacyClientConfig("mco-client.example.net", wire, { libdir, ...quick, "plugin.activemq.connect_timeout": "300" });
-  });
+// ActiveMQ keeps a reply queue through its restart; RabbitMQ's reply temp-queue dies with the connection that made it.
+const RESTARTED: Array<{ connector: LegacyWire["connector"]; name: string; start(port?: number): Promise<StompBroker>; delivered: boolean }> = [
+  { connector: "activemq", name: "ActiveMQ", start: (port) => testActiveMq({ port }), delivered: true },
+  { connector: "rabbitmq", name: "RabbitMQ", start: (port) => testRabbitMq(["mcollective"], { port }), delivered: false },
+];
 
-  after(async () => {
-    await node?.stop();
-    await broker?.stop();
-  });
+for (const { connector, name, start, delivered } of RESTARTED) {
+  describe(`${name} restarted mid-request (psk): a whole daemon and mco`, function () {
+    this.timeout(90_000);
+    const identity = "stomped.example.net";
+    let broker: StompBroker;
+    let node: ServerNode;
+    let cfg: string;
 
-  it("the reply made while the broker restarts reaches mco through its reply queue, and mco exits", async () => {
-    const call = mcoProcess(["rpc", "faults", "nap", "seconds=3", "-I", identity, "--json", "--config", cfg]);
-    await sawLine(node, /running faults#nap/, "did not start the nap");
-    const port = broker.port;
-    await broker.stop();
-    broker = await testActiveMq({ port });
-    const run = await call;
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.equal((JSON.parse(run.stdout) as Array<{ data: { status: string } }>)[0].data.status, "rested");
-    assert.match(node.log(), /reconnected to/);
-    report("ActiveMQ restarted mid-request", { tried: 1, outcome: "reply delivered; mco exits" });
+    before(async () => {
+      broker = await start();
+      const wire: LegacyWire = { connector, port: broker.port, security: "psk" };
+      const libdir = fixtureLibdir(["faults"]);
+      const quick = { [`plugin.${connector}.max_reconnect_delay`]: "1" };
+      const files = await writeServerConfig({ identity, factsFile: join(FIXTURES, "facts", "node1.yaml"), libdir, extra: { ...NATIVE_ONLY, ...legacyWireLines(wire), ...quick } }, broker.port);
+      node = await spawnServer(identity, files);
+      // A connect_timeout far beyond mcoProcess's 60 s: a timer left behind by a failed attempt would hold mco past it.
+      cfg = writeLegacyClientConfig("mco-client.example.net", wire, { libdir, ...quick, [`plugin.${connector}.connect_timeout`]: "300" });
+    });
+
+    after(async () => {
+      await node?.stop();
+      await broker?.stop();
+    });
+
+    const outcome = delivered ? "the reply made while the broker restarts reaches mco through its reply queue" : "the reply is lost with its temp-queue, mco reports the node missing (exit 4)";
+    it(`${outcome}, and mco exits; the daemon serves again`, async () => {
+      const call = mcoProcess(["rpc", "faults", "nap", "seconds=3", "-I", identity, "-t", "8", "--json", "--config", cfg]);
+      await sawLine(node, /running faults#nap/, "did not start the nap");
+      const port = broker.port;
+      await broker.stop();
+      broker = await start(port);
+      const run = await call;
+      const replies = JSON.parse(run.stdout || "[]") as Array<{ data: { status: string } }>;
+      assert.deepEqual([run.code, replies.map((r) => r.data.status)], delivered ? [0, ["rested"]] : [4, []], run.stdout + run.stderr);
+      await sawLine(node, /reconnected to/, "did not reconnect");
+      const again = await mcoProcess(["rpc", "faults", "ok", "-I", identity, "--json", "--config", cfg]);
+      assert.equal(again.code, 0, again.stderr);
+      report(`${name} restarted mid-request`, { tried: 1, outcome: delivered ? "reply delivered; mco exits" : "reported missing, exit 4; served after" });
+    });
   });
-});
+}
