@@ -1,4 +1,5 @@
 /** A throwaway certificate authority in the Puppet ssldir layout, made with openssl, for tests and the quickstart. */
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -37,6 +38,11 @@ export async function issueCert(ca: ThrowawayCa, name: string, altNames: string[
   const { execa } = await import("execa");
   await execa("openssl", ["genrsa", "-traditional", "-out", key, "2048"]);
   await execa("openssl", ["req", "-new", "-key", key, "-subj", `/CN=${name}`, "-out", csr]);
-  await execa("openssl", ["x509", "-req", "-in", csr, "-CA", ca.caCert, "-CAkey", ca.caKey, "-CAcreateserial", "-days", String(days), "-sha256", "-extfile", ext, "-out", cert]);
+  await execa("openssl", ["x509", "-req", "-in", csr, "-CA", ca.caCert, "-CAkey", ca.caKey, "-set_serial", randomSerial(), "-days", String(days), "-sha256", "-extfile", ext, "-out", cert]);
   return { cert, key };
+}
+
+/** A random serial, so certificates issued side by side never share (and race on) a serial file. */
+function randomSerial(): string {
+  return `0x${randomBytes(16).toString("hex")}`;
 }
