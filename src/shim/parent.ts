@@ -124,10 +124,15 @@ export class RubyParent {
     return this.alive;
   }
 
+  /** Resolves once the parent forks (its preload done), or has exited. */
+  forkable(): Promise<void> {
+    return Promise.race([this.preloaded, this.exited]);
+  }
+
   /** A new worker, once the agents and the preload are loaded; rejects with the start failure, or when the fork does not connect in time. */
   async fork(): Promise<ForkedWorker> {
     await this.ready;
-    await Promise.race([this.preloaded, this.exited]);
+    await this.forkable();
     await this.listening;
     // Dying while it preloads would die again in the next parent: that is a start failure, not a loss.
     if (!this.alive) throw this.forking ? new ParentExited("the Ruby parent has exited") : new Error(`the Ruby parent exited while preloading ${this.spec.preload.join(", ")}`);

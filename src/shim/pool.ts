@@ -104,12 +104,15 @@ export class WorkerPool {
 
   /**
    * Starts the Ruby parent, which loads every agent, and reports which can serve (syntax errors, missing libraries,
-   * activate_when). An agent that blocks while loading is left out and a new parent loads the rest without it.
+   * activate_when) once it can fork, so the first call after a probe waits for no preload. An agent that blocks while
+   * loading is left out and a new parent loads the rest without it.
    */
   async probe(): Promise<AgentProbe> {
     for (;;) {
       try {
-        const report = await this.currentParent().ready;
+        const parent = this.currentParent();
+        const report = await parent.ready;
+        await parent.forkable();
         return { ...report, failed: [...report.failed, ...this.blocked] };
       } catch (err) {
         if (!this.leaveOutBlocking(err)) throw err;
