@@ -23,7 +23,9 @@ const WORK: Work[] = [
   ...[1, 4, 10, 32].map((inFlight) => ({ agent: "rpcutil", action: "ping", inFlight, n: inFlight === 1 ? 500 : 2000, daemons: ALL })),
   { agent: "puppet", action: "status", inFlight: 10, n: 1000, daemons: ["mcollectived", "mcompat"] },
   // Puppet-bound: the package agent through Puppet's provider in both, and mcompat's native apt provider beside them.
-  { agent: "package", action: "status", data: { package: "bash" }, inFlight: 4, n: 12, daemons: ["mcollectived", "mcompat", "mcompat-apt"] },
+  { agent: "package", action: "status", data: { package: "bash" }, inFlight: 4, n: 12, daemons: ["mcollectived", "mcompat"] },
+  // The same requests to the native provider, compared with the row above; enough of them to outlast the ramp.
+  { agent: "package", action: "status", data: { package: "bash" }, inFlight: 4, n: 600, daemons: ["mcompat-apt"] },
 ];
 /** The bundled agents as their Forge modules lay them out, so the real daemon runs the very same Ruby. */
 const FORGE_LIBDIRS = ["puppet", "package"].map((agent) => join(REPO, "dist", "forge", `mcollective_agent_${agent}`, "files"));
