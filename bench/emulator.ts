@@ -11,7 +11,7 @@ import { writeClientConfig } from "../test/helpers/fleet.js";
 import { mcoProcess } from "../test/helpers/mco.js";
 import { FIXTURES, NATIVE_ONLY, REPO, waitFor, writeServerConfig } from "../test/helpers/server.js";
 
-const SIZES = (process.argv[2] ?? "1,1000,10000,50000").split(",").map(Number);
+const SIZES = (process.argv[2] ?? "1,1000,5000,10000,25000,50000").split(",").map(Number);
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 

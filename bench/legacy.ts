@@ -1,27 +1,40 @@
 /**
- * The legacy wire under load: `rpcutil ping` and `puppet status` at 10 in flight over a real ActiveMQ with psk, to a
- * real Debian `mcollectived` 2.12.5 and to `mcompat server` with the same server.cfg keys, one after the other in
- * the same run. Requests are signed before the clock starts; a lost or failed reply is counted, never hidden.
+ * The legacy wire under load over a real ActiveMQ (or RabbitMQ) with psk: a real Debian `mcollectived` 2.12.5 and `mcompat server`
+ * with the same server.cfg keys take turns in the same run: `rpcutil ping` at 1-32 in flight, `puppet status`, and
+ * `package status` through Puppet (and through mcompat's native apt provider). Requests are signed before the clock
+ * starts; a lost or failed reply is counted, never hidden. Memory of both after the same work, as PSS.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Config } from "../src/config/index.js";
 import { emptyFilter, newRequestId, readRpcReply } from "../src/protocol/index.js";
 import { codecFromConfig, connectTransport } from "../src/wire/index.js";
+import { describeMemory, memoryOf, processTree } from "./memory.js";
 import { legacyWireLines, startMcollectived, type LegacyWire } from "../test/helpers/legacy.js";
 import { FIXTURES, REPO, startServer } from "../test/helpers/server.js";
-import { testActiveMq } from "../test/helpers/stomp-broker.js";
+import { testActiveMq, testRabbitMq } from "../test/helpers/stomp-broker.js";
 
-const IN_FLIGHT = 10;
-const WORK = [
-  { agent: "rpcutil", action: "ping", n: 2000 },
-  { agent: "puppet", action: "status", n: 1000 },
+/** What each daemon runs, how many requests are kept in flight, and how many make one round. */
+interface Work { agent: string; action: string; data?: Record<string, unknown>; inFlight: number; n: number; daemons: DaemonName[] }
+type DaemonName = "mcollectived" | "mcompat" | "mcompat-apt" | "floor";
+const ALL: DaemonName[] = ["mcollectived", "mcompat", "floor"];
+const WORK: Work[] = [
+  // How throughput grows with requests in flight.
+  ...[1, 4, 10, 32].map((inFlight) => ({ agent: "rpcutil", action: "ping", inFlight, n: inFlight === 1 ? 500 : 2000, daemons: ALL })),
+  { agent: "puppet", action: "status", inFlight: 10, n: 1000, daemons: ["mcollectived", "mcompat"] },
+  // Puppet-bound: the package agent through Puppet's provider in both, and mcompat's native apt provider beside them.
+  { agent: "package", action: "status", data: { package: "bash" }, inFlight: 4, n: 12, daemons: ["mcollectived", "mcompat"] },
+  // The same requests to the native provider, compared with the row above; enough of them to outlast the ramp.
+  { agent: "package", action: "status", data: { package: "bash" }, inFlight: 4, n: 600, daemons: ["mcompat-apt"] },
 ];
-/** The bundled puppet agent as a Forge module lays it out, so the real daemon runs the very same Ruby. */
-const PUPPET_LIBDIR = join(REPO, "dist", "forge", "mcollective_agent_puppet", "files");
+/** The bundled agents as their Forge modules lay them out, so the real daemon runs the very same Ruby. */
+const FORGE_LIBDIRS = ["puppet", "package"].map((agent) => join(REPO, "dist", "forge", `mcollective_agent_${agent}`, "files"));
+const VIA_PUPPET = { "plugin.package.provider": "puppet" };
 
-const broker = await testActiveMq();
-const wire: LegacyWire = { connector: "activemq", port: broker.port, security: "psk" };
+/** `node dist/bench/legacy.js rabbitmq` runs the same work over RabbitMQ's STOMP plugin. */
+const connector = process.argv[2] === "rabbitmq" ? "rabbitmq" : "activemq";
+const broker = connector === "rabbitmq" ? await testRabbitMq() : await testActiveMq();
+const wire: LegacyWire = { connector, port: broker.port, security: "psk" };
 const clientConfig = Config.fromText(Object.entries({ identity: "bench.example.net", ...legacyWireLines(wire, "client") }).map(([k, v]) => `${k} = ${v}`).join("\n"));
 const codec = codecFromConfig(clientConfig, "client");
 const transport = await connectTransport(clientConfig, "client", { mode: "client" });
@@ -42,12 +55,13 @@ async function startFloor(identity: string): Promise<{ stop(): Promise<void> }> 
 const facts = join(FIXTURES, "facts", "node1.yaml");
 const classes = join(FIXTURES, "facts", "node1.classes.txt");
 
-/** Sends `n` requests to `node`, `IN_FLIGHT` at a time; counts replies that came back OK, failed, or never. */
-async function load(node: string, agent: string, action: string, n: number, seq: number) {
+/** Sends `n` requests to `node`, `inFlight` at a time; counts replies that came back OK, failed, or never. */
+async function load(node: string, w: Work, n: number, seq: number) {
+  const { agent, action } = w;
   const inbox = transport.openInbox({ collective: "mcollective", agent, callerid: codec.callerid, seq });
   const requests = Array.from({ length: n }, () => {
     const requestid = newRequestId();
-    const message = { agent, action, caller: codec.callerid, data: { process_results: true } };
+    const message = { agent, action, caller: codec.callerid, data: { ...w.data, process_results: true } };
     const filter = { ...emptyFilter(), agent: [agent] };
     const time = Math.floor(Date.now() / 1000);
     return { requestid, payload: codec.encodeRequest({ requestid, senderid: "bench.example.net", filter, collective: "mcollective", agent, ttl: 600, time, message, replyTo: inbox.replyTo }) };
@@ -67,12 +81,12 @@ async function load(node: string, agent: string, action: string, n: number, seq:
   const latencies: number[] = [];
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
+    Array.from({ length: w.inFlight }, async () => {
       while (next < n) {
         const { requestid, payload } = requests[next++];
         const t = performance.now();
         const ok = await new Promise<boolean | undefined>((resolve) => {
-          const timer = setTimeout(() => resolve(undefined), 20_000);
+          const timer = setTimeout(() => resolve(undefined), 60_000);
           waiting.set(requestid, (v) => (clearTimeout(timer), resolve(v)));
           transport.publish({ kind: "node", collective: "mcollective", identity: node }, payload, { replyTo: inbox.replyTo, ttl: 600 });
         });
@@ -89,47 +103,55 @@ async function load(node: string, agent: string, action: string, n: number, seq:
   return { rate: (n / ms) * 1000, p50: latencies[Math.floor(n / 2)], failed, lost };
 }
 
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ROUNDS = 3;
+type Run = Awaited<ReturnType<typeof load>>;
+const label = (w: Work) => `${w.agent}#${w.action}, ${w.inFlight} in flight`;
 
 try {
-  // Both daemons run side by side and take turns, so load from anything else on the machine falls on both alike.
-  const legacy = await startMcollectived("legacy.bench.example.net", facts, classes, wire, { libdirs: [PUPPET_LIBDIR], loglevel: "info" });
-  const ours = await startServer({ identity: "mcompat.bench.example.net", factsFile: facts, classesFile: classes, extra: { ...legacyWireLines(wire), loglevel: "info" } }, broker.port);
+  // The daemons run side by side and take turns, so load from anything else on the machine falls on all alike.
+  const legacy = await startMcollectived("legacy.bench.example.net", facts, classes, wire, { libdirs: FORGE_LIBDIRS, loglevel: "info", extra: VIA_PUPPET });
+  const ours = await startServer({ identity: "mcompat.bench.example.net", factsFile: facts, classesFile: classes, extra: { ...legacyWireLines(wire), ...VIA_PUPPET, loglevel: "info" } }, broker.port);
+  const apt = await startServer({ identity: "apt.bench.example.net", factsFile: facts, classesFile: classes, extra: { ...legacyWireLines(wire), "plugin.package.provider": "apt", loglevel: "info" } }, broker.port);
   const floor = await startFloor("floor.bench.example.net");
-  const daemons = { mcollectived: legacy.identity, mcompat: ours.identity, floor: "floor.bench.example.net" };
+  const identities: Record<DaemonName, string> = { mcollectived: legacy.identity, mcompat: ours.identity, "mcompat-apt": apt.identity, floor: "floor.bench.example.net" };
   let seq = 0;
   try {
-    for (const w of WORK) for (const [name, node] of Object.entries(daemons)) if (name !== "floor" || w.agent === "rpcutil") await load(node, w.agent, w.action, 50, ++seq); // warm-up, not counted
-    const runs: Record<string, Record<string, Array<Awaited<ReturnType<typeof load>>>>> = { mcollectived: {}, mcompat: {}, floor: {} };
+    for (const w of WORK) for (const name of w.daemons) await load(identities[name], w, Math.min(w.n, 50), ++seq); // warm-up, not counted
+    const runs = new Map<string, Run[]>();
     for (let round = 0; round < ROUNDS; round++) {
       for (const w of WORK) {
-        for (const [name, node] of Object.entries(daemons)) {
-          if (name === "floor" && w.agent !== "rpcutil") continue;
-          (runs[name][`${w.agent}#${w.action}`] ??= []).push(await load(node, w.agent, w.action, w.n, ++seq));
+        for (const name of w.daemons) {
+          const key = `${label(w)}/${name}`;
+          runs.set(key, [...(runs.get(key) ?? []), await load(identities[name], w, w.n, ++seq)]);
         }
       }
     }
-    console.log(`load average during the run: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
-    console.log(`resident memory: mcompat server ${rssMb(ours.pid).toFixed(0)} MB (Node; its Ruby workers apart)`);
+    console.log(`${connector}; load average during the run: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
+    const ourTree = memoryOf(processTree(ours.pid));
+    const theirs = memoryOf([legacy.pid]);
+    console.log(`memory after the same work: mcollectived ${describeMemory(theirs)}; mcompat server ${describeMemory(ourTree)} ` +
+      `(Node ${memoryOf([ours.pid]).pssMb.toFixed(0)} MB PSS): ${(ourTree.pssMb / theirs.pssMb).toFixed(2)}x by PSS`);
+    const summary = (rs: Run[]) => ({
+      rate: median(rs.map((r) => r.rate)),
+      p50: median(rs.map((r) => r.p50)),
+      failed: rs.reduce((n, r) => n + r.failed, 0),
+      lost: rs.reduce((n, r) => n + r.lost, 0),
+    });
+    const line = (r: ReturnType<typeof summary>) => `${r.rate.toFixed(r.rate < 10 ? 2 : 0)} req/s (p50 ${r.p50.toFixed(1)} ms, ${r.failed} failed, ${r.lost} lost)`;
     for (const w of WORK) {
-      const key = `${w.agent}#${w.action}`;
-      const summary = (rs: Array<Awaited<ReturnType<typeof load>>>) => ({
-        rate: median(rs.map((r) => r.rate)),
-        p50: median(rs.map((r) => r.p50)),
-        failed: rs.reduce((n, r) => n + r.failed, 0),
-        lost: rs.reduce((n, r) => n + r.lost, 0),
-      });
-      const [l, m] = [summary(runs.mcollectived[key]), summary(runs.mcompat[key])];
-      const line = (r: typeof l) => `${r.rate.toFixed(0)} req/s (p50 ${r.p50.toFixed(1)} ms, ${r.failed} failed, ${r.lost} lost)`;
-      console.log(`${key.padEnd(16)} mcollectived ${line(l)} | mcompat ${line(m)} | ${(m.rate / l.rate).toFixed(1)}x (median of ${ROUNDS} interleaved rounds of ${w.n})`);
-      const f = runs.floor[key];
-      if (f) console.log(`${"".padEnd(16)} floor (decode + verify + answer, same transport) ${line(summary(f))}: mcompat reaches ${((m.rate / summary(f).rate) * 100).toFixed(0)}% of it`);
+      const of = (name: DaemonName) => summary(runs.get(`${label(w)}/${name}`)!);
+      const base = of("mcollectived");
+      console.log(`${label(w)} (median of ${ROUNDS} interleaved rounds of ${w.n})`);
+      for (const name of w.daemons) {
+        const r = of(name);
+        console.log(`  ${name.padEnd(12)} ${line(r)}${name === "mcollectived" ? "" : `: ${(r.rate / base.rate).toFixed(1)}x mcollectived`}`);
+      }
     }
   } finally {
     await floor.stop();
+    await apt.stop();
     await ours.stop();
     await legacy.stop();
   }

@@ -1,9 +1,12 @@
 /** `mcompat`: the server-side command (broker, server, quickstart, operator tools). */
 import { Command } from "commander";
+import { registerAdapter } from "./commands/adapter.js";
 import { registerBroker } from "./commands/broker.js";
 import { registerDdl } from "./commands/ddl.js";
 import { registerEmulate } from "./commands/emulate.js";
+import { registerFederation } from "./commands/federation.js";
 import { registerForge } from "./commands/forge.js";
+import { registerPlugin } from "./commands/plugin.js";
 import { registerServer } from "./commands/server.js";
 import { registerUp } from "./commands/up.js";
 import { registerWire } from "./commands/wire.js";
@@ -13,9 +16,12 @@ const program = new Command("mcompat").description("MCollective-compatible serve
 registerBroker(program);
 registerServer(program);
 registerEmulate(program);
+registerFederation(program);
+registerAdapter(program);
 registerUp(program);
 registerWire(program);
 registerDdl(program);
 registerForge(program);
+registerPlugin(program);
 
 await runProgram(program);

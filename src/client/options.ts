@@ -27,6 +27,8 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
   /** `--publish_timeout`: how long a request may take to reach the broker (config `publish_timeout`, default 2 s). */
   publishTimeoutSec?: number;
+  /** The environment `CHORIA_FED_COLLECTIVE` is read from; process.env by default. */
+  env?: NodeJS.ProcessEnv;
   /** Where the client reports what mco logs as warnings (nodes that never replied); unset drops them. */
   warn?: (message: string) => void;
 }

@@ -91,7 +91,7 @@ export class RpcClient {
     this.connection ??= (async () => {
       if (this.lent) return { ...this.lent, requests: new RequestFactory(this.config.identity, this.lent.codec, this.settings.ttl) };
       const codec = codecFromConfig(this.config, "client");
-      const transport = await connectTransport(this.config, "client", { mode: "client", timeoutMs: this.settings.connectTimeoutMs });
+      const transport = await connectTransport(this.config, "client", { mode: "client", timeoutMs: this.settings.connectTimeoutMs, env: this.options.env });
       return { transport, codec, requests: new RequestFactory(this.config.identity, codec, this.settings.ttl) };
     })();
     return this.connection;

@@ -6,5 +6,6 @@ export { KNOWN_KEYS } from "./keys.js";
 export { loadConfig, findConfigFile } from "./load.js";
 export { configCandidates } from "./locate.js";
 export type { ConfigRole } from "./locate.js";
-export { identityDomain, middlewareHosts, parseBrokerAddress, srvDomain } from "./middleware.js";
+export { federationMiddlewareHosts, identityDomain, middlewareHosts, parseBrokerAddress, srvDomain } from "./middleware.js";
+export { federationCollectives } from "./federation.js";
 export type { BrokerAddress, SrvResolver } from "./middleware.js";

@@ -10,6 +10,7 @@ export interface BrokerAddress {
 export type SrvResolver = (name: string) => Promise<Array<{ name: string; port: number; priority: number; weight: number }>>;
 
 const SRV_NAMES = ["_mcollective-server._tcp", "_x-puppet-mcollective._tcp"];
+const FEDERATION_SRV_NAMES = ["_mcollective-federation_server._tcp", "_x-puppet-mcollective_federation._tcp"];
 
 /** Parses `host:port` (default port 4222), accepting a `nats://` or `tls://` scheme. */
 export function parseBrokerAddress(spec: string): BrokerAddress {
@@ -32,18 +33,28 @@ export function srvDomain(config: Config, env: NodeJS.ProcessEnv = process.env):
 
 /** Resolves the broker list in Choria's order of precedence. */
 export async function middlewareHosts(config: Config, resolveSrv: SrvResolver): Promise<BrokerAddress[]> {
-  const explicit = config.list("plugin.choria.middleware_hosts");
+  return (await listedOrSrv(config, "plugin.choria.middleware_hosts", SRV_NAMES, resolveSrv)) ?? [{ host: "puppet", port: 4222 }];
+}
+
+/**
+ * The brokers of the federation network: `plugin.choria.federation_middleware_hosts`, else its SRV records, else the
+ * client's usual brokers (Choria's fallback, so a site may run one network for both).
+ */
+export async function federationMiddlewareHosts(config: Config, resolveSrv: SrvResolver): Promise<BrokerAddress[]> {
+  return (await listedOrSrv(config, "plugin.choria.federation_middleware_hosts", FEDERATION_SRV_NAMES, resolveSrv)) ?? middlewareHosts(config, resolveSrv);
+}
+
+/** The hosts a key lists, else the first SRV name that has records (when SRV is on); undefined when neither gives any. */
+async function listedOrSrv(config: Config, key: string, srvNames: string[], resolveSrv: SrvResolver): Promise<BrokerAddress[] | undefined> {
+  const explicit = config.list(key);
   if (explicit.length > 0) return explicit.map(parseBrokerAddress);
   const domain = srvDomain(config);
-  if (config.bool("plugin.choria.use_srv", true) && domain) {
-    for (const name of SRV_NAMES) {
-      const records = await resolveSrv(`${name}.${domain}`).catch(() => []);
-      if (records.length > 0) {
-        return records
-          .sort((a, b) => a.priority - b.priority || b.weight - a.weight)
-          .map((r) => ({ host: r.name, port: r.port }));
-      }
+  if (!config.bool("plugin.choria.use_srv", true) || !domain) return undefined;
+  for (const name of srvNames) {
+    const records = await resolveSrv(`${name}.${domain}`).catch(() => []);
+    if (records.length > 0) {
+      return records.sort((a, b) => a.priority - b.priority || b.weight - a.weight).map((r) => ({ host: r.name, port: r.port }));
     }
   }
-  return [{ host: "puppet", port: 4222 }];
+  return undefined;
 }

@@ -7,13 +7,45 @@ import { RFloat, RHash, RRegexp, RString, RSymbol, rsym, type RValue } from "./r
  * 2^53 stay `bigint`, a Regexp becomes the `/re/` text filters already understand.
  */
 export function toPlain(value: RValue, layer: string): unknown {
+  checkExpansion(value, layer);
+  return plain(value, layer);
+}
+
+function plain(value: RValue, layer: string): unknown {
   if (value === null || typeof value === "boolean" || typeof value === "number" || typeof value === "bigint") return value;
   if (value instanceof RSymbol) return value.name;
   if (value instanceof RString) return value.text;
   if (value instanceof RFloat) return value.value;
   if (value instanceof RRegexp) return `/${value.source}/`;
-  if (Array.isArray(value)) return value.map((v) => toPlain(v, layer));
-  return Object.fromEntries(value.entries.map(([k, v]) => [plainKey(k, layer), toPlain(v, layer)]));
+  if (Array.isArray(value)) return value.map((v) => plain(v, layer));
+  return Object.fromEntries(value.entries.map(([k, v]) => [plainKey(k, layer), plain(v, layer)]));
+}
+
+/** Values that object links (Marshal `@`, YAML aliases) may add beyond the distinct ones, however small the message. */
+const LINK_ALLOWANCE = 100_000;
+
+/**
+ * Refuses a value whose links would expand it to more than twice its distinct values plus `LINK_ALLOWANCE`: an Array
+ * holding one linked Array twice, 40 levels down, is a few hundred bytes that plain JS (and every filter or log line
+ * after it) would expand to 2^40 values. Counted once per distinct Array or Hash, so the check is linear.
+ */
+function checkExpansion(value: RValue, layer: string): void {
+  const sizes = new Map<RValue, number>();
+  let distinct = 0;
+  const size = (v: RValue): number => {
+    if (!Array.isArray(v) && !(v instanceof RHash)) return 1;
+    const known = sizes.get(v);
+    if (known !== undefined) return known;
+    const children = Array.isArray(v) ? v : v.entries.flat();
+    distinct += 1 + children.length;
+    const total = children.reduce((sum: number, child) => sum + size(child), 1);
+    sizes.set(v, total);
+    return total;
+  };
+  const expanded = size(value);
+  if (expanded > 2 * distinct + LINK_ALLOWANCE) {
+    throw new ProtocolError(`${layer} expands through object links to ${expanded} values from ${distinct} distinct ones`, "size");
+  }
 }
 
 function plainKey(key: RValue, layer: string): string {

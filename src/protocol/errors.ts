@@ -14,7 +14,8 @@ export type ProtocolRule =
   | "expired"
   | "future"
   | "hash"
-  | "body";
+  | "body"
+  | "federation";
 
 /** A message that breaks a protocol rule; `rule` names the rule, the message says what was wrong with which layer. */
 export class ProtocolError extends Error {

@@ -26,3 +26,12 @@ export {
   DISCOVERY_PING,
   DISCOVERY_PONG,
 } from "./rpc.js";
+export {
+  federationSubject,
+  federationReplySubject,
+  federateRequest,
+  requestIntoCollective,
+  replyToRequester,
+  FEDERATION_TARGETS_PER_MESSAGE,
+} from "./federation.js";
+export type { Hop } from "./federation.js";

@@ -1,7 +1,7 @@
 /** The outer `choria:transport:1` layer: the NATS payload carrying base64 of the secure layer plus headers. */
 import { decodeBase64, encodeBase64 } from "./base64.js";
 import { ProtocolError } from "./errors.js";
-import { isObject, parseLayer, requireString } from "./json.js";
+import { isObject, parseLayer, requireString, type JsonObject } from "./json.js";
 import type { TransportHeaders } from "./types.js";
 
 export const TRANSPORT_PROTOCOL = "choria:transport:1";
@@ -28,6 +28,13 @@ export function encodeTransport(secure: string, headers: TransportHeaders): stri
 
 /** Unwraps a NATS payload down to the secure layer's text; headers (federation included) are kept as received. */
 export function decodeTransport(payload: Uint8Array | string): DecodedTransport {
+  const transport = readTransport(payload);
+  const data = requireString(transport, "data", "transport");
+  return { headers: transport.headers, secure: decodeUtf8(decodeBase64(data, "transport data"), "transport data") };
+}
+
+/** The outer layer as a JSON object, size, encoding and header types checked; `data` is left as carried. */
+export function readTransport(payload: Uint8Array | string): JsonObject & { headers: TransportHeaders } {
   const size = typeof payload === "string" ? utf8Size(payload) : payload.byteLength;
   if (size > MAX_PAYLOAD_BYTES) {
     throw new ProtocolError(`payload is ${size} bytes, more than the 1 MiB a NATS message may carry`, "size");
@@ -35,7 +42,6 @@ export function decodeTransport(payload: Uint8Array | string): DecodedTransport 
   if (size === 0) throw new ProtocolError("payload is empty", "json");
   const text = typeof payload === "string" ? payload : decodeUtf8(payload);
   const transport = parseLayer(text, TRANSPORT_PROTOCOL, "transport (choria:transport:1)");
-  const data = requireString(transport, "data", "transport");
   const headers = transport.headers ?? {};
   if (!isObject(headers)) throw new ProtocolError(`transport field "headers" must be an object`, "field");
   for (const key of ["mc_sender", "reply-to"]) {
@@ -43,7 +49,7 @@ export function decodeTransport(payload: Uint8Array | string): DecodedTransport 
       throw new ProtocolError(`transport header "${key}" must be a string`, "field");
     }
   }
-  return { headers: headers as TransportHeaders, secure: decodeUtf8(decodeBase64(data, "transport data"), "transport data") };
+  return { ...transport, headers: headers as TransportHeaders };
 }
 
 /** The UTF-8 size for comparing with the limit: exact when it could exceed it, else the cheap lower bound. */

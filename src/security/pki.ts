@@ -1,4 +1,5 @@
 /** A throwaway certificate authority in the Puppet ssldir layout, made with openssl, for tests and the quickstart. */
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -24,9 +25,9 @@ export async function makeCa(ssldir: string, subject = "mcompat Throwaway CA"): 
 
 /**
  * Issues `certs/<name>.pem` and `private_keys/<name>.pem` signed by the CA, with SAN DNS:<name> plus `altNames`
- * (IPs allowed) and EKU serverAuth+clientAuth, as the Choria certificates are.
+ * (IPs allowed) and EKU serverAuth+clientAuth, as the Choria certificates are; valid for `days` (-1: already expired).
  */
-export async function issueCert(ca: ThrowawayCa, name: string, altNames: string[] = []): Promise<{ cert: string; key: string }> {
+export async function issueCert(ca: ThrowawayCa, name: string, altNames: string[] = [], days = 3650): Promise<{ cert: string; key: string }> {
   const key = join(ca.ssldir, "private_keys", `${name}.pem`);
   const cert = join(ca.ssldir, "certs", `${name}.pem`);
   if (existsSync(cert) && existsSync(key)) return { cert, key };
@@ -37,6 +38,11 @@ export async function issueCert(ca: ThrowawayCa, name: string, altNames: string[
   const { execa } = await import("execa");
   await execa("openssl", ["genrsa", "-traditional", "-out", key, "2048"]);
   await execa("openssl", ["req", "-new", "-key", key, "-subj", `/CN=${name}`, "-out", csr]);
-  await execa("openssl", ["x509", "-req", "-in", csr, "-CA", ca.caCert, "-CAkey", ca.caKey, "-CAcreateserial", "-days", "3650", "-sha256", "-extfile", ext, "-out", cert]);
+  await execa("openssl", ["x509", "-req", "-in", csr, "-CA", ca.caCert, "-CAkey", ca.caKey, "-set_serial", randomSerial(), "-days", String(days), "-sha256", "-extfile", ext, "-out", cert]);
   return { cert, key };
+}
+
+/** A random serial, so certificates issued side by side never share (and race on) a serial file. */
+function randomSerial(): string {
+  return `0x${randomBytes(16).toString("hex")}`;
 }

@@ -65,6 +65,8 @@ function readFactFiles(files: string[]): Record<string, unknown> {
     if (typeof parsed !== "object" || Array.isArray(parsed)) throw new Error(`fact file ${file} does not hold a map of facts`);
     Object.assign(merged, unwrapPuppetFacts(parsed as Record<string, unknown>));
   }
+  // As the legacy Facts::Base ("Got empty facts"): a file caught truncated while it is rewritten must not empty the node's facts.
+  if (Object.keys(merged).length === 0) throw new Error(`the fact files ${files.join(", ")} hold no facts`);
   return merged;
 }
 

@@ -4,6 +4,8 @@ import { statSync } from "node:fs";
 export class WatchedFiles<T> {
   private stamp = "";
   private value: T;
+  /** Set while the files were looked at in this turn of the event loop: a burst of requests stats them once. */
+  private fresh = false;
 
   /** `read` turns the files into a value; when it throws, the last good value stays and `onError` hears why. */
   constructor(
@@ -17,6 +19,9 @@ export class WatchedFiles<T> {
 
   /** The current value, read again if any file changed since the last look. */
   get(): T {
+    if (this.fresh) return this.value;
+    this.fresh = true;
+    setImmediate(() => (this.fresh = false));
     const stamp = this.files.map(stampOf).join("|");
     if (stamp !== this.stamp) {
       try {
@@ -32,6 +37,7 @@ export class WatchedFiles<T> {
   /** Forgets the stamps so that the next `get` reads every file. */
   invalidate(): void {
     this.stamp = "";
+    this.fresh = false;
   }
 }
 

@@ -40,6 +40,9 @@ export class WorkerStartTimeout extends Error {
   }
 }
 
+/** A fork asked of a parent that exited after it was ready (killed, out of memory): a new parent can serve it. */
+export class ParentExited extends Error {}
+
 /** A worker process just forked: its connection (with any frames read past its hello) and how it will end. */
 export interface ForkedWorker {
   pid: number;
@@ -58,6 +61,9 @@ export const RUBY_LEVELS: Record<string, LogLevel> = { debug: "debug", info: "in
 export class RubyParent {
   readonly ready: Promise<ReadyReport>;
   readonly exited: Promise<void>;
+  /** Resolves once the preload is done and the parent takes fork frames (it forks nothing before). */
+  private readonly preloaded: Promise<void>;
+  private resolvePreloaded!: () => void;
   private readonly child: ChildProcess;
   private readonly frames = new FrameReader();
   private readonly dir = mkdtempSync(join(tmpdir(), "mcompat-ruby-"));
@@ -68,6 +74,8 @@ export class RubyParent {
   private readonly endings = new Map<number, (reason: string) => void>();
   private loadingAgent?: string;
   private alive = true;
+  /** True once the parent took fork frames. */
+  private forking = false;
   private resolveReady!: (r: ReadyReport) => void;
   private rejectReady!: (e: Error) => void;
 
@@ -79,6 +87,12 @@ export class RubyParent {
       this.kill();
     }, spec.startTimeoutMs);
     this.ready.then(() => clearTimeout(startTimer), () => clearTimeout(startTimer));
+    this.preloaded = new Promise((resolve) => (this.resolvePreloaded = resolve));
+    // A require that hangs (a dead NFS mount) cannot be interrupted safely; say so, and the calls time out queued.
+    void this.ready.then(() => {
+      const slow = setTimeout(() => this.spec.log("warn", `Ruby parent ${this.pid} is still preloading ${spec.preload.join(", ")} after ${spec.startTimeoutMs / 1000}s`), spec.startTimeoutMs);
+      void Promise.race([this.preloaded, this.exited]).then(() => clearTimeout(slow));
+    }, () => undefined);
     this.server = createServer((socket) => this.greet(socket));
     this.listening = new Promise((resolve) => this.server.listen(this.socketPath, resolve));
     this.server.on("error", (err) => spec.log("error", `Ruby worker socket ${this.socketPath}: ${err.message}`));
@@ -110,11 +124,18 @@ export class RubyParent {
     return this.alive;
   }
 
-  /** A new worker, once the agents are loaded; rejects with the start failure, or when the fork does not connect in time. */
+  /** Resolves once the parent forks (its preload done), or has exited. */
+  forkable(): Promise<void> {
+    return Promise.race([this.preloaded, this.exited]);
+  }
+
+  /** A new worker, once the agents and the preload are loaded; rejects with the start failure, or when the fork does not connect in time. */
   async fork(): Promise<ForkedWorker> {
     await this.ready;
+    await this.forkable();
     await this.listening;
-    if (!this.alive) throw new Error("the Ruby parent has exited");
+    // Dying while it preloads would die again in the next parent: that is a start failure, not a loss.
+    if (!this.alive) throw this.forking ? new ParentExited("the Ruby parent has exited") : new Error(`the Ruby parent exited while preloading ${this.spec.preload.join(", ")}`);
     const token = randomBytes(16).toString("hex");
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.failFork(token, new Error(`a forked Ruby worker did not connect within ${this.spec.startTimeoutMs / 1000}s`)), this.spec.startTimeoutMs);
@@ -153,7 +174,11 @@ export class RubyParent {
       else if (frame.type === "ready") {
         this.resolveReady({ loaded: frame.loaded as AgentFiles[], failed: frame.failed as ReadyReport["failed"],
           dataPlugins: (frame.data_plugins ?? []) as string[] });
-      } else if (frame.type === "forked") {
+      } else if (frame.type === "preloaded") {
+        this.forking = true;
+        this.resolvePreloaded();
+      }
+      else if (frame.type === "forked") {
         const fork = this.pending.get(String(frame.token));
         if (fork) fork.pid = Number(frame.pid);
       } else if (frame.type === "exited") this.ended(Number(frame.pid), frame.signal ? `killed by SIG${String(frame.signal)}` : `exited with code ${String(frame.code)}`);
@@ -210,13 +235,13 @@ export class RubyParent {
     if (!this.alive) return;
     this.alive = false;
     this.rejectReady(new Error(`Ruby worker ${reason} before it was ready`));
-    for (const token of [...this.pending.keys()]) this.failFork(token, new Error(`the Ruby parent ${reason}`));
+    for (const token of [...this.pending.keys()]) this.failFork(token, new ParentExited(`the Ruby parent ${reason}`));
     // Workers outlive their parent; without it nobody reports their status, so their socket closing must do.
     for (const resolve of this.endings.values()) resolve("exited (its status went with its Ruby parent)");
     this.endings.clear();
     this.server.close();
     rmSync(this.dir, { recursive: true, force: true });
-    if (reason.startsWith("killed") || !reason.endsWith("code 0")) this.spec.log("warn", `Ruby parent ${this.pid} ${reason}`);
+    if (!reason.endsWith("code 0")) this.spec.log("warn", `Ruby parent ${this.pid} ${reason}`);
   }
 }
 

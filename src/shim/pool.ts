@@ -5,7 +5,7 @@ import { PACKAGE_ROOT } from "../package-root.js";
 import type { RpcReplyBody } from "../protocol/index.js";
 import { symbolHash } from "./frames.js";
 import { poolSettings } from "./settings.js";
-import { RubyParent, WorkerStartTimeout, type AgentFiles, type Logger, type ReadyReport, type WorkerSpec } from "./parent.js";
+import { ParentExited, RubyParent, WorkerStartTimeout, type AgentFiles, type Logger, type ReadyReport, type WorkerSpec } from "./parent.js";
 import { RubyWorker, WorkerFailure, type WorkerReply } from "./worker.js";
 
 /** One request for a Ruby agent, already validated against its DDL by the server. */
@@ -21,7 +21,8 @@ export interface AgentProbe { loaded: AgentFiles[]; failed: Array<{ agent: strin
  * Options; each number falls back to its plugin.mcompat.ruby.* key in `config` (POOL_KEYS), then to its default:
  * size = twice the cores (at least 4), maxQueue 100 (beyond it a call is answered "busy"), recycleAfter 1000 requests,
  * perAgent = size - 1 (most workers one agent holds while others wait), startTimeoutSec 60, ruby "ruby" on PATH,
- * preload ["puppet"] (libraries the parent loads before forking, when installed).
+ * preload ["puppet", "puppet_settings"] (what the parent loads before forking, when installed), idleTimeoutSec 60 (a
+ * worker idle that long is stopped, all but one).
  */
 export interface WorkerPoolOptions {
   configFile?: string;
@@ -35,6 +36,7 @@ export interface WorkerPoolOptions {
   startTimeoutSec?: number;
   ruby?: string;
   preload?: string[];
+  idleTimeoutSec?: number;
   log?: Logger;
   /** The server's facts (what its filters see), which agents read as MCollective::Facts; none when absent. */
   facts?: () => Record<string, unknown>;
@@ -72,7 +74,11 @@ export class WorkerPool {
   private readonly perAgent: number;
   private spec: WorkerSpec;
   private parent?: RubyParent;
+  /** Free workers, the longest idle first. */
   private readonly idle: RubyWorker[] = [];
+  private readonly idleSince = new WeakMap<RubyWorker, number>();
+  private readonly idleTimeoutMs: number;
+  private reaper?: NodeJS.Timeout;
   private readonly all = new Set<RubyWorker>();
   /** Forks asked for and not yet connected. */
   private starting = 0;
@@ -91,18 +97,22 @@ export class WorkerPool {
     this.maxQueue = settings.maxQueue;
     this.recycleAfter = settings.recycleAfter;
     this.perAgent = settings.perAgent;
+    this.idleTimeoutMs = settings.idleTimeoutSec * 1000;
     this.spec = { ruby: settings.ruby, script: WORKER_SCRIPT, config: opts.config, configFile: opts.configFile, preload: settings.preload,
       agents: opts.agents, startTimeoutMs: settings.startTimeoutSec * 1000, log: opts.log ?? (() => undefined), facts: opts.facts };
   }
 
   /**
    * Starts the Ruby parent, which loads every agent, and reports which can serve (syntax errors, missing libraries,
-   * activate_when). An agent that blocks while loading is left out and a new parent loads the rest without it.
+   * activate_when) once it can fork, so the first call after a probe waits for no preload. An agent that blocks while
+   * loading is left out and a new parent loads the rest without it.
    */
   async probe(): Promise<AgentProbe> {
     for (;;) {
       try {
-        const report = await this.currentParent().ready;
+        const parent = this.currentParent();
+        const report = await parent.ready;
+        await parent.forkable();
         return { ...report, failed: [...report.failed, ...this.blocked] };
       } catch (err) {
         if (!this.leaveOutBlocking(err)) throw err;
@@ -161,6 +171,7 @@ export class WorkerPool {
   /** Answers what is queued with statuscode 5 and stops every worker and the parent. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.reaper);
     for (const job of this.dequeueAll()) job.resolve({ error: "the Ruby worker pool is stopped" });
     await Promise.all([...[...this.all].map((w) => w.stop()), this.parent?.stop()]);
   }
@@ -219,6 +230,7 @@ export class WorkerPool {
         i++;
         continue;
       }
+      // The most recently used worker: its pages are warm, and the others can go idle long enough to be retired.
       const worker = this.idle.pop();
       if (!worker) {
         waiting++;
@@ -269,13 +281,14 @@ export class WorkerPool {
         this.all.add(worker);
         void worker.exited.then(() => this.forget(worker));
         if (this.stopped) void worker.stop();
-        else this.idle.push(worker);
+        else this.park(worker);
         this.pump();
       },
       (err: Error) => {
         this.starting--;
         this.spec.log("error", err.message);
-        if (this.leaveOutBlocking(err)) return this.pump();
+        // A parent lost after it was ready is replaced by the next fork; one that cannot start fails the queue below.
+        if (err instanceof ParentExited || this.leaveOutBlocking(err)) return this.pump();
         // With no worker able to start, waiting requests would wait forever.
         if (this.starting === 0 && this.liveWorkers() === 0) {
           for (const job of this.dequeueAll()) job.resolve({ error: `no Ruby worker could start: ${err.message}` });
@@ -318,8 +331,20 @@ export class WorkerPool {
     // Past the pool size only while borrowed: a surplus worker goes as soon as it is free.
     const surplus = this.liveWorkers() > this.size;
     if (worker.isAlive && (worker.served >= this.recycleAfter || this.stopped || surplus)) void worker.stop();
-    else if (worker.isAlive) this.idle.push(worker);
+    else if (worker.isAlive) this.park(worker);
     this.pump();
+  }
+
+  private park(worker: RubyWorker): void {
+    this.idleSince.set(worker, Date.now());
+    this.idle.push(worker);
+    this.reaper ??= setInterval(() => this.retireIdle(), Math.max(this.idleTimeoutMs / 2, 100)).unref();
+  }
+
+  /** Stops workers idle past the idle timeout but one, which stays ready: forking another takes milliseconds. */
+  private retireIdle(): void {
+    const cutoff = Date.now() - this.idleTimeoutMs;
+    while (this.idle.length > 1 && (this.idleSince.get(this.idle[0]) ?? 0) <= cutoff) void this.idle.shift()!.stop();
   }
 
   private forget(worker: RubyWorker): void {

@@ -1,12 +1,12 @@
 /** Pool settings: explicit options first, then plugin.mcompat.ruby.* config keys, then defaults (pure). */
 
 export interface PoolSettings {
-  size: number; maxQueue: number; recycleAfter: number; perAgent: number; startTimeoutSec: number; ruby: string; preload: string[];
+  size: number; maxQueue: number; recycleAfter: number; perAgent: number; startTimeoutSec: number; ruby: string; preload: string[]; idleTimeoutSec: number;
 }
 
 export interface PoolSettingOptions {
   config: Record<string, string>;
-  size?: number; maxQueue?: number; recycleAfter?: number; perAgent?: number; startTimeoutSec?: number; ruby?: string; preload?: string[];
+  size?: number; maxQueue?: number; recycleAfter?: number; perAgent?: number; startTimeoutSec?: number; ruby?: string; preload?: string[]; idleTimeoutSec?: number;
 }
 
 /** The config keys, for docs and error messages. */
@@ -18,6 +18,7 @@ export const POOL_KEYS = {
   startTimeoutSec: "plugin.mcompat.ruby.start_timeout",
   ruby: "plugin.mcompat.ruby.command",
   preload: "plugin.mcompat.ruby.preload",
+  idleTimeoutSec: "plugin.mcompat.ruby.idle_timeout",
 } as const;
 
 function whole(config: Record<string, string>, key: string): number | undefined {
@@ -45,7 +46,8 @@ export function poolSettings(opts: PoolSettingOptions, cores: number): PoolSetti
     perAgent: Math.max(1, opts.perAgent ?? whole(c, POOL_KEYS.perAgent) ?? size - 1),
     startTimeoutSec: opts.startTimeoutSec ?? whole(c, POOL_KEYS.startTimeoutSec) ?? 60,
     ruby: opts.ruby ?? c[POOL_KEYS.ruby] ?? "ruby",
-    // Puppet is what the bundled agents share and the slowest library to load: the parent loads it once for all.
-    preload: opts.preload ?? list(c[POOL_KEYS.preload]) ?? ["puppet"],
+    // Puppet is what Puppet-backed agents share and the slowest library to load and set up: the parent does it once.
+    preload: opts.preload ?? list(c[POOL_KEYS.preload]) ?? ["puppet", "puppet_settings"],
+    idleTimeoutSec: opts.idleTimeoutSec ?? whole(c, POOL_KEYS.idleTimeoutSec) ?? 60,
   };
 }

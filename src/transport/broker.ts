@@ -12,6 +12,10 @@ export interface BrokerOptions {
   tls: { cert: string; key: string; ca: string };
   /** Cluster listen port and routes (`nats-route://host:port`) to join a NATS cluster. */
   cluster?: { name?: string; port: number; routes: string[] };
+  /** Serve the HTTP monitoring endpoints (`/connz`, `/jsz`, ...) on a port nats-server picks. */
+  monitor?: boolean;
+  /** Enable JetStream, storing under `dir`, for registration streams. */
+  jetstream?: boolean;
   /** Keep running after this process exits (for `mcompat up`). */
   detached?: boolean;
   nats?: string;
@@ -23,6 +27,8 @@ export interface RunningBroker {
   pid: number;
   configFile: string;
   logFile: string;
+  /** `http://127.0.0.1:<port>` of the monitoring endpoints, when asked for. */
+  monitorUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -39,6 +45,8 @@ export function brokerConfig(opts: BrokerOptions, logFile: string): string {
     "  timeout: 5",
     "}",
   ];
+  if (opts.monitor) lines.push(`http: "127.0.0.1:-1"`);
+  if (opts.jetstream) lines.push("jetstream {", `  store_dir: "${join(opts.dir, "jetstream")}"`, "}");
   if (opts.cluster) {
     lines.push(
       "cluster {",
@@ -74,7 +82,8 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   });
   let exited = false;
   void child.then(() => (exited = true));
-  const port = await waitForPort(logFile, () => exited);
+  const port = Number(await waitForLog(logFile, LISTENING, () => exited));
+  const monitorPort = opts.monitor ? await waitForLog(logFile, MONITORING, () => exited) : undefined;
   if (opts.detached) child.unref();
   return {
     url: `tls://127.0.0.1:${port}`,
@@ -82,6 +91,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     pid: child.pid!,
     configFile,
     logFile,
+    monitorUrl: monitorPort ? `http://127.0.0.1:${monitorPort}` : undefined,
     async stop() {
       child.kill("SIGTERM");
       await child;
@@ -90,12 +100,13 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 }
 
 const LISTENING = /Listening for client connections on [^\s]*:(\d+)/;
+const MONITORING = /Starting http monitor on [^\s]*:(\d+)/;
 
-/** Reads the port from the log, since port 0 lets nats-server choose. */
-async function waitForPort(logFile: string, exited: () => boolean): Promise<number> {
+/** Reads a port from the log, since nats-server chooses it: the first group of `pattern`. */
+async function waitForLog(logFile: string, pattern: RegExp, exited: () => boolean): Promise<string> {
   for (let waited = 0; waited < 10_000; waited += 50) {
-    const match = LISTENING.exec(readFileSync(logFile, "utf8"));
-    if (match) return Number(match[1]);
+    const match = pattern.exec(readFileSync(logFile, "utf8"));
+    if (match) return match[1];
     if (exited()) break;
     await new Promise((r) => setTimeout(r, 50));
   }

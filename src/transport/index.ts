@@ -5,3 +5,5 @@ export { startBroker, brokerConfig } from "./broker.js";
 export type { BrokerOptions, RunningBroker } from "./broker.js";
 export { NatsTransport, connectNats, natsSubject } from "./nats.js";
 export { DeliveryQueue } from "./inbox.js";
+export { FederatedTransport } from "./federated.js";
+export { resolveSrv } from "./srv.js";

@@ -15,11 +15,19 @@ export function natsSubject(dest: Destination): string {
 
 const delivery = (msg: Msg): Delivery => ({ body: msg.data, replyTo: msg.reply || undefined, headers: {} });
 
+/**
+ * Bytes published while the broker is away that wait for the next connection, as nats.go's reconnect buffer (Choria's
+ * daemon and client) holds 8 MiB: nats.js drops them when it reconnects, so a reply finished mid-outage was lost unsaid.
+ */
+const HELD_BYTES = 8 * 1024 * 1024;
+
 export class NatsTransport implements Transport {
   readonly name = "nats";
   private connected = true;
   private reconnects = 0;
   private readonly listeners: StatusListener[] = [];
+  private held: Array<() => void> = [];
+  private heldBytes = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -34,8 +42,14 @@ export class NatsTransport implements Transport {
     return { unsubscribe: () => sub.unsubscribe() };
   }
 
+  /** Throws when the broker is away and `HELD_BYTES` already wait for it, as nats.go refuses such a publish. */
   publish(dest: Destination, body: Uint8Array | string, opts: PublishOptions = {}): void {
-    this.nc.publish(natsSubject(dest), body, opts.replyTo ? { reply: opts.replyTo } : undefined);
+    const send = () => this.nc.publish(natsSubject(dest), body, opts.replyTo ? { reply: opts.replyTo } : undefined);
+    if (this.connected) return send();
+    const size = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+    if (this.heldBytes + size > HELD_BYTES) throw new Error(`the broker connection is down and ${this.heldBytes} bytes already wait for it`);
+    this.held.push(send);
+    this.heldBytes += size;
   }
 
   flush(): Promise<void> {
@@ -73,6 +87,11 @@ export class NatsTransport implements Transport {
       if (status.type === "reconnect") {
         this.connected = true;
         this.reconnects++;
+        // The subscriptions are back by now, so replies to what was held can be heard.
+        const held = this.held;
+        this.held = [];
+        this.heldBytes = 0;
+        for (const send of held) send();
       }
       if (status.type === "disconnect" || status.type === "reconnect" || status.type === "error") {
         const detail = status.type === "error" ? String((status as { error?: unknown }).error ?? "") : this.nc.getServer();

@@ -22,8 +22,8 @@ import { RequestVerifier } from "../../src/security/index.js";
 import { connectBroker, type NatsConnection } from "../../src/transport/index.js";
 import { testCert } from "./pki.js";
 
-/** Writes a client.cfg for `<name>.mcollective` against the broker on `port`; returns its path. */
-export async function writeClientConfig(port: number, name = "tester", extra: string[] = []): Promise<string> {
+/** Writes a client.cfg for `<name>.mcollective` against the broker on `port` (several: a list to fail over in); returns its path. */
+export async function writeClientConfig(port: number | number[], name = "tester", extra: string[] = []): Promise<string> {
   const identity = `${name}.mcollective`;
   const tls = await testCert(identity);
   const dir = mkdtempSync(join(tmpdir(), "mcompat-client-"));
@@ -34,7 +34,7 @@ export async function writeClientConfig(port: number, name = "tester", extra: st
       `identity = ${identity}`,
       "collectives = mcollective,other",
       "main_collective = mcollective",
-      `plugin.choria.middleware_hosts = 127.0.0.1:${port}`,
+      `plugin.choria.middleware_hosts = ${[port].flat().map((p) => `127.0.0.1:${p}`).join(",")}`,
       "plugin.security.provider = file",
       `plugin.security.file.certificate = ${tls.cert}`,
       `plugin.security.file.key = ${tls.key}`,

@@ -85,6 +85,7 @@ export function writeConfig(file: string, lines: Record<string, string>): void {
 export interface LegacyNode {
   identity: string;
   configFile: string;
+  pid: number;
   log(): string;
   stop(): Promise<void>;
 }
@@ -95,7 +96,7 @@ export async function startMcollectived(
   factsFixture: string,
   classesFixture: string,
   wire: LegacyWire,
-  opts: { libdirs?: string[]; loglevel?: string } = {},
+  opts: { libdirs?: string[]; loglevel?: string; extra?: Record<string, string> } = {},
 ): Promise<LegacyNode> {
   const dir = mkdtempSync(join(tmpdir(), `legacy-${identity}-`));
   const factsFile = join(dir, "facts.yaml");
@@ -117,6 +118,7 @@ export async function startMcollectived(
     factsource: "yamlfile",
     "plugin.yaml": factsFile,
     classesfile: classesFile,
+    ...opts.extra,
   });
   const child: ResultPromise = execa(MCOLLECTIVED, ["--config", configFile, "--pidfile", join(dir, "pid"), "--no-daemonize"], { reject: false, all: true, stdin: "ignore" });
   let exited = false;
@@ -128,6 +130,7 @@ export async function startMcollectived(
   return {
     identity,
     configFile,
+    pid: child.pid!,
     log,
     async stop() {
       if (!exited) child.kill("SIGTERM");

@@ -18,3 +18,17 @@ export async function testCert(name: string, altNames: string[] = []): Promise<{
   const { cert, key } = await issueCert(ca, name, altNames);
   return { cert, key, ca: ca.caCert };
 }
+
+/** A certificate for `name` from the run's CA that expired a day ago. */
+export async function expiredCert(name: string): Promise<{ cert: string; key: string; ca: string }> {
+  const ca = await testCa();
+  const { cert, key } = await issueCert(ca, name, [], -1);
+  return { cert, key, ca: ca.caCert };
+}
+
+/** A certificate for `name` from a CA of its own, which nothing else in the run trusts. */
+export async function foreignCert(name: string): Promise<{ cert: string; key: string; ca: string }> {
+  const ca = await makeCa(mkdtempSync(join(tmpdir(), "mcompat-foreign-ssl-")), "Foreign CA");
+  const { cert, key } = await issueCert(ca, name);
+  return { cert, key, ca: ca.caCert };
+}

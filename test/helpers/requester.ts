@@ -46,10 +46,22 @@ export class Requester {
   private seq = 0;
   private constructor(private readonly nc: NatsConnection, readonly signer: Signer, private readonly nodes: string[]) {}
 
-  static async connect(port: number, nodes: string[], certname = "tester.mcollective"): Promise<Requester> {
+  /** With several ports the connection fails over between those brokers, as a client listing several middleware_hosts. */
+  static async connect(port: number | number[], nodes: string[], certname = "tester.mcollective"): Promise<Requester> {
     const tls = await testCert(certname);
-    const nc = await connectBroker({ brokers: [{ host: "127.0.0.1", port }], tls, name: certname, mode: "client" });
+    const brokers = [port].flat().map((p) => ({ host: "127.0.0.1", port: p }));
+    const nc = await connectBroker({ brokers, tls, name: certname, mode: "client" });
     return new Requester(nc, loadSigner({ certname, ...tls }), nodes);
+  }
+
+  /** The same connection signing as `signer` (another certificate, or a callerid it may not claim). */
+  signingAs(signer: Signer): Requester {
+    return new Requester(this.nc, signer, this.nodes);
+  }
+
+  /** The broker this client is connected to now, `host:port`. */
+  server(): string {
+    return this.nc.getServer();
   }
 
   /**
@@ -71,6 +83,11 @@ export class Requester {
     await this.barrier(collective, targets);
     collector.sub.unsubscribe();
     return collector.replies;
+  }
+
+  /** Hands every raw payload arriving on `subject` (wildcards allowed) to `onPayload`. */
+  listen(subject: string, onPayload: (payload: string, subject: string) => void): Subscription {
+    return this.nc.subscribe(subject, { callback: (_err, msg) => onPayload(msg.string(), msg.subject) });
   }
 
   /** Publishes a raw payload on a subject (for malformed-input tests). */

@@ -40,6 +40,16 @@ export interface ServerNode {
   log(): string;
 }
 
+/** A libdir holding copies of these fixture agents (the fixture folder also has agents that hang on load). */
+export function fixtureLibdir(agents: string[]): string {
+  const libdir = mkdtempSync(join(tmpdir(), "mcompat-libdir-"));
+  mkdirSync(join(libdir, "mcollective", "agent"), { recursive: true });
+  for (const agent of agents) {
+    for (const ext of ["rb", "ddl"]) copyFileSync(join(FIXTURES, "agents", "mcollective", "agent", `${agent}.${ext}`), join(libdir, "mcollective", "agent", `${agent}.${ext}`));
+  }
+  return libdir;
+}
+
 /** Writes a server.cfg for `spec` against the broker on `port`, with certificates from the run's test CA. */
 export async function writeServerConfig(spec: NodeSpec, port: number): Promise<{ dir: string; configFile: string; factsFile: string; logFile: string }> {
   const dir = mkdtempSync(join(tmpdir(), `mcompat-server-${spec.identity}-`));
@@ -89,8 +99,11 @@ export async function spawnServer(
   identity: string,
   files: { dir: string; configFile: string; factsFile: string; logFile: string },
   readyWhen = /serving agents: /,
+  /** The daemon's stderr goes to this file instead of a pipe (read it as `logFile` when the log cannot be). */
+  stderrFile?: string,
 ): Promise<ServerNode> {
-  const child: ResultPromise = execa(join(REPO, "bin", "mcompat"), ["server", "--config", files.configFile], { reject: false, stdio: ["ignore", "pipe", "pipe"], all: true });
+  const stderr = stderrFile === undefined ? "pipe" : { file: stderrFile };
+  const child: ResultPromise = execa(join(REPO, "bin", "mcompat"), ["server", "--config", files.configFile], { reject: false, stdin: "ignore", stdout: "pipe", stderr, all: true });
   let exited = false;
   void child.then(() => (exited = true));
   const log = () => (existsSync(files.logFile) ? readFileSync(files.logFile, "utf8") : "");

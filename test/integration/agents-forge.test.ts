@@ -29,7 +29,7 @@ describe("bundled agents in the Forge-module layout", function () {
       const json = JSON.parse(readFileSync(join(agentDir(agent), `${agent}.json`), "utf8"));
       assert.equal(json.metadata.name, agent);
       const plugin = readFileSync(join(FORGE_DIR, `mcollective_agent_${agent}`, "data", "plugin.yaml"), "utf8");
-      assert.match(plugin, new RegExp(`server_files:\\n  - agent/${agent}\\.rb\\n`));
+      assert.match(plugin, new RegExp(`server_files:\\n  - "agent/${agent}\\.rb"\\n`));
     }
   });
 

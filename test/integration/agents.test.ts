@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,6 +52,28 @@ describe("bundled agents through real Ruby", function () {
         assert.deepEqual([again.statuscode, again.statusmsg, again.data.ensure], [5, "Package is already installed", installedBash]);
       });
     }
+
+    it("answers status from dpkg's database exactly as dpkg-query does, for every installed package", async () => {
+      const packages = pool({ "plugin.package.provider": "apt" }, "package");
+      const lines = execFileSync("dpkg-query", ["-W", "-f", "${Package}\t${Status}\t${Version}\n"], { encoding: "utf8" }).trim().split("\n");
+      const names = [...new Set(lines.map((line) => line.split("\t")[0]))];
+      const reading = (state = "", version = "") => (state.endsWith(" installed") ? { ensure: version, status: "installed" } : { ensure: state.includes("config-files") ? "absent" : "purged", status: "missing" });
+      const expected = new Map<string, unknown>();
+      for (const line of lines) {
+        const [name, state, version] = line.split("\t");
+        if (!expected.has(name)) expected.set(name, reading(state, version));
+      }
+      // Names dpkg-query reads as an architecture or a glob are left to it, and one it does not know is purged: asked of it here.
+      for (const name of ["bash:amd64", "bas?", "mcompat-no-such-package"]) {
+        const r = spawnSync("dpkg-query", ["-W", "-f", "${Status}\t${Version}\n", name], { encoding: "utf8" });
+        expected.set(name, r.status === 0 ? reading(...(r.stdout.split("\n")[0].split("\t") as [string, string])) : reading());
+      }
+      assert.ok(names.length > 100, `only ${names.length} packages on this machine`);
+      for (const [name, want] of expected) {
+        const reply = await packages.call(call("package", "status", { package: name }, 180));
+        assert.deepEqual({ ensure: reply.data.ensure, status: reply.data.status }, want, name);
+      }
+    });
 
     it("drives rpm and dnf with the yum provider: status, install, search and remove, with RPM's fields", async () => {
       // This machine has no rpm or dnf: scripts answer in their output formats and keep installs in a folder.
@@ -152,7 +174,8 @@ case "$1" in start|restart) touch $STATE;; stop) rm -f $STATE;; status) test -f 
       const conf = join(dir, "puppet.conf");
       writeFileSync(conf, ["[main]", "vardir", "rundir", "logdir", "publicdir"].map((k) => k.startsWith("[") ? k : `${k} = ${dir}/puppet/${k}`).join("\n"));
       ran = join(dir, "puppet-ran");
-      const command = script(join(dir, "fake-puppet"), `echo "$@" > ${ran}`);
+      // Written aside and renamed, so the test never reads the file half written.
+      const command = script(join(dir, "fake-puppet"), `echo "$@" > ${ran}.part && mv ${ran}.part ${ran}`);
       puppet = pool({ "plugin.puppet.config": conf, "plugin.puppet.command": command, "plugin.puppet.signal_daemon": "false",
         "plugin.puppet.resource_type_whitelist": "notify" }, "puppet");
     });

@@ -1,22 +1,12 @@
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunningBroker } from "../../src/transport/index.js";
 import { testBroker } from "../helpers/broker.js";
 import { writeClientConfig } from "../helpers/fleet.js";
 import { mco, mcoProcess } from "../helpers/mco.js";
-import { FIXTURES, startServer, type ServerNode } from "../helpers/server.js";
+import { FIXTURES, fixtureLibdir, startServer, type ServerNode } from "../helpers/server.js";
 
 const IDS = ["node1.example.net", "node2.example.net", "node3.example.net"];
-
-/** A libdir holding only the fixture echo agent (the fixture folder also has agents that hang on load). */
-function echoLibdir(): string {
-  const libdir = mkdtempSync(join(tmpdir(), "mcompat-echo-"));
-  mkdirSync(join(libdir, "mcollective", "agent"), { recursive: true });
-  for (const file of ["echo.rb", "echo.ddl"]) copyFileSync(join(FIXTURES, "agents", "mcollective", "agent", file), join(libdir, "mcollective", "agent", file));
-  return libdir;
-}
 
 describe("mco against three real `mcompat server` daemons (Ruby agents included)", function () {
   this.timeout(60_000);
@@ -27,7 +17,7 @@ describe("mco against three real `mcompat server` daemons (Ruby agents included)
 
   before(async () => {
     broker = await testBroker();
-    const libdir = echoLibdir();
+    const libdir = fixtureLibdir(["echo"]);
     nodes = [];
     for (const [i, identity] of IDS.entries()) {
       const n = i + 1;

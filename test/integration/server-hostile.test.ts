@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunningBroker } from "../../src/transport/index.js";
 import { testBroker } from "../helpers/broker.js";
 import { Requester } from "../helpers/requester.js";
-import { FIXTURES, NATIVE_ONLY, spawnServer, startServer, writeServerConfig, type ServerNode } from "../helpers/server.js";
+import { FIXTURES, fixtureLibdir, NATIVE_ONLY, spawnServer, startServer, writeServerConfig, type ServerNode } from "../helpers/server.js";
 
 // Long enough that a backtracking engine would try 2^48 paths on the identity filter below.
 const NODE = `${"a".repeat(36)}.example.net`;
@@ -17,9 +17,7 @@ describe("mcompat server: one hostile message never stops a node (real daemon, r
   let client: Requester;
 
   before(async () => {
-    const libdir = mkdtempSync(join(tmpdir(), "mcompat-hostile-"));
-    mkdirSync(join(libdir, "mcollective", "agent"), { recursive: true });
-    for (const file of ["hefty.rb", "hefty.ddl", "echo.rb", "echo.ddl"]) cpSync(join(FIXTURES, "agents", "mcollective", "agent", file), join(libdir, "mcollective", "agent", file));
+    const libdir = fixtureLibdir(["hefty", "echo"]);
     broker = await testBroker();
     node = await startServer({ identity: NODE, factsFile: join(FIXTURES, "facts", "node1.yaml"), libdir, extra: NATIVE_ONLY }, broker.port);
     client = await Requester.connect(broker.port, [NODE]);

@@ -1,18 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startBroker, type RunningBroker } from "../../src/transport/index.js";
-import { testCert } from "../helpers/pki.js";
+import type { RunningBroker } from "../../src/transport/index.js";
+import { testBroker } from "../helpers/broker.js";
 import { Requester } from "../helpers/requester.js";
 import { FIXTURES, NATIVE_ONLY, startServers, waitFor, type ServerNode } from "../helpers/server.js";
 
 const IDS = ["life1.example.net", "life2.example.net"];
-
-async function brokerOn(port: number): Promise<RunningBroker> {
-  const tls = await testCert("broker.test", ["localhost", "127.0.0.1"]);
-  return startBroker({ dir: mkdtempSync(join(tmpdir(), "mcompat-test-broker-")), port, tls });
-}
 
 describe("mcompat server lifecycle", function () {
   this.timeout(60_000);
@@ -20,7 +13,7 @@ describe("mcompat server lifecycle", function () {
   let nodes: ServerNode[];
 
   before(async () => {
-    broker = await brokerOn(0);
+    broker = await testBroker();
     nodes = await startServers(
       IDS.map((identity, i) => ({ identity, factsFile: join(FIXTURES, "facts", `node${i + 1}.yaml`), collectives: ["mcollective", "eu"], extra: NATIVE_ONLY })),
       broker.port,
@@ -46,7 +39,7 @@ describe("mcompat server lifecycle", function () {
   it("survives a broker restart and serves again once resubscribed", async () => {
     const port = broker.port;
     await broker.stop();
-    broker = await brokerOn(port);
+    broker = await testBroker({ port });
     for (const node of nodes) await waitFor(() => /reconnected to/.test(node.log()), () => false, async () => `${node.identity} did not reconnect:\n${node.log()}`);
     const client = await Requester.connect(port, IDS);
     try {

@@ -279,6 +279,42 @@ describe("shim pool scheduling", function () {
     }
   });
 
+  it("keeps serving when the Ruby parent dies: its workers carry on and a new parent forks the next ones", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("echo")], size: 2, perAgent: 2, preload: [] });
+    const meeting = mkdtempSync(join(tmpdir(), "mcompat-meet-"));
+    try {
+      const first = (await pool.call(call("echo", "whoami"))).data;
+      const lost = Number(pool.stats().parent);
+      process.kill(lost, "SIGKILL");
+      await waitFor(() => !processAlive(lost), () => false, async () => "the parent did not die");
+      assert.equal((await pool.call(call("echo", "whoami"))).data.pid, first.pid, "the worker forked before lives on");
+      // Two calls that must run at once need a second worker, which only a new parent can fork.
+      const met = await Promise.all([1, 2].map(() => pool.call(call("echo", "meet", { dir: meeting, count: 2 }, 20))));
+      assert.deepEqual(met.map((r) => r.statuscode), [0, 0]);
+      const parent = pool.stats().parent;
+      assert.ok(parent !== undefined && parent !== lost);
+    } finally {
+      await pool.stop();
+      rmSync(meeting, { recursive: true, force: true });
+    }
+  });
+
+  it("stops workers idle past the idle timeout, all but one", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("echo")], size: 3, perAgent: 3, idleTimeoutSec: 1, preload: [] });
+    const meeting = mkdtempSync(join(tmpdir(), "mcompat-meet-"));
+    try {
+      await Promise.all([1, 2, 3].map(() => pool.call(call("echo", "meet", { dir: meeting, count: 3 }, 20))));
+      const busy = pool.stats().pids;
+      assert.equal(busy.length, 3);
+      await waitFor(() => pool.stats().workers === 1, () => false, async () => `still ${JSON.stringify(pool.stats())}`);
+      assert.equal(busy.filter(processAlive).length, 1);
+      assert.equal((await pool.call(call("echo", "echo", { message: "still served" }))).data.message, "still served");
+    } finally {
+      await pool.stop();
+      rmSync(meeting, { recursive: true, force: true });
+    }
+  });
+
   it("lets one agent take every idle worker while nothing else waits", async () => {
     const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("echo")], size: 3, perAgent: 1 });
     const meeting = mkdtempSync(join(tmpdir(), "mcompat-meet-"));

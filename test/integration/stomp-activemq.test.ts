@@ -216,8 +216,13 @@ describe("STOMP transport against a real ActiveMQ", function () {
     }
   });
 
-  it("a daemon reconnects after a broker restart and its subscriptions work again", async () => {
+  it("a daemon reconnects after a broker restart, its subscriptions work again, and a reply made while the broker was down arrives", async () => {
     const node = await daemon("node1.example.net", ["plugin.activemq.max_reconnect_delay = 1"]);
+    const inbox = { collective: "mcollective", agent: "rpcutil", callerid: "uid=0", seq: 1 };
+    // Closed before the restart: a client reconnecting on its own would read the queue before the one below.
+    const asker = await client();
+    const replyTo = asker.openInbox(inbox).replyTo;
+    await asker.close();
     const direct = new Deliveries();
     const broadcast = new Deliveries();
     node.subscribe({ kind: "node", collective: "mcollective", identity: "node1.example.net" }, direct.handler);
@@ -226,6 +231,8 @@ describe("STOMP transport against a real ActiveMQ", function () {
     await broker.stop();
     await lost;
     assert.equal(node.status().connected, undefined);
+    // A reply finished mid-outage waits for the next session; ActiveMQ's reply queue then keeps it for its reader.
+    node.publish({ kind: "reply", target: replyTo }, Uint8Array.of(5));
     const back = once<string>((cb) => node.onStatus(cb), "reconnect", 60_000);
     broker = await testActiveMq({ dir, tls: true, port: broker.port, sslPort: broker.sslPort });
     await back;
@@ -236,5 +243,7 @@ describe("STOMP transport against a real ActiveMQ", function () {
     mco.publish({ kind: "node", collective: "mcollective", identity: "node1.example.net" }, Uint8Array.of(7), { replyTo: "/queue/x" });
     assert.deepEqual(Buffer.from((await broadcast.nth(0, 10_000, "broadcast after restart")).body), Buffer.from(BINARY));
     assert.deepEqual([...(await direct.nth(0, 10_000, "direct after restart")).body], [7]);
+    const held = await mco.openInbox(inbox).next(Date.now() + 10_000);
+    assert.deepEqual([...(held?.body ?? [])], [5], "the reply made while the broker was down");
   });
 });

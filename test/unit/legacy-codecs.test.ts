@@ -225,6 +225,17 @@ describe("legacy codecs: ssl with YAML, as Ruby's Psych writes it", () => {
     refused(() => server.decodeRequest(deliver(text.replace(":ssl_ttl: 60", ":ssl_ttl: 61")), 1795948013), "security", "signature", /signature does not match/);
     refused(() => server.decodeRequest(deliver(text.replace("compound: []", "compound: !ruby/object:Foo {}")), 1795948013), "protocol", "encoding", /!ruby\/object:Foo/);
   });
+
+  it("parses no part of a body before its signature verified: only the envelope around it is read", () => {
+    const layers: string[] = [];
+    const spying = { ...YAML_SERIALIZER, read: (bytes: Uint8Array, layer: string) => (layers.push(layer), YAML_SERIALIZER.read(bytes, layer)) };
+    const watched = new SslCodec({ privateKey: throwaway.privateKey, callerid: "cert=server", callerPublicKey: () => read("yaml-client.pem").toString(), serializer: spying });
+    const text = read("request.yaml").toString();
+    refused(() => watched.decodeRequest(deliver(text.replace(":ssl_ttl: 60", ":ssl_ttl: 61")), 1795948013), "security", "signature", /signature does not match/);
+    assert.deepEqual(layers, ["legacy envelope"]);
+    watched.decodeRequest(deliver(text), 1795948013);
+    assert.deepEqual(layers, ["legacy envelope", "legacy envelope", "legacy request body"]);
+  });
 });
 
 describe("legacy codecs: aes_security", () => {

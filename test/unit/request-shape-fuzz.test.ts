@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import fc from "fast-check";
 import { filterDataCalls, matchFilter } from "../../src/filter/index.js";
-import { PskCodec, RString, SslCodec, writeMarshal, YAML_SERIALIZER } from "../../src/legacy/index.js";
+import { PskCodec, readMarshal, RHash, RString, rsym, SslCodec, toPlain, writeMarshal, YAML_SERIALIZER, type RValue } from "../../src/legacy/index.js";
 import { decodeRequest, emptyFilter, encodeReply, encodeRequest, MAX_NESTING, ProtocolError } from "../../src/protocol/index.js";
 import { rubySprintf } from "../../src/ruby/index.js";
 import { ChoriaCodec } from "../../src/wire/choria.js";
@@ -124,6 +124,23 @@ describe("request shape and depth: refused at decode, never a TypeError or a sta
     );
   });
 
+  it("a legacy filter linking one Array into itself level after level (Marshal links, YAML aliases) is refused before it expands", () => {
+    const psk = new PskCodec({ secret: "s", callerid: "uid=0" });
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
+    const ssl = new SslCodec({ privateKey, callerid: "cert=server", callerPublicKey: () => undefined, serializer: YAML_SERIALIZER });
+    const expands = (err: unknown) => isRefusal("size")(err) && /legacy request filter expands through object links/.test(String(err));
+    fc.assert(
+      fc.property(fc.integer({ min: 18, max: 60 }), (levels) => {
+        // Unsigned part of the envelope: before the fix, 30 levels took minutes and all memory before any check.
+        assert.throws(() => psk.decodeRequest({ body: linkedFilterEnvelope(levels), headers: {} }, NOW), expands);
+        assert.throws(() => ssl.decodeRequest({ body: Buffer.from(aliasedFilterYaml(levels)), headers: {} }, NOW), expands);
+      }),
+      { numRuns: 20 },
+    );
+    // Shared values as Ruby's own links make them still read, expanded.
+    assert.deepEqual(toPlain(readMarshal(writeMarshal(linkedArrays(3)), "t"), "t"), [[[["x"], ["x"]], [["x"], ["x"]]], [[["x"], ["x"]], [["x"], ["x"]]]]);
+  });
+
   it("a fact filter value of 300,000 digits and a letter is read in linear time (a quadratic number check stalled the node for minutes)", function () {
     this.timeout(10_000);
     const value = `${"1".repeat(300_000)}x`;
@@ -142,4 +159,28 @@ function writeMarshalIteratively(depth: number): Uint8Array {
   const head = Buffer.alloc(depth * 2);
   for (let i = 0; i < depth; i++) head.set([0x5b, 0x06], i * 2);
   return Buffer.concat([Buffer.from([4, 8]), head, inner]);
+}
+
+/** One Array linked twice into the next, `levels` times. */
+function linkedArrays(levels: number): RValue {
+  let shared: RValue = [RString.utf8("x")];
+  for (let i = 0; i < levels; i++) shared = [shared, shared];
+  return shared;
+}
+
+/** A psk request envelope whose filter's compound is `linkedArrays(levels)`. */
+function linkedFilterEnvelope(levels: number): Uint8Array {
+  const shared = linkedArrays(levels);
+  const filter = new RHash(["fact", "cf_class", "agent", "identity"].map((k): [RValue, RValue] => [RString.utf8(k), []]).concat([[RString.utf8("compound"), shared]]));
+  const text = (k: string, v: string): [RValue, RValue] => [rsym(k), RString.utf8(v)];
+  return writeMarshal(new RHash([text("body", "b"), text("senderid", "s"), text("requestid", "r"), [rsym("filter"), filter], text("collective", "c"), text("agent", "a"), text("callerid", "uid=0"), [rsym("ttl"), 60], [rsym("msgtime"), NOW], text("hash", "h")]));
+}
+
+/** The same as an ssl YAML envelope, each level an anchor whose Array holds two aliases of the one before. */
+function aliasedFilterYaml(levels: number): string {
+  const lines = ["---", ":l0: &a0 [x]"];
+  for (let i = 1; i <= levels; i++) lines.push(`:l${i}: &a${i} [*a${i - 1}, *a${i - 1}]`);
+  lines.push(":body: b", ":senderid: s", ":requestid: r", `:filter: {fact: [], cf_class: [], agent: [], identity: [], compound: *a${levels}}`);
+  lines.push(":collective: c", ":agent: a", ":callerid: cert=x", ":ttl: 60", `:msgtime: ${NOW}`, ":hash: h");
+  return lines.join("\n") + "\n";
 }

@@ -20,6 +20,8 @@ function write(path: string, text: string): string {
   return path;
 }
 
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 describe("server: facts and classes", () => {
   it("merges several YAML fact files, a later file's keys winning, nested hashes kept", () => {
     const dir = tempDir();
@@ -36,24 +38,43 @@ describe("server: facts and classes", () => {
     assert.deepEqual(new YamlFacts([plain], quiet).facts(), { name: "web1", values: { a: 1 }, role: "db" });
   });
 
-  it("reads a fact file again when it changes", () => {
+  it("reads a fact file again when it changes, looking at it once per turn of the event loop", async () => {
     const dir = tempDir();
     const file = write(join(dir, "facts.yaml"), "role: db\n");
     const facts = new YamlFacts([file], quiet);
     assert.equal(facts.facts().role, "db");
     writeFileSync(file, "role: web\nteam: ops\n");
+    // Requests handled in the same turn share one look at the file.
+    assert.equal(facts.facts().role, "db");
+    await nextTurn();
     assert.deepEqual(facts.facts(), { role: "web", team: "ops" });
   });
 
-  it("keeps the last good facts when a file stops parsing, and says why", () => {
+  it("keeps the last good facts when a file stops parsing, and says why", async () => {
     const dir = tempDir();
     const file = write(join(dir, "facts.yaml"), "role: db\n");
     const lines: string[] = [];
     const facts = new YamlFacts([file], { ...quiet, error: (m: string) => lines.push(m) });
     facts.facts();
     writeFileSync(file, "role: [unclosed\n");
+    await nextTurn();
     assert.deepEqual(facts.facts(), { role: "db" });
     assert.match(lines.join("\n"), /cannot parse fact file .*facts\.yaml/);
+  });
+
+  it("keeps the last good facts when the files hold none (one caught truncated while it is rewritten), as the legacy daemon did", async () => {
+    const dir = tempDir();
+    const file = write(join(dir, "facts.yaml"), "role: db\n");
+    const lines: string[] = [];
+    const facts = new YamlFacts([file], { ...quiet, error: (m: string) => lines.push(m) });
+    facts.facts();
+    writeFileSync(file, "");
+    await nextTurn();
+    assert.deepEqual(facts.facts(), { role: "db" });
+    assert.match(lines.join("\n"), /facts not reloaded, keeping the previous ones: the fact files .*facts\.yaml hold no facts/);
+    writeFileSync(file, "role: web\n");
+    await nextTurn();
+    assert.deepEqual(facts.facts(), { role: "web" });
   });
 
   it("reads classes one per line, skipping blank lines", () => {

@@ -3,22 +3,34 @@ module MCompat
   # Only frames written by our Node parent are ever loaded.
   class Frames
     def initialize(input, output)
-      @input = input
+      @input = input.binmode
       @output = output
       @lock = Mutex.new
+      @buffer = +"".b
     end
 
     # The next frame, or nil when the parent closed the pipe.
     def read
-      header = @input.read(4)
-      return nil if header.nil? || header.bytesize < 4
+      return nil unless fill(4)
 
-      body = @input.read(header.unpack1("N"))
-      body && Marshal.load(body) # rubocop:disable Security/MarshalLoad -- built by our Node parent, never network bytes
+      size = @buffer.unpack1("N")
+      return nil unless fill(4 + size)
+
+      body = @buffer.byteslice(4, size)
+      @buffer = @buffer.byteslice(4 + size, @buffer.bytesize)
+      Marshal.load(body) # rubocop:disable Security/MarshalLoad -- built by our Node parent, never network bytes
     end
 
     def close
       [@input, @output].uniq.each(&:close)
+    end
+
+    # Buffers at least `bytes`, reading whatever is waiting (a whole frame in one system call); false at end of input.
+    def fill(bytes)
+      @buffer << @input.readpartial(65_536) while @buffer.bytesize < bytes
+      true
+    rescue EOFError
+      false
     end
 
     def write(value)

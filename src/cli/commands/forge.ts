@@ -1,4 +1,4 @@
-/** `mcompat forge`: write the bundled package, service and puppet agents as Forge modules, to deploy as any agent. */
+/** `mcompat forge`: write the bundled package, service and puppet agents as Forge modules, as `plugin package` builds any agent. */
 import type { Command } from "commander";
 import { writeForgeModules } from "../../shim/index.js";
 

@@ -76,7 +76,7 @@ export class Session {
       const { RpcClient } = await import("../../client/index.js");
       const config = await this.config();
       const log = clientLog(config, this.io.stderr, await this.paint(this.io.stderr));
-      this.made = new RpcClient(config, { ...clientOptionsFrom(this.values), warn: (message) => log("warn", "client", message) });
+      this.made = new RpcClient(config, { ...clientOptionsFrom(this.values), env: this.io.env, warn: (message) => log("warn", "client", message) });
     }
     return this.made;
   }

@@ -6,6 +6,7 @@ import { inventory } from "./inventory.js";
 import { mc } from "./mc.js";
 import { puppetdb } from "./puppetdb.js";
 import { stdin } from "./stdin.js";
+import { stream } from "./stream.js";
 import type { DiscoveryMethod, FilterCapability } from "./types.js";
 
 export type { DiscoveryContext, DiscoveryMethod, DiscoveryNetwork, FilterCapability } from "./types.js";
@@ -13,7 +14,7 @@ export { parseNodeList } from "./flatfile.js";
 export { nodeQuery } from "./pql.js";
 export { parseInventory, selectNodes } from "./inventory.js";
 
-const METHODS: DiscoveryMethod[] = [mc, flatfile, puppetdb, inventory, stdin];
+const METHODS: DiscoveryMethod[] = [mc, flatfile, puppetdb, inventory, stream, stdin];
 
 /** The method called `name` or one of its aliases. */
 export function discoveryMethod(name: string): DiscoveryMethod {

@@ -42,6 +42,8 @@ export class StompLink {
   private delay: number;
   private retry: NodeJS.Timeout | undefined;
   private deadline: NodeJS.Timeout | undefined;
+  /** The current attempt's `connect_timeout`. */
+  private connecting: NodeJS.Timeout | undefined;
   private closing = false;
   private everConnected = false;
   private lastError = "";
@@ -70,6 +72,7 @@ export class StompLink {
     this.closing = true;
     clearTimeout(this.retry);
     clearTimeout(this.deadline);
+    clearTimeout(this.connecting);
     const client = this.attemptClient;
     this.attemptClient = undefined;
     this.client = undefined;
@@ -101,7 +104,9 @@ export class StompLink {
       heartbeatToleranceMultiplier: settings.maxHbreadFails === 0 ? Number.POSITIVE_INFINITY : settings.maxHbreadFails + 1,
       // This class does the failover and back-off; the library must not reconnect on its own.
       reconnectDelay: 0,
-      connectionTimeout: settings.connectTimeout * 1000,
+      // Timed here, not by the library: its timer outlives an attempt that fails, and that pending 30 s kept a finished
+      // mco alive after its broker had restarted.
+      connectionTimeout: 0,
       // A broker that went silent gets its socket destroyed, not a polite close that may never complete.
       discardWebsocketOnCommFailure: true,
       debug: () => undefined,
@@ -117,12 +122,14 @@ export class StompLink {
       onUnhandledMessage: (message) => this.opts.onMessage(message),
     });
     this.attemptClient = client;
+    if (settings.connectTimeout > 0) this.connecting = setTimeout(() => client.forceDisconnect(), settings.connectTimeout * 1000);
     client.activate();
   }
 
   private up(client: Client, broker: StompBroker, frame: IFrame): void {
     if (client !== this.attemptClient) return;
     clearTimeout(this.deadline);
+    clearTimeout(this.connecting);
     this.client = client;
     this.connectedTo = broker;
     this.negotiated = {
@@ -146,6 +153,7 @@ export class StompLink {
 
   private down(client: Client, broker: StompBroker): void {
     if (client !== this.attemptClient) return;
+    clearTimeout(this.connecting);
     // The library stays "active" with reconnects off; release its timers.
     void client.deactivate({ force: true });
     const wasUp = this.connectedTo !== undefined;
@@ -179,6 +187,7 @@ export class StompLink {
     this.closing = true;
     clearTimeout(this.retry);
     clearTimeout(this.deadline);
+    clearTimeout(this.connecting);
     const client = this.attemptClient;
     this.attemptClient = undefined;
     if (client) void client.deactivate({ force: true });

@@ -94,14 +94,9 @@ export class StompTransport implements Transport {
   async flush(): Promise<void> {
     while (this.receipts.size > 0) await new Promise<void>((resolve) => this.receiptWaiters.push(resolve));
     const socket = this.link.socket;
-    if (!socket || socket.writableLength === 0) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        socket.off("drain", done).off("close", done);
-        resolve();
-      };
-      socket.on("drain", done).on("close", done);
-    });
+    if (!socket?.writable) return;
+    // Called once everything written before it has gone to the kernel (or the socket failed).
+    await new Promise<void>((resolve) => socket.write(new Uint8Array(0), () => resolve()));
   }
 
   openInbox(spec: InboxSpec): ReplyInbox {

@@ -38,10 +38,10 @@ module MCollective
 
         private
 
-        # Runs argv without a shell; returns [exitstatus, combined output].
+        # Runs argv without a shell, in the C locale whose output the providers parse; returns [exitstatus, combined output].
         def command(*argv, env: {})
-          out = +""
-          status = Shell.new(argv.shelljoin, stdout: out, stderr: out, environment: env).runcommand
+          require "open3"
+          out, status = Open3.capture2e({ "LC_ALL" => "C" }.merge(env), *argv)
           [status.exitstatus, out]
         end
 

@@ -1,0 +1,40 @@
+/** Memory of a process and its descendants from /proc: resident (RSS), proportional (PSS) and private (USS) sizes. */
+import { readdirSync, readFileSync } from "node:fs";
+
+export interface Memory { processes: number; rssMb: number; pssMb: number; ussMb: number }
+
+/** `root` and every process below it. */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name may hold spaces and parentheses; the fields after its last ")" are fixed.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // Gone since the directory was read.
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
+  return tree;
+}
+
+/** Summed over `pids`: PSS is what a machine pays for them, pages shared with other processes split among the sharers. */
+export function memoryOf(pids: number[]): Memory {
+  const kb = { rss: 0, pss: 0, uss: 0 };
+  for (const pid of pids) {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(rollup)?.[1] ?? 0);
+    kb.rss += field("Rss");
+    kb.pss += field("Pss");
+    kb.uss += field("Private_Clean") + field("Private_Dirty");
+  }
+  return { processes: pids.length, rssMb: kb.rss / 1024, pssMb: kb.pss / 1024, ussMb: kb.uss / 1024 };
+}
+
+export function describeMemory(m: Memory): string {
+  return `PSS ${m.pssMb.toFixed(0)} MB (private ${m.ussMb.toFixed(0)} MB, resident ${m.rssMb.toFixed(0)} MB) in ${m.processes} processes`;
+}

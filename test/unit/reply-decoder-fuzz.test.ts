@@ -1,0 +1,3 @@
+import { replyDecoderFuzz } from "../helpers/reply-fuzz.js";
+
+replyDecoderFuzz(100);
