@@ -11,6 +11,8 @@ import { loggerFromConfig, type Logger } from "./logger.js";
 import { handleRequest, type PipelineDeps } from "./pipeline.js";
 import { agentDirs, findAgentFiles, resolveAgents, type LoadedAgent } from "./registry.js";
 import { rubyRunnerFor } from "./runner.js";
+import { RubyRpcServices } from "../client/ruby-app-rpc.js";
+import type { AppFrame, AppRequest } from "../shim/requests.js";
 import type { RubyProbe, RubyRunner } from "./ruby.js";
 import { Stats } from "./stats.js";
 
@@ -32,6 +34,8 @@ export class Server {
   private registration: { stop(): void } = { stop: () => undefined };
   private transport?: Transport;
   private stopping = false;
+  /** What agents' rpcclient calls are served by, once the broker connection is up. */
+  private agentCalls?: RubyRpcServices;
 
   private constructor(
     private readonly configFile: string,
@@ -114,7 +118,7 @@ export class Server {
    */
   private async serveAgents(agents: LoadedAgent[]): Promise<void> {
     const ruby = agents.filter((a) => a.kind === "ruby");
-    const runner = rubyRunnerFor(this.config, this.configFile, ruby, this.log, () => this.factSource.facts());
+    const runner = rubyRunnerFor(this.config, this.configFile, ruby, this.log, () => this.factSource.facts(), { handle: (req, send) => this.agentRequest(req, send) });
     const probe: RubyProbe = await runner.probe().catch((err: Error) => ({
       loaded: [],
       failed: ruby.map((a) => ({ agent: a.name, reason: `the Ruby worker could not load the agents: ${err.message}` })),
@@ -131,6 +135,14 @@ export class Server {
     if (this.transport) await withDeadline(this.transport.flush(), 5000, () => new Error("flush")).catch(() => undefined);
     this.log.info(`serving agents: ${this.agentNames().join(", ")}`);
     if (previous) void Promise.allSettled([...this.inFlight]).then(() => previous.stop());
+  }
+
+  /** An agent's rpcclient request, served through this server's connection: its requests go out signed as this server. */
+  private agentRequest(request: AppRequest, send: (frame: AppFrame) => void): Promise<AppFrame> {
+    const transport = this.transport;
+    if (!transport) throw new Error("the server is not connected to a broker yet");
+    this.agentCalls ??= new RubyRpcServices(this.config, { transport, codec: this.codec });
+    return this.agentCalls.handle(request, send);
   }
 
   private async connect(): Promise<void> {

@@ -7,6 +7,7 @@ import { symbolHash } from "./frames.js";
 import { poolSettings } from "./settings.js";
 import { ParentExited, RubyParent, WorkerStartTimeout, type AgentFiles, type Logger, type ReadyReport, type WorkerSpec } from "./parent.js";
 import { RubyWorker, WorkerFailure, type WorkerReply } from "./worker.js";
+import type { AppServices } from "./requests.js";
 
 /** One request for a Ruby agent, already validated against its DDL by the server. */
 export interface AgentCall {
@@ -40,6 +41,8 @@ export interface WorkerPoolOptions {
   log?: Logger;
   /** The server's facts (what its filters see), which agents read as MCollective::Facts; none when absent. */
   facts?: () => Record<string, unknown>;
+  /** Serves what an agent asks of the server mid-action (its rpcclient calls); without it, such a request fails in Ruby. */
+  requests?: AppServices;
 }
 
 type JobResult = { frame: WorkerReply } | { error: string };
@@ -73,6 +76,7 @@ export class WorkerPool {
   private readonly recycleAfter: number;
   private readonly perAgent: number;
   private spec: WorkerSpec;
+  private readonly requests?: AppServices;
   private parent?: RubyParent;
   /** Free workers, the longest idle first. */
   private readonly idle: RubyWorker[] = [];
@@ -100,6 +104,7 @@ export class WorkerPool {
     this.idleTimeoutMs = settings.idleTimeoutSec * 1000;
     this.spec = { ruby: settings.ruby, script: WORKER_SCRIPT, config: opts.config, configFile: opts.configFile, preload: settings.preload,
       agents: opts.agents, startTimeoutMs: settings.startTimeoutSec * 1000, log: opts.log ?? (() => undefined), facts: opts.facts };
+    this.requests = opts.requests;
   }
 
   /**
@@ -276,7 +281,7 @@ export class WorkerPool {
     this.currentParent().fork().then(
       (forked) => {
         this.starting--;
-        const worker = new RubyWorker(forked, this.spec.log, this.spec.facts);
+        const worker = new RubyWorker(forked, this.spec.log, this.spec.facts, this.requests);
         // A worker counts against the pool size until its process is gone.
         this.all.add(worker);
         void worker.exited.then(() => this.forget(worker));

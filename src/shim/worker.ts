@@ -1,6 +1,7 @@
 /** One Ruby worker forked by the RubyParent: one call at a time over its socket, killed on overrun. */
 import { encodeFrame, rubySymbol, symbolHash } from "./frames.js";
 import { RUBY_LEVELS, type ForkedWorker, type Logger } from "./parent.js";
+import { serveRequest, type AppFrame, type AppRequest, type AppServices } from "./requests.js";
 
 /** A reply frame from Ruby, as plain values (`statuscode/statusmsg/data` for calls, `ok/data/error` for data queries). */
 export type WorkerReply = Record<string, unknown>;
@@ -13,6 +14,13 @@ export class WorkerFailure extends Error {
 }
 
 interface Inflight { id: number; resolve: (r: WorkerReply) => void; reject: (e: WorkerFailure) => void; timer: NodeJS.Timeout }
+
+/** For a pool that serves no requests from agents. */
+const NOT_SERVED: AppServices = {
+  handle: async (request) => {
+    throw new Error(`this server does not serve '${request.op}' requests from agents`);
+  },
+};
 
 /** How long to wait, once a worker's socket closed, for its parent to say how it ended. */
 const STATUS_WAIT_MS = 2000;
@@ -29,7 +37,13 @@ export class RubyWorker {
   private alive = true;
   private retired = false;
 
-  constructor(private readonly proc: ForkedWorker, private readonly log: Logger, private readonly facts?: () => Record<string, unknown>) {
+  constructor(
+    private readonly proc: ForkedWorker,
+    private readonly log: Logger,
+    private readonly facts?: () => Record<string, unknown>,
+    /** Answers the requests an agent makes mid-action (rpcclient); they come in frames with an `op`. */
+    private readonly requests: AppServices = NOT_SERVED,
+  ) {
     this.pid = proc.pid;
     this.exited = new Promise((resolve) => proc.socket.once("close", () => {
       const unknown = new Promise<string>((r) => setTimeout(() => r("closed its connection"), STATUS_WAIT_MS).unref());
@@ -106,6 +120,12 @@ export class RubyWorker {
   private onFrame(frame: Record<string, unknown>): void {
     if (frame.type === "log") this.log(RUBY_LEVELS[String(frame.level)] ?? "info", `ruby[${this.pid}] ${String(frame.message)}`);
     else if (frame.type === "reply") this.settle(frame);
+    else if (typeof frame.op === "string" && this.inflight) void serveRequest(this.requests, frame as AppRequest, (answer) => this.answer(answer));
+  }
+
+  /** A frame answering the agent's own request, its keys Strings as the Ruby end reads them. */
+  private answer(frame: AppFrame): void {
+    if (this.alive && this.proc.socket.writable) this.proc.socket.write(encodeFrame(frame));
   }
 
   private settle(frame: Record<string, unknown>): void {

@@ -23,7 +23,14 @@ describe("an agent that calls rpcclient from its action reaches other nodes thro
         {
           identity: "target1.example.net",
           factsFile: join(FIXTURES, "facts", "node3.yaml"),
-          extra: { ...NATIVE_ONLY, rpcaudit: "1", rpcauditprovider: "logfile", "plugin.rpcaudit.logfile": auditFile },
+          extra: {
+            ...NATIVE_ONLY,
+            rpcaudit: "1",
+            rpcauditprovider: "logfile",
+            "plugin.rpcaudit.logfile": auditFile,
+            // Clients are *.mcollective by default: a node that calls others as itself has to be allowed by name.
+            "plugin.choria.security.certname_whitelist": "\\.mcollective$, ^relay1\\.example\\.net$",
+          },
         },
         broker.port,
       ),
@@ -40,7 +47,7 @@ describe("an agent that calls rpcclient from its action reaches other nodes thro
     const r = await mcoProcess(["rpc", "relay", "ask", "target=target1.example.net", "fact=role", "-I", "relay1.example.net", "-j", "-c", cfg]);
     assert.equal(r.code, 0, `${r.stderr}\n${nodes[0].log()}`);
     const [reply] = JSON.parse(r.stdout) as Array<{ sender: string; statuscode: number; statusmsg: string; data: Record<string, unknown> }>;
-    assert.deepEqual(reply, { agent: "relay", action: "ask", sender: "relay1.example.net", statuscode: 0, statusmsg: "OK", data: { answers: ["target1.example.net=web"], responses: 1 } });
+    assert.deepEqual(reply, { agent: "relay", action: "ask", sender: "relay1.example.net", statuscode: 0, statusmsg: "OK", data: { answers: ["target1.example.net=web"], responses: 1 } }, `${nodes[0].log()}\n----\n${nodes[1].log()}`);
     await waitFor(() => existsSync(auditFile) && readFileSync(auditFile, "utf8").includes("get_fact"), () => false, async () => `no audit line in ${auditFile}:\n${nodes[1].log()}`);
     assert.match(readFileSync(auditFile, "utf8"), /caller=choria=relay1\.example\.net@relay1\.example\.net agent=rpcutil action=get_fact data=\{:fact=>"role"/);
   });

@@ -1,5 +1,6 @@
 require "mcompat/frames"
 require "mcompat/plain"
+require "mcompat/application_host"
 
 module MCompat
   # Loads the agents once (in the parent), then, in each forked worker, answers call frames one at a time.
@@ -26,6 +27,8 @@ module MCompat
 
     # Answers call and data frames one at a time until told to stop or the connection closes.
     def serve
+      # An agent's rpcclient calls go to Node on this worker's connection, in the middle of its call.
+      MCollective::RPC.host = ApplicationHost.new(@frames)
       while (frame = @frames.read)
         MCollective::Facts.given(frame[:facts]) if frame.include?(:facts)
         case frame[:op]
