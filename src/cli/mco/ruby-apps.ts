@@ -28,10 +28,19 @@ export async function clientConfigFor(argv: string[], env: NodeJS.ProcessEnv): P
   }
 }
 
+/**
+ * The libdirs that may hold site plugins. A libdir holding an MCollective library itself (its `mcollective.rb` beside
+ * `mcollective/`, as Debian's vendor_ruby) brings that library's core applications, which our mco implements and our
+ * compat layer refuses to load in Ruby (mcollective/legacy_guard.rb).
+ */
+function pluginLibdirs(config: Config): string[] {
+  return config.libdirs.filter((dir) => !existsSync(join(dir, "mcollective.rb")));
+}
+
 /** The plugin file of application `name`, first libdir first; undefined when none has it. */
 export function rubyApplicationFile(config: Config, name: string): string | undefined {
   if (!/^\w+$/.test(name)) return undefined;
-  return config.libdirs.map((dir) => join(dir, "mcollective", "application", `${name}.rb`)).find((file) => existsSync(file));
+  return pluginLibdirs(config).map((dir) => join(dir, "mcollective", "application", `${name}.rb`)).find((file) => existsSync(file));
 }
 
 export interface RubyApplication {
@@ -42,7 +51,7 @@ export interface RubyApplication {
 /** Every application plugin in the libdirs, with the `description` its class declares ("" when it is not a plain string). */
 export function rubyApplications(config: Config): RubyApplication[] {
   const seen = new Map<string, string>();
-  for (const dir of config.libdirs) {
+  for (const dir of pluginLibdirs(config)) {
     const folder = join(dir, "mcollective", "application");
     if (!existsSync(folder)) continue;
     for (const file of readdirSync(folder).filter((f) => /^\w+\.rb$/.test(f))) {
