@@ -91,7 +91,7 @@ export class RubyParent {
     // A require that hangs (a dead NFS mount) cannot be interrupted safely; say so, and the calls time out queued.
     void this.ready.then(() => {
       const slow = setTimeout(() => this.spec.log("warn", `Ruby parent ${this.pid} is still preloading ${spec.preload.join(", ")} after ${spec.startTimeoutMs / 1000}s`), spec.startTimeoutMs);
-      void Promise.race([this.preloaded, this.exited]).then(() => clearTimeout(slow));
+      void this.forkable().then(() => clearTimeout(slow));
     }, () => undefined);
     this.server = createServer((socket) => this.greet(socket));
     this.listening = new Promise((resolve) => this.server.listen(this.socketPath, resolve));
