@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Config } from "../src/config/index.js";
 import { emptyFilter, newRequestId, readRpcReply } from "../src/protocol/index.js";
 import { codecFromConfig, connectTransport } from "../src/wire/index.js";
-import { describeMemory, memoryOf, processTree } from "./memory.js";
+import { describeMemory, describeProcess, memoryOf, processTree } from "./memory.js";
 import { legacyWireLines, startMcollectived, type LegacyWire } from "../test/helpers/legacy.js";
 import { FIXTURES, REPO, startServer } from "../test/helpers/server.js";
 import { testActiveMq, testRabbitMq } from "../test/helpers/stomp-broker.js";
@@ -31,8 +31,11 @@ const WORK: Work[] = [
 const FORGE_LIBDIRS = ["puppet", "package"].map((agent) => join(REPO, "dist", "forge", `mcollective_agent_${agent}`, "files"));
 const VIA_PUPPET = { "plugin.package.provider": "puppet" };
 
-/** `node dist/bench/legacy.js rabbitmq` runs the same work over RabbitMQ's STOMP plugin. */
-const connector = process.argv[2] === "rabbitmq" ? "rabbitmq" : "activemq";
+/** `node dist/bench/legacy.js rabbitmq` runs the same work over RabbitMQ's STOMP plugin; agent names after it keep only their rows. */
+const args = process.argv.slice(2);
+const connector = args.includes("rabbitmq") ? "rabbitmq" : "activemq";
+const only = args.filter((a) => a !== "rabbitmq" && a !== "activemq");
+const work = WORK.filter((w) => only.length === 0 || only.includes(w.agent));
 const broker = connector === "rabbitmq" ? await testRabbitMq() : await testActiveMq();
 const wire: LegacyWire = { connector, port: broker.port, security: "psk" };
 const clientConfig = Config.fromText(Object.entries({ identity: "bench.example.net", ...legacyWireLines(wire, "client") }).map(([k, v]) => `${k} = ${v}`).join("\n"));
@@ -118,10 +121,10 @@ try {
   const identities: Record<DaemonName, string> = { mcollectived: legacy.identity, mcompat: ours.identity, "mcompat-apt": apt.identity, floor: "floor.bench.example.net" };
   let seq = 0;
   try {
-    for (const w of WORK) for (const name of w.daemons) await load(identities[name], w, Math.min(w.n, 50), ++seq); // warm-up, not counted
+    for (const w of work) for (const name of w.daemons) await load(identities[name], w, Math.min(w.n, 50), ++seq); // warm-up, not counted
     const runs = new Map<string, Run[]>();
     for (let round = 0; round < ROUNDS; round++) {
-      for (const w of WORK) {
+      for (const w of work) {
         for (const name of w.daemons) {
           const key = `${label(w)}/${name}`;
           runs.set(key, [...(runs.get(key) ?? []), await load(identities[name], w, w.n, ++seq)]);
@@ -129,10 +132,15 @@ try {
       }
     }
     console.log(`${connector}; load average during the run: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
-    const ourTree = memoryOf(processTree(ours.pid));
-    const theirs = memoryOf([legacy.pid]);
-    console.log(`memory after the same work: mcollectived ${describeMemory(theirs)}; mcompat server ${describeMemory(ourTree)} ` +
-      `(Node ${memoryOf([ours.pid]).pssMb.toFixed(0)} MB PSS): ${(ourTree.pssMb / theirs.pssMb).toFixed(2)}x by PSS`);
+    // As the last request is answered, then at rest: idle Ruby workers give back what their calls left behind.
+    for (const when of ["as the work ends", "3 s later"]) {
+      if (when !== "as the work ends") await new Promise((resolve) => setTimeout(resolve, 3000));
+      const ourTree = memoryOf(processTree(ours.pid));
+      const theirs = memoryOf([legacy.pid]);
+      console.log(`memory ${when}: mcollectived ${describeMemory(theirs)}; mcompat server ${describeMemory(ourTree)} ` +
+        `(Node ${memoryOf([ours.pid]).pssMb.toFixed(0)} MB PSS): ${(ourTree.pssMb / theirs.pssMb).toFixed(2)}x by PSS`);
+      for (const pid of processTree(ours.pid)) console.log(`  ${describeProcess(pid)}`);
+    }
     const summary = (rs: Run[]) => ({
       rate: median(rs.map((r) => r.rate)),
       p50: median(rs.map((r) => r.p50)),
@@ -140,7 +148,7 @@ try {
       lost: rs.reduce((n, r) => n + r.lost, 0),
     });
     const line = (r: ReturnType<typeof summary>) => `${r.rate.toFixed(r.rate < 10 ? 2 : 0)} req/s (p50 ${r.p50.toFixed(1)} ms, ${r.failed} failed, ${r.lost} lost)`;
-    for (const w of WORK) {
+    for (const w of work) {
       const of = (name: DaemonName) => summary(runs.get(`${label(w)}/${name}`)!);
       const base = of("mcollectived");
       console.log(`${label(w)} (median of ${ROUNDS} interleaved rounds of ${w.n})`);

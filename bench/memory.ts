@@ -38,3 +38,10 @@ export function memoryOf(pids: number[]): Memory {
 export function describeMemory(m: Memory): string {
   return `PSS ${m.pssMb.toFixed(0)} MB (private ${m.ussMb.toFixed(0)} MB, resident ${m.rssMb.toFixed(0)} MB) in ${m.processes} processes`;
 }
+
+/** One process's sizes and the start of its command line, to tell a Ruby parent from its workers. */
+export function describeProcess(pid: number): string {
+  const m = memoryOf([pid]);
+  const command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").slice(0, 60);
+  return `${pid} PSS ${m.pssMb.toFixed(1)} MB, private ${m.ussMb.toFixed(1)} MB, resident ${m.rssMb.toFixed(1)} MB: ${command}`;
+}

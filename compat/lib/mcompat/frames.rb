@@ -1,3 +1,5 @@
+require "io/wait"
+
 module MCompat
   # Length-prefixed Marshal frames: a 4-byte big-endian length, then Marshal bytes.
   # Only frames written by our Node parent are ever loaded.
@@ -19,6 +21,11 @@ module MCompat
       body = @buffer.byteslice(4, size)
       @buffer = @buffer.byteslice(4 + size, @buffer.bytesize)
       Marshal.load(body) # rubocop:disable Security/MarshalLoad -- built by our Node parent, never network bytes
+    end
+
+    # True once a frame (or the end of input) is waiting, false when `seconds` pass first.
+    def waiting?(seconds)
+      !@buffer.empty? || !@input.wait_readable(seconds).nil?
     end
 
     def close

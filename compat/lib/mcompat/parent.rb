@@ -1,5 +1,6 @@
 require "socket"
 require "mcompat/frames"
+require "mcompat/memory"
 require "mcompat/worker"
 
 module MCompat
@@ -50,15 +51,18 @@ module MCompat
         settings.initialize_global_settings(configfile ? ["--config=#{configfile}"] : [])
         settings.initialize_app_defaults(::Puppet::Settings.app_defaults_for_run_mode(::Puppet.run_mode))
       end
-      ::Puppet::Type.type(:package)
-      ::Puppet::Type.type(:service)
+      # Choosing the default provider loads every provider and checks what each needs (~9 MB written per worker).
+      ::Puppet::Type.type(:package).defaultprovider
+      ::Puppet::Type.type(:service).defaultprovider
     end
 
     # Before any fork: compact the heap, then age every object to old (three GCs survived), so a worker's GC
-    # neither moves nor promotes the shared objects and leaves their pages shared (Ruby 3.3's Process.warmup).
+    # neither moves nor promotes the shared objects and leaves their pages shared; then return the free malloc
+    # pages, which no worker should inherit (Ruby 3.3's Process.warmup).
     def settle_heap
       GC.compact if GC.respond_to?(:compact)
       4.times { GC.start(full_mark: true, immediate_sweep: true) }
+      Memory::TRIM&.call(0)
     rescue NotImplementedError
       nil
     end

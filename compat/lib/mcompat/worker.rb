@@ -1,5 +1,6 @@
 require "mcompat/frames"
 require "mcompat/plain"
+require "mcompat/memory"
 require "mcompat/application_host"
 
 module MCompat
@@ -29,7 +30,7 @@ module MCompat
     def serve
       # An agent's rpcclient calls go to Node on this worker's connection, in the middle of its call.
       MCollective::RPC.host = ApplicationHost.new(@frames)
-      while (frame = @frames.read)
+      while (frame = next_frame)
         MCollective::Facts.given(frame[:facts]) if frame.include?(:facts)
         case frame[:op]
         when :stop then break
@@ -40,6 +41,20 @@ module MCompat
     end
 
     private
+
+    # How long a worker waits for its next call before giving back what its last calls left behind.
+    IDLE_RELEASE_SECONDS = 1
+
+    # The next frame; a worker that served calls and then sits idle releases its garbage first, off the clock.
+    def next_frame
+      if @served_since_release && !@frames.waiting?(IDLE_RELEASE_SECONDS)
+        Memory.release
+        @served_since_release = false
+      end
+      frame = @frames.read
+      @served_since_release = true
+      frame
+    end
 
     def configure(init)
       config = MCollective::Config.instance

@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { WorkerPool } from "../../src/shim/index.js";
+import { agentCall as call, fixtureAgent } from "../helpers/agents.js";
+
+/** A process's own pages (private clean and dirty), in KiB. */
+function privateKb(pid: number): number {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+  return ["Private_Clean", "Private_Dirty"].reduce((kb, field) => kb + Number(new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(rollup)![1]), 0);
+}
+
+describe("shim worker memory with real Ruby", function () {
+  this.timeout(60000);
+
+  it("gives back the memory a call freed once the worker sits idle, and keeps serving", async () => {
+    const pool = new WorkerPool({ config: { identity: "node1.example" }, agents: [fixtureAgent("faults")], size: 1 });
+    try {
+      const littered = await pool.call(call("faults", "litter"));
+      assert.equal(littered.statuscode, 0, littered.statusmsg);
+      const pid = littered.data.pid as number;
+      const busyKb = littered.data.private_kb as number;
+      // 62 MiB were freed but glibc keeps them between the 2 MiB of survivors.
+      assert.ok(busyKb > 48 * 1024, `the worker held only ${busyKb} KiB after littering`);
+      const deadline = Date.now() + 20_000;
+      while (privateKb(pid) > busyKb / 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.ok(privateKb(pid) <= busyKb / 2, `still ${privateKb(pid)} KiB private, ${busyKb} KiB right after the call`);
+      const again = await pool.call(call("faults", "ok"));
+      assert.deepEqual([again.statuscode, again.data.status], [0, "alive"]);
+      assert.deepEqual(pool.stats().pids, [pid]);
+    } finally {
+      await pool.stop();
+    }
+  });
+});
