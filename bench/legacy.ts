@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { Config } from "../src/config/index.js";
 import { emptyFilter, newRequestId, readRpcReply } from "../src/protocol/index.js";
 import { codecFromConfig, connectTransport } from "../src/wire/index.js";
+import { cpuMsOf } from "./cpu.js";
 import { describeMemory, describeProcess, memoryOf, processTree } from "./memory.js";
 import { legacyWireLines, startMcollectived, type LegacyWire } from "../test/helpers/legacy.js";
 import { FIXTURES, REPO, startServer } from "../test/helpers/server.js";
@@ -19,8 +20,8 @@ interface Work { agent: string; action: string; data?: Record<string, unknown>; 
 type DaemonName = "mcollectived" | "mcompat" | "mcompat-apt" | "floor";
 const ALL: DaemonName[] = ["mcollectived", "mcompat", "floor"];
 const WORK: Work[] = [
-  // How throughput grows with requests in flight.
-  ...[1, 4, 10, 32].map((inFlight) => ({ agent: "rpcutil", action: "ping", inFlight, n: inFlight === 1 ? 500 : 2000, daemons: ALL })),
+  // How throughput grows with requests in flight; at 100, as many clients keep a node busy.
+  ...[1, 4, 10, 32, 100].map((inFlight) => ({ agent: "rpcutil", action: "ping", inFlight, n: inFlight === 1 ? 500 : inFlight < 32 ? 2000 : 5000, daemons: ALL })),
   { agent: "puppet", action: "status", inFlight: 10, n: 1000, daemons: ["mcollectived", "mcompat"] },
   // Puppet-bound: the package agent through Puppet's provider in both, and mcompat's native apt provider beside them.
   { agent: "package", action: "status", data: { package: "bash" }, inFlight: 4, n: 12, daemons: ["mcollectived", "mcompat"] },
@@ -59,7 +60,7 @@ const facts = join(FIXTURES, "facts", "node1.yaml");
 const classes = join(FIXTURES, "facts", "node1.classes.txt");
 
 /** Sends `n` requests to `node`, `inFlight` at a time; counts replies that came back OK, failed, or never. */
-async function load(node: string, w: Work, n: number, seq: number) {
+async function load(node: string, daemonPid: number | undefined, w: Work, n: number, seq: number) {
   const { agent, action } = w;
   const inbox = transport.openInbox({ collective: "mcollective", agent, callerid: codec.callerid, seq });
   const requests = Array.from({ length: n }, () => {
@@ -82,6 +83,10 @@ async function load(node: string, w: Work, n: number, seq: number) {
   })();
   let next = 0;
   const latencies: number[] = [];
+  // CPU per request of the bench process (client, and the floor responder when it is the daemon), broker and daemon.
+  const daemonTree = daemonPid === undefined ? [] : processTree(daemonPid);
+  const daemonTop = daemonTree.slice(0, 1);
+  const cpuBefore = { client: process.cpuUsage(), broker: cpuMsOf(processTree(broker.pid)), daemon: cpuMsOf(daemonTree), top: cpuMsOf(daemonTop) };
   const started = performance.now();
   await Promise.all(
     Array.from({ length: w.inFlight }, async () => {
@@ -100,10 +105,18 @@ async function load(node: string, w: Work, n: number, seq: number) {
     }),
   );
   const ms = performance.now() - started;
+  const client = process.cpuUsage(cpuBefore.client);
+  const cpu = {
+    client: (client.user + client.system) / 1000 / n,
+    broker: (cpuMsOf(processTree(broker.pid)) - cpuBefore.broker) / n,
+    daemon: (cpuMsOf(daemonTree) - cpuBefore.daemon) / n,
+    // mcompat's Node process alone, without its Ruby workers.
+    top: (cpuMsOf(daemonTop) - cpuBefore.top) / n,
+  };
   inbox.close();
   void reader;
   latencies.sort((a, b) => a - b);
-  return { rate: (n / ms) * 1000, p50: latencies[Math.floor(n / 2)], failed, lost };
+  return { rate: (n / ms) * 1000, p50: latencies[Math.floor(n / 2)], failed, lost, cpu };
 }
 
 
@@ -119,15 +132,16 @@ try {
   const apt = await startServer({ identity: "apt.bench.example.net", factsFile: facts, classesFile: classes, extra: { ...legacyWireLines(wire), "plugin.package.provider": "apt", loglevel: "info" } }, broker.port);
   const floor = await startFloor("floor.bench.example.net");
   const identities: Record<DaemonName, string> = { mcollectived: legacy.identity, mcompat: ours.identity, "mcompat-apt": apt.identity, floor: "floor.bench.example.net" };
+  const pids: Record<DaemonName, number | undefined> = { mcollectived: legacy.pid, mcompat: ours.pid, "mcompat-apt": apt.pid, floor: undefined };
   let seq = 0;
   try {
-    for (const w of work) for (const name of w.daemons) await load(identities[name], w, Math.min(w.n, 50), ++seq); // warm-up, not counted
+    for (const w of work) for (const name of w.daemons) await load(identities[name], pids[name], w, Math.min(w.n, 50), ++seq); // warm-up, not counted
     const runs = new Map<string, Run[]>();
     for (let round = 0; round < ROUNDS; round++) {
       for (const w of work) {
         for (const name of w.daemons) {
           const key = `${label(w)}/${name}`;
-          runs.set(key, [...(runs.get(key) ?? []), await load(identities[name], w, w.n, ++seq)]);
+          runs.set(key, [...(runs.get(key) ?? []), await load(identities[name], pids[name], w, w.n, ++seq)]);
         }
       }
     }
@@ -146,8 +160,11 @@ try {
       p50: median(rs.map((r) => r.p50)),
       failed: rs.reduce((n, r) => n + r.failed, 0),
       lost: rs.reduce((n, r) => n + r.lost, 0),
+      cpu: { client: median(rs.map((r) => r.cpu.client)), broker: median(rs.map((r) => r.cpu.broker)), daemon: median(rs.map((r) => r.cpu.daemon)), top: median(rs.map((r) => r.cpu.top)) },
     });
-    const line = (r: ReturnType<typeof summary>) => `${r.rate.toFixed(r.rate < 10 ? 2 : 0)} req/s (p50 ${r.p50.toFixed(1)} ms, ${r.failed} failed, ${r.lost} lost)`;
+    const us = (ms: number) => (ms < 10 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(0)} ms`);
+    const line = (r: ReturnType<typeof summary>) => `${r.rate.toFixed(r.rate < 10 ? 2 : 0)} req/s (p50 ${r.p50.toFixed(1)} ms, ${r.failed} failed, ${r.lost} lost; ` +
+      `CPU per request: bench client ${us(r.cpu.client)}, broker ${us(r.cpu.broker)}, daemon ${us(r.cpu.daemon)}${r.cpu.top < r.cpu.daemon * 0.95 ? ` of which Node ${us(r.cpu.top)}` : ""})`;
     for (const w of work) {
       const of = (name: DaemonName) => summary(runs.get(`${label(w)}/${name}`)!);
       const base = of("mcollectived");
