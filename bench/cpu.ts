@@ -4,14 +4,17 @@ import { readFileSync } from "node:fs";
 
 const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
 
-/** User and system time of `pids` in milliseconds, with what their waited-for children spent (a worker's commands). */
-export function cpuMsOf(pids: number[]): number {
+/**
+ * User and system time of `pids` in milliseconds, by default with what their waited-for children spent (a worker's
+ * commands); `own` leaves those out.
+ */
+export function cpuMsOf(pids: number[], own = false): number {
   let ticks = 0;
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       // utime, stime, cutime and cstime are fields 14-17; the command name before them may hold spaces.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(11, 15).map(Number);
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(11, own ? 13 : 15).map(Number);
       ticks += fields.reduce((a, b) => a + b, 0);
     } catch {
       // Gone since it was listed.

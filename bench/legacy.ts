@@ -89,7 +89,7 @@ async function load(node: string, daemonPid: number | undefined, w: Work, n: num
   // CPU per request of the bench process (client, and the floor responder when it is the daemon), broker and daemon.
   const daemonTree = daemonPid === undefined ? [] : processTree(daemonPid);
   const daemonTop = daemonTree.slice(0, 1);
-  const cpuBefore = { client: process.cpuUsage(), broker: cpuMsOf(processTree(broker.pid)), daemon: cpuMsOf(daemonTree), top: cpuMsOf(daemonTop) };
+  const cpuBefore = { client: process.cpuUsage(), broker: cpuMsOf(processTree(broker.pid)), daemon: cpuMsOf(daemonTree), top: cpuMsOf(daemonTop, true) };
   const started = performance.now();
   await Promise.all(
     Array.from({ length: w.inFlight }, async () => {
@@ -114,7 +114,7 @@ async function load(node: string, daemonPid: number | undefined, w: Work, n: num
     broker: (cpuMsOf(processTree(broker.pid)) - cpuBefore.broker) / n,
     daemon: (cpuMsOf(daemonTree) - cpuBefore.daemon) / n,
     // mcompat's Node process alone, without its Ruby workers.
-    top: (cpuMsOf(daemonTop) - cpuBefore.top) / n,
+    top: (cpuMsOf(daemonTop, true) - cpuBefore.top) / n,
   };
   inbox.close();
   void reader;
