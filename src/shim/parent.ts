@@ -62,7 +62,8 @@ export const RUBY_LEVELS: Record<string, LogLevel> = { debug: "debug", info: "in
  * Ruby's defaults suit one long process: the heap grows 80% when a collection frees under 20% of it, and 16-32 MB of
  * malloc'ed garbage may pile up between collections. A site runs one mcollectived but several workers, each paying
  * that headroom, so workers grow their heap in small steps and collect sooner: a pool that served Puppet-backed
- * calls is ~25% smaller, with no loss of throughput measured (docs/BENCHMARKS.md). Values set in the environment win.
+ * calls is ~25% smaller, with no loss of throughput measured (docs/BENCHMARKS.md). Values set in the environment win;
+ * the parent drops the ones added here once Ruby has read them, so the commands agents start (a Puppet run) never see them.
  */
 const WORKER_GC: Record<string, string> = {
   RUBY_GC_HEAP_GROWTH_FACTOR: "1.05",
@@ -110,7 +111,9 @@ export class RubyParent {
     this.listening = new Promise((resolve) => this.server.listen(this.socketPath, resolve));
     this.server.on("error", (err) => spec.log("error", `Ruby worker socket ${this.socketPath}: ${err.message}`));
     // Own process group, so a kill also reaches whatever loading an agent started.
-    this.child = spawn(spec.ruby, [spec.script], { stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"], detached: true, env: { ...WORKER_GC, ...process.env } });
+    const added = Object.keys(WORKER_GC).filter((name) => process.env[name] === undefined);
+    const env = { ...process.env, ...Object.fromEntries(added.map((name) => [name, WORKER_GC[name]])), MCOMPAT_DROP_ENV: added.join(" ") };
+    this.child = spawn(spec.ruby, [spec.script], { stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"], detached: true, env });
     // "exit", not "close": a daemon an agent started may keep the inherited stdout open forever.
     this.exited = new Promise((resolve) => {
       this.child.once("exit", () => resolve());

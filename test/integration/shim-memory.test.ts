@@ -31,4 +31,18 @@ describe("shim worker memory with real Ruby", function () {
       await pool.stop();
     }
   });
+
+  it("runs Ruby with a 4 MB malloc limit and keeps that setting out of the environment of the commands agents start", async () => {
+    const pool = new WorkerPool({ config: { identity: "node1.example" }, agents: [fixtureAgent("faults")], size: 1 });
+    try {
+      const reply = await pool.call(call("faults", "gcenv"));
+      assert.equal(reply.statuscode, 0, reply.statusmsg);
+      // Ruby's default is 16 MB, and the limit only grows from where it starts.
+      if (process.env.RUBY_GC_MALLOC_LIMIT === undefined) assert.ok((reply.data.malloc_limit as number) <= 4_000_000, `malloc limit ${reply.data.malloc_limit}`);
+      const inherited = Object.keys(process.env).filter((name) => /^(RUBY_GC_|MCOMPAT_)/.test(name)).sort().join(" ");
+      assert.equal(reply.data.status, inherited);
+    } finally {
+      await pool.stop();
+    }
+  });
 });

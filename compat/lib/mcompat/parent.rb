@@ -52,8 +52,11 @@ module MCompat
         settings.initialize_app_defaults(::Puppet::Settings.app_defaults_for_run_mode(::Puppet.run_mode))
       end
       # Choosing the default provider loads every provider and checks what each needs (~9 MB written per worker).
-      ::Puppet::Type.type(:package).defaultprovider
-      ::Puppet::Type.type(:service).defaultprovider
+      %i[package service].each do |type|
+        ::Puppet::Type.type(type).defaultprovider
+      rescue StandardError => e
+        MCollective::Log.debug("No default #{type} provider to preload: #{e.class}: #{e.message}")
+      end
     end
 
     # Before any fork: compact the heap, then age every object to old (three GCs survived), so a worker's GC
