@@ -168,15 +168,15 @@ try {
       cpu: { client: median(rs.map((r) => r.cpu.client)), broker: median(rs.map((r) => r.cpu.broker)), daemon: median(rs.map((r) => r.cpu.daemon)), top: median(rs.map((r) => r.cpu.top)) },
     });
     const us = (ms: number) => (ms < 10 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(0)} ms`);
-    const line = (r: ReturnType<typeof summary>) => `${r.rate.toFixed(r.rate < 10 ? 2 : 0)} OK replies/s (p50 ${r.p50.toFixed(1)} ms, ${r.failed} failed, ${r.lost} lost; ` +
-      `CPU per request: bench client ${us(r.cpu.client)}, broker ${us(r.cpu.broker)}, daemon ${us(r.cpu.daemon)}${r.cpu.top < r.cpu.daemon * 0.95 ? ` of which Node ${us(r.cpu.top)}` : ""})`;
+    const line = (r: ReturnType<typeof summary>, name: DaemonName) => `${r.rate.toFixed(r.rate < 10 ? 2 : 0)} OK replies/s (p50 ${r.p50.toFixed(1)} ms, ${r.failed} failed, ${r.lost} lost; ` +
+      `CPU per request: bench client ${us(r.cpu.client)}, broker ${us(r.cpu.broker)}, daemon ${us(r.cpu.daemon)}${name.startsWith("mcompat") ? ` of which Node ${us(r.cpu.top)}` : ""})`;
     for (const w of work) {
       const of = (name: DaemonName) => summary(runs.get(`${label(w)}/${name}`)!);
       const base = of("mcollectived");
       console.log(`${label(w)} (median of ${ROUNDS} interleaved rounds of ${w.n})`);
       for (const name of w.daemons) {
         const r = of(name);
-        console.log(`  ${name.padEnd(12)} ${line(r)}${name === "mcollectived" ? "" : `: ${(r.rate / base.rate).toFixed(1)}x mcollectived`}`);
+        console.log(`  ${name.padEnd(12)} ${line(r, name)}${name === "mcollectived" ? "" : `: ${(r.rate / base.rate).toFixed(1)}x mcollectived`}`);
       }
     }
   } finally {
