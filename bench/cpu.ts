@@ -1,6 +1,6 @@
 /** CPU time spent by processes, from /proc: where a request's cost goes when client, broker and daemon share the cores. */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { statFields } from "./memory.js";
 
 const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
 
@@ -12,10 +12,8 @@ export function cpuMsOf(pids: number[], own = false): number {
   let ticks = 0;
   for (const pid of pids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      // utime, stime, cutime and cstime are fields 14-17; the command name before them may hold spaces.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(11, own ? 13 : 15).map(Number);
-      ticks += fields.reduce((a, b) => a + b, 0);
+      // utime, stime, cutime and cstime: fields 14-17 of the file.
+      ticks += statFields(pid).slice(11, own ? 13 : 15).reduce((sum, field) => sum + Number(field), 0);
     } catch {
       // Gone since it was listed.
     }

@@ -151,15 +151,18 @@ try {
       }
     }
     console.log(`${connector}; load average during the run: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
-    // As the last request is answered, then at rest: idle Ruby workers give back what their calls left behind.
-    for (const when of ["as the work ends", "3 s later"]) {
-      if (when !== "as the work ends") await new Promise((resolve) => setTimeout(resolve, 3000));
-      const ourTree = memoryOf(processTree(ours.pid));
+    const printMemory = (when: string) => {
+      const ourPids = processTree(ours.pid);
+      const ourTree = memoryOf(ourPids);
       const theirs = memoryOf([legacy.pid]);
       console.log(`memory ${when}: mcollectived ${describeMemory(theirs)}; mcompat server ${describeMemory(ourTree)} ` +
         `(Node ${memoryOf([ours.pid]).pssMb.toFixed(0)} MB PSS): ${(ourTree.pssMb / theirs.pssMb).toFixed(2)}x by PSS`);
-      for (const pid of processTree(ours.pid)) console.log(`  ${describeProcess(pid)}`);
-    }
+      for (const pid of ourPids) console.log(`  ${describeProcess(pid)}`);
+    };
+    // As the last request is answered, then at rest: idle Ruby workers give back what their calls left behind.
+    printMemory("as the work ends");
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    printMemory("3 s later");
     const summary = (rs: Run[]) => ({
       rate: median(rs.map((r) => r.rate)),
       p50: median(rs.map((r) => r.p50)),

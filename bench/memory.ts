@@ -3,15 +3,19 @@ import { readdirSync, readFileSync } from "node:fs";
 
 export interface Memory { processes: number; rssMb: number; pssMb: number; ussMb: number }
 
+/** The fields of /proc/<pid>/stat after the command name (state first), which may hold spaces and parentheses. */
+export function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
 /** `root` and every process below it. */
 export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      // The command name may hold spaces and parentheses; the fields after its last ")" are fixed.
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const ppid = Number(statFields(Number(entry))[1]);
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
     } catch {
       // Gone since the directory was read.

@@ -1,13 +1,10 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { WorkerPool } from "../../src/shim/index.js";
+import { memoryOf } from "../../bench/memory.js";
 import { agentCall as call, fixtureAgent } from "../helpers/agents.js";
 
 /** A process's own pages (private clean and dirty), in KiB. */
-function privateKb(pid: number): number {
-  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
-  return ["Private_Clean", "Private_Dirty"].reduce((kb, field) => kb + Number(new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(rollup)![1]), 0);
-}
+const privateKb = (pid: number) => memoryOf([pid]).ussMb * 1024;
 
 describe("shim worker memory with real Ruby", function () {
   this.timeout(60000);
