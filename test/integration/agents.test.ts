@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { bundledAgents, WorkerPool } from "../../src/shim/index.js";
 import { agentCall as call, bundledAgent } from "../helpers/agents.js";
 
@@ -194,6 +194,26 @@ case "$1" in start|restart) touch $STATE;; stop) rm -f $STATE;; status) test -f 
       assert.deepEqual([(await act("disable")).statusmsg], ["Could not disable Puppet: Already disabled"]);
       assert.deepEqual(await act("enable"), { statuscode: 0, statusmsg: "OK", data: { status: "Succesfully enabled the Puppet agent", enabled: true } });
       assert.deepEqual([(await act("enable")).statuscode, (await act("enable")).statusmsg], [1, "Could not enable Puppet: Already enabled"]);
+    });
+
+    it("reports a running daemon as idling, and as applying while it holds the catalog run lock", async () => {
+      const pidfile = join(dir, "puppet/rundir/agent.pid");
+      const runLock = join(dir, "puppet/vardir/state/agent_catalog_run.lock");
+      mkdirSync(dirname(pidfile), { recursive: true });
+      mkdirSync(dirname(runLock), { recursive: true });
+      // This test's own process stands in for the daemon: the agent only checks that the pid is alive.
+      writeFileSync(pidfile, `${process.pid}\n`);
+      try {
+        const idle = (await act("status")).data;
+        assert.deepEqual([idle.daemon_present, idle.idling, idle.applying, idle.status], [true, true, false, "idling"]);
+        assert.match(String(idle.message), /^Currently idling; last completed run \d+ days /);
+        writeFileSync(runLock, `${process.pid}`);
+        const busy = (await act("status")).data;
+        assert.deepEqual([busy.daemon_present, busy.idling, busy.applying, busy.status, busy.enabled], [true, false, true, "applying a catalog", true]);
+      } finally {
+        rmSync(pidfile, { force: true });
+        rmSync(runLock, { force: true });
+      }
     });
 
     it("reads last_run_summary.yaml", async () => {

@@ -91,18 +91,24 @@ module MCollective
         daemon_present? && !applying?
       end
 
+      # Each state file is read once: status is asked for often (`mco puppet status`, every -S puppet() filter).
       def status
-        {
-          applying: applying?, enabled: enabled?, daemon_present: daemon_present?, lastrun: lastrun,
-          idling: idling?, disable_message: lock_message, since_lastrun: Time.now.to_i - lastrun,
-          status: status_word, message: "Currently #{status_word}; last completed run #{seconds_to_human(Time.now.to_i - lastrun)} ago"
-        }
+        enabled = enabled?
+        applying = applying?
+        daemon_present = daemon_present?
+        idling = daemon_present && !applying
+        lastrun = self.lastrun
+        since_lastrun = Time.now.to_i - lastrun
+        word = status_word(enabled, applying, idling)
+        { applying: applying, enabled: enabled, daemon_present: daemon_present, lastrun: lastrun, idling: idling,
+          disable_message: enabled ? "" : lock_message, since_lastrun: since_lastrun, status: word,
+          message: "Currently #{word}; last completed run #{seconds_to_human(since_lastrun)} ago" }
       end
 
-      def status_word
-        return "disabled" if disabled?
-        return "applying a catalog" if applying?
-        return "idling" if idling?
+      def status_word(enabled, applying, idling)
+        return "disabled" unless enabled
+        return "applying a catalog" if applying
+        return "idling" if idling
 
         "stopped"
       end
