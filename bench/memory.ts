@@ -1,5 +1,6 @@
 /** Memory of a process and its descendants from /proc: resident (RSS), proportional (PSS) and private (USS) sizes. */
 import { readdirSync, readFileSync } from "node:fs";
+import { processMemory } from "../src/shim/memory.js";
 
 export interface Memory { processes: number; rssMb: number; pssMb: number; ussMb: number }
 
@@ -30,11 +31,11 @@ export function processTree(root: number): number[] {
 export function memoryOf(pids: number[]): Memory {
   const kb = { rss: 0, pss: 0, uss: 0 };
   for (const pid of pids) {
-    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
-    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(rollup)?.[1] ?? 0);
-    kb.rss += field("Rss");
-    kb.pss += field("Pss");
-    kb.uss += field("Private_Clean") + field("Private_Dirty");
+    const m = processMemory(pid);
+    if (m === undefined) throw new Error(`no memory figures for process ${pid}: gone, or no /proc/${pid}/smaps_rollup`);
+    kb.rss += m.rssKb;
+    kb.pss += m.pssKb;
+    kb.uss += m.privateKb;
   }
   return { processes: pids.length, rssMb: kb.rss / 1024, pssMb: kb.pss / 1024, ussMb: kb.uss / 1024 };
 }

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { PACKAGE_ROOT } from "../package-root.js";
 import type { RpcReplyBody } from "../protocol/index.js";
 import { symbolHash } from "./frames.js";
-import { poolSettings } from "./settings.js";
+import { processMemory } from "./memory.js";
+import { POOL_KEYS, poolSettings } from "./settings.js";
 import { ParentExited, RubyParent, WorkerStartTimeout, type AgentFiles, type Logger, type ReadyReport, type WorkerSpec } from "./parent.js";
 import { RubyWorker, WorkerFailure, type WorkerReply } from "./worker.js";
 import type { AppServices } from "./requests.js";
@@ -20,8 +21,8 @@ export interface AgentProbe { loaded: AgentFiles[]; failed: Array<{ agent: strin
 
 /**
  * Options; each number falls back to its plugin.mcompat.ruby.* key in `config` (POOL_KEYS), then to its default:
- * size = twice the cores (at least 4), maxQueue 100 (beyond it a call is answered "busy"), recycleAfter 1000 requests,
- * perAgent = size - 1 (most workers one agent holds while others wait), startTimeoutSec 60, ruby "ruby" on PATH,
+ * size = twice the cores (at least 4), maxQueue 100 (beyond it a call is answered "busy"), recycleAfter 10,000 requests,
+ * maxMemoryMb 256 (a worker holding more of its own pages is replaced; checked at most once a second), perAgent = size - 1 (most workers one agent holds while others wait), startTimeoutSec 60, ruby "ruby" on PATH,
  * preload ["puppet", "puppet_settings"] (what the parent loads before forking, when installed), idleTimeoutSec 60 (a
  * worker idle that long is stopped, all but one).
  */
@@ -33,6 +34,7 @@ export interface WorkerPoolOptions {
   size?: number;
   maxQueue?: number;
   recycleAfter?: number;
+  maxMemoryMb?: number;
   perAgent?: number;
   startTimeoutSec?: number;
   ruby?: string;
@@ -64,6 +66,8 @@ interface QueuedJob extends Job {
 
 const WORKER_SCRIPT = join(PACKAGE_ROOT, "compat", "bin", "mcompat-worker");
 const DEFAULT_TIMEOUT_SEC = 10;
+/** Reading a worker's memory costs ~0.2 ms, so each worker's is read at most this often. */
+const MEMORY_CHECK_MS = 1000;
 
 function failure(statusmsg: string): RpcReplyBody {
   return { statuscode: 5, statusmsg, data: {} };
@@ -74,6 +78,9 @@ export class WorkerPool {
   private readonly size: number;
   private readonly maxQueue: number;
   private readonly recycleAfter: number;
+  private readonly maxMemoryKb: number;
+  /** When each worker's memory was last read (first: when it started). */
+  private readonly memoryCheckedAt = new WeakMap<RubyWorker, number>();
   private readonly perAgent: number;
   private spec: WorkerSpec;
   private readonly requests?: AppServices;
@@ -100,6 +107,7 @@ export class WorkerPool {
     this.size = settings.size;
     this.maxQueue = settings.maxQueue;
     this.recycleAfter = settings.recycleAfter;
+    this.maxMemoryKb = settings.maxMemoryMb * 1024;
     this.perAgent = settings.perAgent;
     this.idleTimeoutMs = settings.idleTimeoutSec * 1000;
     this.spec = { ruby: settings.ruby, script: WORKER_SCRIPT, config: opts.config, configFile: opts.configFile, preload: settings.preload,
@@ -282,6 +290,7 @@ export class WorkerPool {
       (forked) => {
         this.starting--;
         const worker = new RubyWorker(forked, this.spec.log, this.spec.facts, this.requests);
+        this.memoryCheckedAt.set(worker, Date.now());
         // A worker counts against the pool size until its process is gone.
         this.all.add(worker);
         void worker.exited.then(() => this.forget(worker));
@@ -335,9 +344,21 @@ export class WorkerPool {
   private release(worker: RubyWorker): void {
     // Past the pool size only while borrowed: a surplus worker goes as soon as it is free.
     const surplus = this.liveWorkers() > this.size;
-    if (worker.isAlive && (worker.served >= this.recycleAfter || this.stopped || surplus)) void worker.stop();
+    if (worker.isAlive && (worker.served >= this.recycleAfter || this.stopped || surplus || this.outgrown(worker))) void worker.stop();
     else if (worker.isAlive) this.park(worker);
     this.pump();
+  }
+
+  /** True, with a log line, when a worker holds more of its own memory than allowed (an agent that leaks). */
+  private outgrown(worker: RubyWorker): boolean {
+    const now = Date.now();
+    if (now - (this.memoryCheckedAt.get(worker) ?? 0) < MEMORY_CHECK_MS) return false;
+    this.memoryCheckedAt.set(worker, now);
+    const ownKb = processMemory(worker.pid)?.privateKb ?? 0;
+    if (ownKb <= this.maxMemoryKb) return false;
+    this.spec.log("info", `ruby[${worker.pid}] holds ${Math.round(ownKb / 1024)} MB of its own memory, more than ${POOL_KEYS.maxMemoryMb} ` +
+      `(${this.maxMemoryKb / 1024} MB): replacing it after ${worker.served} requests`);
+    return true;
   }
 
   private park(worker: RubyWorker): void {

@@ -1,12 +1,14 @@
 /** Pool settings: explicit options first, then plugin.mcompat.ruby.* config keys, then defaults (pure). */
 
 export interface PoolSettings {
-  size: number; maxQueue: number; recycleAfter: number; perAgent: number; startTimeoutSec: number; ruby: string; preload: string[]; idleTimeoutSec: number;
+  size: number; maxQueue: number; recycleAfter: number; maxMemoryMb: number; perAgent: number; startTimeoutSec: number; ruby: string; preload: string[];
+  idleTimeoutSec: number;
 }
 
 export interface PoolSettingOptions {
   config: Record<string, string>;
-  size?: number; maxQueue?: number; recycleAfter?: number; perAgent?: number; startTimeoutSec?: number; ruby?: string; preload?: string[]; idleTimeoutSec?: number;
+  size?: number; maxQueue?: number; recycleAfter?: number; maxMemoryMb?: number; perAgent?: number; startTimeoutSec?: number; ruby?: string;
+  preload?: string[]; idleTimeoutSec?: number;
 }
 
 /** The config keys, for docs and error messages. */
@@ -14,6 +16,7 @@ export const POOL_KEYS = {
   size: "plugin.mcompat.ruby.workers",
   maxQueue: "plugin.mcompat.ruby.max_queue",
   recycleAfter: "plugin.mcompat.ruby.recycle_after",
+  maxMemoryMb: "plugin.mcompat.ruby.max_memory",
   perAgent: "plugin.mcompat.ruby.per_agent",
   startTimeoutSec: "plugin.mcompat.ruby.start_timeout",
   ruby: "plugin.mcompat.ruby.command",
@@ -41,7 +44,10 @@ export function poolSettings(opts: PoolSettingOptions, cores: number): PoolSetti
   return {
     size,
     maxQueue: opts.maxQueue ?? whole(c, POOL_KEYS.maxQueue) ?? 100,
-    recycleAfter: opts.recycleAfter ?? whole(c, POOL_KEYS.recycleAfter) ?? 1000,
+    // A worker that stays warm serves faster than a new fork; leaks are caught by maxMemoryMb, not by retiring early.
+    recycleAfter: opts.recycleAfter ?? whole(c, POOL_KEYS.recycleAfter) ?? 10_000,
+    // Workers hold 5-20 MB of their own pages serving the bundled agents; one far past that is leaking.
+    maxMemoryMb: opts.maxMemoryMb ?? whole(c, POOL_KEYS.maxMemoryMb) ?? 256,
     // While other agents wait, one agent holds at most this many, so its long actions cannot starve the rest.
     perAgent: Math.max(1, opts.perAgent ?? whole(c, POOL_KEYS.perAgent) ?? size - 1),
     startTimeoutSec: opts.startTimeoutSec ?? whole(c, POOL_KEYS.startTimeoutSec) ?? 60,

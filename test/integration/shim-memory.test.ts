@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { WorkerPool } from "../../src/shim/index.js";
-import { memoryOf } from "../../bench/memory.js";
+import { processMemory } from "../../src/shim/memory.js";
 import { agentCall as call, fixtureAgent } from "../helpers/agents.js";
 
 /** A process's own pages (private clean and dirty), in KiB. */
-const privateKb = (pid: number) => memoryOf([pid]).ussMb * 1024;
+const privateKb = (pid: number) => processMemory(pid)!.privateKb;
 
 describe("shim worker memory with real Ruby", function () {
   this.timeout(60000);
@@ -24,6 +24,28 @@ describe("shim worker memory with real Ruby", function () {
       const again = await pool.call(call("faults", "ok"));
       assert.deepEqual([again.statuscode, again.data.status], [0, "alive"]);
       assert.deepEqual(pool.stats().pids, [pid]);
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it("replaces a worker that holds more of its own memory than max_memory allows, and keeps one that does not", async () => {
+    const lines: string[] = [];
+    const pool = new WorkerPool({ config: { identity: "node1.example", "plugin.mcompat.ruby.max_memory": "40" }, agents: [fixtureAgent("faults")],
+      size: 1, log: (_level, message) => lines.push(message) });
+    try {
+      const first = await pool.call(call("faults", "ok"));
+      const pid = first.data.pid as number;
+      // A worker's memory is read at most once a second, counted from its start.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      assert.equal((await pool.call(call("faults", "ok"))).data.pid, pid, "a worker under the limit was replaced");
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const littered = await pool.call(call("faults", "litter"));
+      assert.equal(littered.data.pid, pid);
+      const next = await pool.call(call("faults", "ok"));
+      assert.deepEqual([next.statuscode, next.data.status], [0, "alive"]);
+      assert.notEqual(next.data.pid, pid, "the worker holding the litter still serves");
+      assert.ok(lines.some((l) => new RegExp(`^ruby\\[${pid}\\] holds \\d+ MB of its own memory, more than plugin\\.mcompat\\.ruby\\.max_memory \\(40 MB\\)`).test(l)), lines.join("\n"));
     } finally {
       await pool.stop();
     }
