@@ -29,6 +29,23 @@ describe("shim worker memory with real Ruby", function () {
     }
   });
 
+  it("gives back the memory of a slow call before its next call, with no idle second in between", async () => {
+    const pool = new WorkerPool({ config: { identity: "node1.example" }, agents: [fixtureAgent("faults")], size: 1 });
+    try {
+      const littered = await pool.call(call("faults", "litter", { linger_ms: 150 }));
+      assert.equal(littered.statuscode, 0, littered.statusmsg);
+      const pid = littered.data.pid as number;
+      const busyKb = littered.data.private_kb as number;
+      assert.ok(busyKb > 48 * 1024, `the worker held only ${busyKb} KiB after littering`);
+      // The worker released before it read this call, so its answer means the memory is back.
+      const next = await pool.call(call("faults", "ok"));
+      assert.deepEqual([next.data.pid, next.data.status], [pid, "alive"]);
+      assert.ok(privateKb(pid) <= busyKb / 2, `still ${privateKb(pid)} KiB private, ${busyKb} KiB right after the slow call`);
+    } finally {
+      await pool.stop();
+    }
+  });
+
   it("replaces a worker that holds more of its own memory than max_memory allows, and keeps one that does not", async () => {
     const lines: string[] = [];
     const pool = new WorkerPool({ config: { identity: "node1.example", "plugin.mcompat.ruby.max_memory": "40" }, agents: [fixtureAgent("faults")],

@@ -44,15 +44,22 @@ module MCompat
 
     # How long a worker waits for its next call before giving back what its last calls left behind.
     IDLE_RELEASE_SECONDS = 1
+    # A call this slow (Puppet, a package manager) is followed by a release at once: its few milliseconds are
+    # nothing beside the call, and a worker kept busy would otherwise hold the call's garbage until it idles.
+    SLOW_CALL_SECONDS = 0.1
 
-    # The next frame; a worker that served calls and then sits idle releases its garbage first, off the clock.
+    # The next frame; a worker that served calls releases their garbage first, off the clock, after a slow call
+    # or once it sits idle.
     def next_frame
-      if @served_since_release && !@frames.waiting?(IDLE_RELEASE_SECONDS)
-        Memory.release
-        @served_since_release = false
+      if @serving_since
+        slow = Process.clock_gettime(Process::CLOCK_MONOTONIC) - @serving_since >= SLOW_CALL_SECONDS
+        if slow || !@frames.waiting?(IDLE_RELEASE_SECONDS)
+          Memory.release
+          @serving_since = nil
+        end
       end
       frame = @frames.read
-      @served_since_release = true
+      @serving_since = Process.clock_gettime(Process::CLOCK_MONOTONIC)
       frame
     end
 
