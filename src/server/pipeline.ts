@@ -126,7 +126,14 @@ async function filterMatches(req: InboundRequest, agentNames: string[], deps: Pi
     return false;
   }
   const answers = await answerDataCalls(calls, deps);
-  const node = { identity: deps.identity, facts: deps.facts(), classes: deps.classes(), agents: agentNames, data: (plugin: string, query: string | null) => answers.get(dataKey(plugin, query)) };
+  const node = {
+    identity: deps.identity,
+    // Read only when the filter asks: most requests filter on the agent alone, and reading checks the files.
+    get facts() { return deps.facts(); },
+    get classes() { return deps.classes(); },
+    agents: agentNames,
+    data: (plugin: string, query: string | null) => answers.get(dataKey(plugin, query)),
+  };
   return matchFilter(filter, node, (err) => deps.log.warn(`request ${req.requestid} from ${req.callerid} does not match: ${err.message}`));
 }
 
