@@ -4,15 +4,17 @@
  * `package status` through Puppet (and through mcompat's native apt provider). Requests are signed before the clock
  * starts; a lost or failed reply is counted, never hidden. Memory of both after the same work, as PSS.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Config } from "../src/config/index.js";
 import { emptyFilter, newRequestId, readRpcReply } from "../src/protocol/index.js";
+import { writeForgeModules } from "../src/shim/index.js";
 import { codecFromConfig, connectTransport } from "../src/wire/index.js";
 import { cpuMsOf } from "./cpu.js";
 import { describeMemory, describeProcess, memoryOf, processTree } from "./memory.js";
 import { legacyWireLines, startMcollectived, type LegacyWire } from "../test/helpers/legacy.js";
-import { FIXTURES, REPO, startServer } from "../test/helpers/server.js";
+import { FIXTURES, startServer } from "../test/helpers/server.js";
 import { testActiveMq, testRabbitMq } from "../test/helpers/stomp-broker.js";
 
 /** What each daemon runs, how many requests are kept in flight, and how many make one round. */
@@ -29,8 +31,12 @@ const WORK: Work[] = [
   // The same requests to the native provider, compared with the row above; enough of them to outlast the ramp.
   { agent: "package", action: "status", data: { package: "bash" }, inFlight: 4, n: 600, daemons: ["mcompat-apt"] },
 ];
-/** The bundled agents as their Forge modules lay them out, so the real daemon runs the very same Ruby. */
-const FORGE_LIBDIRS = ["puppet", "package"].map((agent) => join(REPO, "dist", "forge", `mcollective_agent_${agent}`, "files"));
+/**
+ * The bundled agents as their Forge modules lay them out, written fresh from this checkout (dist/forge is only made by
+ * `npm ci`), so the real daemon runs the very same Ruby as mcompat.
+ */
+const FORGE_DIR = mkdtempSync(join(tmpdir(), "mcompat-bench-forge-"));
+const FORGE_LIBDIRS = writeForgeModules(FORGE_DIR).filter((dir) => /_(puppet|package)$/.test(dir)).map((dir) => join(dir, "files"));
 const VIA_PUPPET = { "plugin.package.provider": "puppet" };
 
 /** `node dist/bench/legacy.js rabbitmq` runs the same work over RabbitMQ's STOMP plugin; agent names after it keep only their rows. */
@@ -192,4 +198,5 @@ try {
 } finally {
   await transport.close();
   await broker.stop();
+  rmSync(FORGE_DIR, { recursive: true, force: true });
 }
