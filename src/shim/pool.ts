@@ -66,7 +66,7 @@ interface QueuedJob extends Job {
 
 const WORKER_SCRIPT = join(PACKAGE_ROOT, "compat", "bin", "mcompat-worker");
 const DEFAULT_TIMEOUT_SEC = 10;
-/** Reading a worker's memory costs ~0.2 ms, so each worker's is read at most this often. */
+/** Reading a worker's memory costs ~0.3 ms (Puppet loaded), so each worker's is read at most this often. */
 const MEMORY_CHECK_MS = 1000;
 
 function failure(statusmsg: string): RpcReplyBody {
