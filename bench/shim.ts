@@ -1,11 +1,13 @@
 /**
  * Ruby worker pool against a process per request (the Choria shim's model) for the same agent, same machine, same run:
- * per-call latency and throughput; what a worker forked from the preloaded parent costs to start; and the memory
- * (PSS: shared pages split among their sharers) of a pool that served the bundled puppet agent.
+ * per-call latency and throughput; what a worker forked from the preloaded parent costs to start; the memory
+ * (PSS: shared pages split among their sharers) of a pool that served the bundled puppet agent, and the CPU each of
+ * its calls costs in Ruby and in Node.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundledAgents, WorkerPool, type AgentCall } from "../src/shim/index.js";
+import { cpuMsOf } from "./cpu.js";
 import { describeMemory, memoryOf } from "./memory.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -93,6 +95,15 @@ async function main(): Promise<void> {
   const ruby = memoryOf([parent!, ...pids]);
   console.log(`memory, bundled agents after 400 puppet status calls: Node ${describeMemory(memoryOf([process.pid]))}; ` +
     `Ruby parent + 2 workers ${describeMemory(ruby)}; each worker's own pages ${pids.map((p) => memoryOf([p]).ussMb.toFixed(1)).join(" and ")} MB`);
+
+  // What a cheap Ruby action costs in CPU with no broker or wire around it, one call at a time.
+  const calls = 5000;
+  const cpuBefore = { node: process.cpuUsage(), ruby: cpuMsOf([parent!, ...pids], true) };
+  const cpuMs = await drive(calls, 1, through(puppet, puppetStatus));
+  const node = process.cpuUsage(cpuBefore.node);
+  const perCall = (ms: number) => `${((ms * 1000) / calls).toFixed(0)} µs`;
+  console.log(`CPU per puppet status call, 1 in flight (${(calls / (cpuMs / 1000)).toFixed(0)} calls/s): Ruby workers ` +
+    `${perCall(cpuMsOf([parent!, ...pids], true) - cpuBefore.ruby)}, Node (the pool and this bench's calls) ${perCall((node.user + node.system) / 1000)}`);
   await puppet.stop();
 }
 
