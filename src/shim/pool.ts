@@ -22,8 +22,9 @@ export interface AgentProbe { loaded: AgentFiles[]; failed: Array<{ agent: strin
 /**
  * Options; each number falls back to its plugin.mcompat.ruby.* key in `config` (POOL_KEYS), then to its default:
  * size = twice the cores (at least 4), maxQueue 100 (beyond it a call is answered "busy"), recycleAfter 10,000 requests,
- * maxMemoryMb 256 (a worker holding more of its own pages is replaced; checked at most once a second), perAgent = size - 1 (most workers one agent holds while others wait), startTimeoutSec 60, ruby "ruby" on PATH,
- * preload ["puppet", "puppet_settings"] (what the parent loads before forking, when installed), idleTimeoutSec 60 (a
+ * maxMemoryMb 256 (a worker holding more of its own pages is replaced; checked at most once a second), perAgent =
+ * size - 1 (most workers one agent holds while others wait), startTimeoutSec 60, ruby "ruby" on PATH, preload
+ * ["puppet", "puppet_settings"] (what the parent loads before forking, when installed), idleTimeoutSec 60 (a
  * worker idle that long is stopped, all but one).
  */
 export interface WorkerPoolOptions {
