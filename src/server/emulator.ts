@@ -9,7 +9,7 @@ import { loadConfig, type Config } from "../config/index.js";
 import { MCOMPAT_VERSION as VERSION } from "../package-root.js";
 import { codecFromConfig, connectTransport, type Delivery, type InboundRequest, type SecurityCodec, type Transport } from "../wire/index.js";
 import { ClassesFile, factSourceFromConfig } from "./facts.js";
-import { hooksFromConfig } from "./hooks.js";
+import { dataSourceFor, sharedHooks, type SharedHooks } from "./hooks.js";
 import { loggerFromConfig, type Logger } from "./logger.js";
 import { handleRequest, type PipelineDeps } from "./pipeline.js";
 import { agentDirs, findAgentFiles, resolveAgents, type LoadedAgent } from "./registry.js";
@@ -86,8 +86,10 @@ export class Emulator {
     const format = opts.identityFormat ?? `emu-%d${config.identity.includes(".") ? config.identity.slice(config.identity.indexOf(".")) : ""}`;
     const identities = Array.from({ length: opts.nodes }, (_, i) => identityOf(format, i));
     const emulator = new Emulator(transport, log, identities);
+    // Policies and audit are one for the whole fleet; each node has its own facts and data plugins.
+    const hooks = sharedHooks(config, dirname(configFile), log);
     const nodes = identities.map((identity, i) =>
-      nodeDeps({ identity, config, configFile, log, codec, transport, served, classes, facts: { ...baseFacts.facts(), ...spreadFacts(opts.spreads ?? [], i) } }),
+      nodeDeps({ identity, config, configFile, log, codec, transport, served, classes, hooks, facts: { ...baseFacts.facts(), ...spreadFacts(opts.spreads ?? [], i) } }),
     );
     for (const collective of config.collectives) {
       nodes.forEach((deps) => emulator.serve(transport.subscribe({ kind: "node", collective, identity: deps.identity }, (d) => void handleRequest(d, deps))));
@@ -157,6 +159,7 @@ interface NodeSpec {
   served: Map<string, LoadedAgent>;
   classes: string[];
   facts: Record<string, unknown>;
+  hooks: SharedHooks;
 }
 
 const NATIVE = nativeAgents();
@@ -166,7 +169,8 @@ function nodeDeps(spec: NodeSpec): PipelineDeps {
   const { identity, config, log, transport } = spec;
   const now = () => Math.floor(Date.now() / 1000);
   const stats = new Stats(now());
-  const hooks = hooksFromConfig(config, dirname(spec.configFile), { agents: () => [...spec.served.keys()], facts: () => spec.facts, agentMetadata: (a) => spec.served.get(a)?.ddl.metadata }, log);
+  const { hooks } = spec;
+  const data = dataSourceFor(config, dirname(spec.configFile), { agents: () => [...spec.served.keys()], facts: () => spec.facts, agentMetadata: (a) => spec.served.get(a)?.ddl.metadata });
   const context: NativeContext = {
     identity,
     config,
@@ -179,8 +183,8 @@ function nodeDeps(spec: NodeSpec): PipelineDeps {
     classes: () => spec.classes,
     agents: () => [...spec.served.values()].map((a) => ({ agent: a.name, metadata: a.ddl.metadata })),
     counters: () => stats.snapshot(),
-    dataPlugins: () => hooks.data.names(),
-    queryData: (source, query) => hooks.data.query(source, query),
+    dataPlugins: () => data.names(),
+    queryData: (source, query) => data.query(source, query),
     broker: () => transport.status(),
   };
   return {
@@ -192,7 +196,7 @@ function nodeDeps(spec: NodeSpec): PipelineDeps {
     agents: () => spec.served,
     facts: () => spec.facts,
     classes: () => spec.classes,
-    queryData: (plugin, query) => hooks.data.query(plugin, query),
+    queryData: (plugin, query) => data.query(plugin, query),
     authorize: (req) => hooks.authorize(req),
     audit: (entry) => hooks.audit(entry),
     native: NATIVE,
