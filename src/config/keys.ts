@@ -55,6 +55,4 @@ export const KNOWN_KEYS: Record<string, KeySpec> = {
   topicprefix: { kind: "string" },
   topicsep: { kind: "string" },
   queueprefix: { kind: "string" },
-  // mcompat's own: size of the Ruby worker pool (0 = number of cores).
-  "mcompat.workers": { kind: "int", default: "0" },
 };
