@@ -235,10 +235,14 @@ export class WorkerPool {
     for (let n = 0; n < forks; n++) this.startWorker();
   }
 
-  /** Gives idle workers to the queued jobs `eligible` accepts, in order; returns how many of those still wait. */
+  /**
+   * Gives idle workers to the queued jobs `eligible` accepts, in order; returns how many of those still wait, counted
+   * up to `size + borrowed()` once no worker is idle: pump forks no more than that, and a full queue is not walked.
+   */
   private dispatch(eligible: (job: QueuedJob) => boolean): number {
     let waiting = 0;
     for (let i = 0; i < this.queue.length;) {
+      if (this.idle.length === 0 && waiting >= this.size && waiting >= this.size + this.borrowed()) break;
       const job = this.queue[i];
       if (!eligible(job)) {
         i++;
@@ -259,15 +263,22 @@ export class WorkerPool {
 
   /** Answers queued jobs that can no longer run: past their deadline, or for an agent found unservable meanwhile. */
   private dropUnrunnable(): void {
-    for (const job of [...this.queue]) {
+    // Runs on every enqueue and release, over a queue of up to maxQueue jobs: no copy, one clock read.
+    const now = Date.now();
+    const anyUnservable = this.unservable.size > 0;
+    for (let i = 0; i < this.queue.length;) {
+      const job = this.queue[i];
       // Its expiry timer may not have had its turn yet; a worker must not be spent (and killed) on it.
-      if (job.deadline <= Date.now()) {
+      if (job.deadline <= now) {
         this.expire(job);
         continue;
       }
-      const unservable = this.unservable.get(job.key);
-      if (unservable === undefined) continue;
-      clearTimeout(this.queue.splice(this.queue.indexOf(job), 1)[0].expiry);
+      const unservable = anyUnservable ? this.unservable.get(job.key) : undefined;
+      if (unservable === undefined) {
+        i++;
+        continue;
+      }
+      clearTimeout(this.queue.splice(i, 1)[0].expiry);
       job.resolve({ error: `agent ${job.key} cannot be served: ${unservable}` });
     }
   }
