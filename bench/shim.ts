@@ -96,14 +96,16 @@ async function main(): Promise<void> {
   console.log(`memory, bundled agents after 400 puppet status calls: Node ${describeMemory(memoryOf([process.pid]))}; ` +
     `Ruby parent + 2 workers ${describeMemory(ruby)}; each worker's own pages ${pids.map((p) => memoryOf([p]).ussMb.toFixed(1)).join(" and ")} MB`);
 
-  // What a cheap Ruby action costs in CPU with no broker or wire around it, one call at a time.
+  // What a cheap Ruby action costs in CPU with no broker or wire around it: one call at a time, then with a long queue.
   const calls = 5000;
-  const cpuBefore = { node: process.cpuUsage(), ruby: cpuMsOf([parent!, ...pids], true) };
-  const cpuMs = await drive(calls, 1, through(puppet, puppetStatus));
-  const node = process.cpuUsage(cpuBefore.node);
-  const perCall = (ms: number) => `${((ms * 1000) / calls).toFixed(0)} µs`;
-  console.log(`CPU per puppet status call, 1 in flight (${(calls / (cpuMs / 1000)).toFixed(0)} calls/s): Ruby workers ` +
-    `${perCall(cpuMsOf([parent!, ...pids], true) - cpuBefore.ruby)}, Node (the pool and this bench's calls) ${perCall((node.user + node.system) / 1000)}`);
+  for (const inFlight of [1, 100]) {
+    const cpuBefore = { node: process.cpuUsage(), ruby: cpuMsOf([parent!, ...pids], true) };
+    const cpuMs = await drive(calls, inFlight, through(puppet, puppetStatus));
+    const node = process.cpuUsage(cpuBefore.node);
+    const perCall = (ms: number) => `${((ms * 1000) / calls).toFixed(0)} µs`;
+    console.log(`CPU per puppet status call, ${inFlight} in flight (${(calls / (cpuMs / 1000)).toFixed(0)} calls/s): Ruby workers ` +
+      `${perCall(cpuMsOf([parent!, ...pids], true) - cpuBefore.ruby)}, Node (the pool and this bench's calls) ${perCall((node.user + node.system) / 1000)}`);
+  }
   await puppet.stop();
 }
 
