@@ -6,6 +6,7 @@
  *    the same call run from the unbundled modules and the start-up of a bare `node -e ''`, interleaved;
  * 3. when Debian's legacy Ruby mco is installed, `mco help` and `mco plugin doc rpcutil` of both, interleaved.
  */
+import "../test/helpers/temp-root.js";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";

@@ -3,6 +3,7 @@
  * `mco ping` and `mco rpc rpcutil ping --discovery-window 300` must count every node once; prints wall times and
  * the emulator's memory per node, for N = 1,000 .. 50,000, against an idle emulator of 1 node as the baseline.
  */
+import "../test/helpers/temp-root.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";

@@ -4,6 +4,7 @@
  * `package status` through Puppet (and through mcompat's native apt provider). Requests are signed before the clock
  * starts; a lost or failed reply is counted, never hidden. Memory of both after the same work, as PSS.
  */
+import "../test/helpers/temp-root.js";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -4,6 +4,7 @@
  * outer layer alone for decoding, and a verifier rebuilt per message (parsing CA and caller certificate and
  * walking the chain every time) for verification with the per-PEM cache, and the bare RSA check as the floor.
  */
+import "../test/helpers/temp-root.js";
 import { verify, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -3,6 +3,7 @@
  * against a bare NATS echo responder on the same broker in the same run (the floor any server pays).
  * Prints per-request latency and throughput, and the daemon's resident memory.
  */
+import "../test/helpers/temp-root.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeReply, emptyFilter, encodeRequest, encodeRpcRequest, newRequestId, nodeSubject, replySubject } from "../src/protocol/index.js";
