@@ -279,6 +279,22 @@ describe("shim pool scheduling", function () {
     }
   });
 
+  it("lets an agent set up Puppet's settings itself, with its own arguments, after the parent preloaded them", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("puppetinit")], size: 1, perAgent: 1 });
+    const confdir = mkdtempSync(join(tmpdir(), "mcompat-confdir-"));
+    try {
+      const first = await pool.call(call("puppetinit", "settings", { confdir }));
+      assert.equal(first.statuscode, 0, first.statusmsg);
+      assert.deepEqual({ confdir: first.data.confdir, run_mode: first.data.run_mode }, { confdir, run_mode: "user" });
+      // The agent's own flag now says ready: the same worker keeps what it set up, as one mcollectived process would.
+      const second = await pool.call(call("puppetinit", "settings", { confdir: "/elsewhere" }));
+      assert.deepEqual([second.statuscode, second.data.pid, second.data.confdir], [0, first.data.pid, confdir]);
+    } finally {
+      await pool.stop();
+      rmSync(confdir, { recursive: true, force: true });
+    }
+  });
+
   it("keeps serving when the Ruby parent dies: its workers carry on and a new parent forks the next ones", async () => {
     const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("echo")], size: 2, perAgent: 2, preload: [] });
     const meeting = mkdtempSync(join(tmpdir(), "mcompat-meet-"));

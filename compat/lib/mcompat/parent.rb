@@ -4,6 +4,19 @@ require "mcompat/memory"
 require "mcompat/worker"
 
 module MCompat
+  # Puppet's settings as the preload set them up, given back to the first agent in a process that sets them up
+  # itself without asking whether they are: under mcollectived its call would have been the first, so it is not
+  # refused as a second one, and its own arguments (a confdir, a config file) take effect.
+  module PreloadedPuppetSettings
+    def initialize_global_settings(*args)
+      unless @mcompat_claimed
+        @mcompat_claimed = true
+        clear_everything_for_tests
+      end
+      super
+    end
+  end
+
   # The preloaded parent of every Ruby worker: it loads the compat layer, the agents and the libraries they share
   # (Puppet), then forks a worker whenever Node asks. A worker starts in milliseconds and shares those pages with
   # its siblings instead of paying for its own copy.
@@ -50,6 +63,7 @@ module MCompat
         settings.preferred_run_mode = :agent
         settings.initialize_global_settings(configfile ? ["--config=#{configfile}"] : [])
         settings.initialize_app_defaults(::Puppet::Settings.app_defaults_for_run_mode(::Puppet.run_mode))
+        settings.singleton_class.prepend(PreloadedPuppetSettings)
       end
       # Choosing the default provider loads every provider and checks what each needs (~9 MB written per worker).
       %i[package service].each do |type|
