@@ -1,6 +1,7 @@
 /** Where agent plugins for the Forge layout come from: a plain agent folder, or the agents bundled with mcompat. */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { readDdlFile } from "../ddl-ruby/index.js";
 import { PACKAGE_ROOT } from "../package-root.js";
 import { BUNDLED_LIBDIR } from "./bundled.js";
@@ -20,7 +21,10 @@ function readFiles(root: string, names: string[]): Map<string, string> {
   return new Map(names.map((name) => [name, readFileSync(join(root, name), "utf8")]));
 }
 
-/** A plain agent folder (agent/<name>.rb + <name>.ddl, and util/, validator/, application/, aggregate/, data/ as it has them). */
+/**
+ * A plain agent folder (agent/<name>.rb + <name>.ddl, and util/, validator/, application/, aggregate/, data/ as it has
+ * them), with its `.plugin.yaml` Hiera overrides and the extra module files of its `puppet/` folder.
+ */
 export function pluginFromFolder(dir: string): AgentPlugin {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder`);
   const agentDir = join(dir, "agent");
@@ -34,7 +38,23 @@ export function pluginFromFolder(dir: string): AgentPlugin {
   if (`${name}.ddl` !== ddls[0]) throw new Error(`${join(agentDir, ddls[0])} names its agent '${name}'; it must be ${name}.ddl`);
   if (!existsSync(join(agentDir, `${name}.rb`)) && ddl.metadata.provider !== "external") throw new Error(`cannot package ${dir}: agent/${name}.rb is missing`);
   const names = PLUGIN_TYPE_DIRS.filter((type) => existsSync(join(dir, type))).flatMap((type) => walk(join(dir, type), `${type}/`));
-  return { ddl, files: readFiles(dir, names) };
+  const extrasDir = join(dir, "puppet");
+  const extras = existsSync(extrasDir) ? new Map(walk(extrasDir).map((file) => [file, readFileSync(join(extrasDir, file))])) : undefined;
+  return { ddl, files: readFiles(dir, names), overrides: hieraOverrides(join(dir, ".plugin.yaml")), extras };
+}
+
+/** The Hiera keys an agent folder's `.plugin.yaml` sets over the generated ones, as mco plugin package merged them. */
+function hieraOverrides(file: string): Record<string, unknown> | undefined {
+  if (!existsSync(file)) return undefined;
+  let data: unknown;
+  try {
+    data = parseYaml(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new Error(`${file} is not YAML: ${(err as Error).message}`);
+  }
+  if (data === null) return undefined;
+  if (typeof data !== "object" || Array.isArray(data)) throw new Error(`${file} must hold a mapping of Hiera keys to values`);
+  return data as Record<string, unknown>;
 }
 
 /** Which files of the shared bundled libdir belong to each bundled agent: each deploys as its own module. */

@@ -4,8 +4,11 @@
  * choria/mcollective's `mcollective::module_plugin`, metadata.json), with the Choria JSON DDL beside the Ruby one.
  * Modules hold real copies, because Puppet's file server and the Forge refuse symlinks.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { stringify as yamlStringify } from "yaml";
 import { rubyPrettyJson, toJsonDdl, type Ddl } from "../ddl/index.js";
 import { moduleHieraYaml, moduleDefaultsYaml, moduleManifest, moduleReadme } from "./forge-templates.js";
 import { bundledPlugins } from "./forge-sources.js";
@@ -14,6 +17,10 @@ import { bundledPlugins } from "./forge-sources.js";
 export interface AgentPlugin {
   ddl: Ddl;
   files: Map<string, string>;
+  /** Hiera keys that replace or join the generated data/plugin.yaml (an agent folder's `.plugin.yaml`). */
+  overrides?: Record<string, unknown>;
+  /** Files laid into the module last, over anything generated, keyed by their path in it (an agent folder's `puppet/`). */
+  extras?: Map<string, Buffer>;
 }
 
 export interface ForgeOptions {
@@ -38,30 +45,34 @@ export function moduleName(plugin: AgentPlugin): string {
 }
 
 /** Every file of the module, keyed by its path inside the module folder. */
-export function forgeModule(plugin: AgentPlugin, opts: ForgeOptions = {}): Map<string, string> {
+export function forgeModule(plugin: AgentPlugin, opts: ForgeOptions = {}): Map<string, string | Buffer> {
   const name = moduleName(plugin);
   const agent = plugin.ddl.metadata.name;
   const files = new Map(plugin.files);
   // A JSON DDL the author wrote is kept, as the packager did; otherwise it is made from the Ruby one.
   if (!files.has(`agent/${agent}.json`)) files.set(`agent/${agent}.json`, `${rubyPrettyJson(toJsonDdl(plugin.ddl))}\n`);
   const sorted = [...files.keys()].sort();
-  const out = new Map<string, string>();
+  const out = new Map<string, string | Buffer>();
   for (const file of sorted) out.set(`files/mcollective/${file}`, files.get(file)!);
 
-  const hiera: string[] = [`---`, `${name}::config_name: ${yamlString(agent.toLowerCase())}`];
+  // Each Hiera key with its rendered YAML; an override keeps the generated key's place, as a Ruby Hash#merge does.
+  const hiera = new Map<string, string>([[`${name}::config_name`, `${name}::config_name: ${yamlString(agent.toLowerCase())}`]]);
   for (const role of ["common", "server", "client"] as const) {
     const ofRole = sorted.filter((f) => roleOf(f) === role);
-    hiera.push(yamlList(`${name}::${role}_files`, ofRole), yamlList(`${name}::${role}_directories`, nestedDirs(ofRole)));
+    hiera.set(`${name}::${role}_files`, yamlList(`${name}::${role}_files`, ofRole));
+    hiera.set(`${name}::${role}_directories`, yamlList(`${name}::${role}_directories`, nestedDirs(ofRole)));
   }
   // An external agent's program is the one file module_plugin lays with the executable mode.
   const external = plugin.ddl.metadata.provider === "external" && files.has(`agent/${agent}`) ? [`agent/${agent}`] : [];
-  hiera.push(yamlList(`${name}::executable_files`, external));
-  out.set("data/plugin.yaml", `${hiera.join("\n")}\n`);
+  hiera.set(`${name}::executable_files`, yamlList(`${name}::executable_files`, external));
+  for (const [key, value] of Object.entries(plugin.overrides ?? {})) hiera.set(key, yamlStringify({ [key]: value }).trimEnd());
+  out.set("data/plugin.yaml", `---\n${[...hiera.values()].join("\n")}\n`);
   out.set("data/defaults.yaml", moduleDefaultsYaml(name));
   out.set("hiera.yaml", moduleHieraYaml());
   out.set("manifests/init.pp", moduleManifest(name));
   out.set("README.md", moduleReadme(name, plugin.ddl));
   out.set("metadata.json", `${JSON.stringify(metadata(plugin.ddl, name, opts), null, 2)}\n`);
+  for (const [file, content] of plugin.extras ?? []) out.set(file, content);
   return out;
 }
 
@@ -102,13 +113,51 @@ function yamlList(key: string, items: string[]): string {
 /** Writes the module as `<outDir>/<module name>/`, replacing an earlier build so no stale file ships; returns that folder. */
 export function writeForgeModule(outDir: string, plugin: AgentPlugin, opts: ForgeOptions = {}): string {
   const dir = join(outDir, moduleName(plugin));
+  writeFiles(dir, forgeModule(plugin, opts));
+  return dir;
+}
+
+/**
+ * Writes the module as the release a Forge or `puppet module install` takes, `<outDir>/<name>-<version>.tar.gz`
+ * with everything under one `<name>-<version>/` folder (what `pdk build` made for `mco plugin package`), named from
+ * the module's final metadata.json; returns its path. Needs GNU tar.
+ */
+export function writeForgeRelease(outDir: string, plugin: AgentPlugin, opts: ForgeOptions = {}): string {
   const files = forgeModule(plugin, opts);
+  const meta = parseMetadata(files.get("metadata.json"));
+  const release = `${meta.name}-${meta.version}`;
+  const tarball = join(outDir, `${release}.tar.gz`);
+  const stage = mkdtempSync(join(tmpdir(), "mcompat-forge-release-"));
+  try {
+    writeFiles(join(stage, release), files);
+    execFileSync("tar", ["--create", "--gzip", "--file", tarball, "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "-C", stage, release], { stdio: ["ignore", "ignore", "pipe"] });
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+  return tarball;
+}
+
+/** The Forge name and version a module's metadata.json gives (an agent folder's puppet/ may have replaced it). */
+function parseMetadata(text: string | Buffer | undefined): { name: string; version: string } {
+  let meta: { name?: unknown; version?: unknown } = {};
+  try {
+    meta = JSON.parse(String(text)) as typeof meta;
+  } catch (err) {
+    throw new Error(`the module's metadata.json is not JSON: ${(err as Error).message}`);
+  }
+  if (typeof meta.name !== "string" || !/^[a-z0-9]+[-/][a-z][a-z0-9_]*$/i.test(meta.name) || typeof meta.version !== "string" || !/^\d+\.\d+\.\d+\S*$/.test(meta.version)) {
+    throw new Error(`the module's metadata.json needs a name "<author>-<module>" and a version "x.y.z" (has ${JSON.stringify(meta.name)} and ${JSON.stringify(meta.version)})`);
+  }
+  return { name: meta.name.replace("/", "-"), version: meta.version };
+}
+
+/** Writes `files` under `dir`, replacing an earlier build so no stale file ships. */
+function writeFiles(dir: string, files: Map<string, string | Buffer>): void {
   rmSync(dir, { recursive: true, force: true });
   for (const [file, content] of files) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), content);
   }
-  return dir;
 }
 
 /** Writes the bundled agents' modules under `outDir`, the same way as any site's agent; returns the folders. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -70,6 +70,25 @@ describe("puppet/mcompat, applied with Debian's puppet into a temporary root", f
     assert.ok(all.length >= 8, all.join("\n"));
     const r = await execa(puppetBinary(), ["parser", "validate", ...all], { reject: false, all: true });
     assert.equal(r.exitCode, 0, r.all);
+  });
+
+  it("builds a release of an agent folder that puppet module install takes, with its .plugin.yaml keys and puppet/ files", async () => {
+    const work = mkdtempSync(join(tmpdir(), "mcompat-release-"));
+    const agent = join(work, "greeter");
+    cpSync(join(FIXTURES, "puppet", "agents", "greeter"), agent, { recursive: true });
+    writeFileSync(join(agent, ".plugin.yaml"), "mcollective_agent_greeter::policy_default: allow\n");
+    mkdirSync(join(agent, "puppet", "tasks"), { recursive: true });
+    writeFileSync(join(agent, "puppet", "tasks", "hello.json"), '{"description": "Says hello"}\n');
+    const out = await mcompat(["plugin", "package", agent, "--output", work, "--vendor", "acme"]);
+    const release = join(work, "acme-mcollective_agent_greeter-1.2.0.tar.gz");
+    assert.ok(out.includes(`wrote ${release}`), out);
+    const installed = join(work, "installed");
+    const r = await execa(puppetBinary(), ["module", "install", "--target-dir", installed, "--ignore-dependencies", release], { reject: false, all: true });
+    assert.equal(r.exitCode, 0, r.all);
+    const module = files(join(installed, "mcollective_agent_greeter"));
+    assert.deepEqual(module, files(join(work, "mcollective_agent_greeter")), "the release holds the module folder, file for file");
+    assert.match(module.get("data/plugin.yaml")!, /^mcollective_agent_greeter::policy_default: allow$/m);
+    assert.equal(module.get("tasks/hello.json"), '{"description": "Says hello"}\n');
   });
 
   describe("on its own, as a broker", () => {

@@ -37,12 +37,31 @@ describe("Forge layout of an agent folder", () => {
     const module = forgeModule(plugin, { vendor: "acme", version: "2.0.0" });
     assert.equal(module.get("files/mcollective/agent/ext.json"), "{}\n");
     assert.ok(!module.has("files/mcollective/spec/ignored.rb"));
-    const hiera = module.get("data/plugin.yaml")!;
+    const hiera = String(module.get("data/plugin.yaml"));
     assert.match(hiera, /mcollective_agent_ext::common_directories:\n {2}- "util\/ext"\n {2}- "util\/ext\/deep"\n/);
     assert.match(hiera, /mcollective_agent_ext::executable_files:\n {2}- "agent\/ext"\n/);
     assert.match(hiera, /mcollective_agent_ext::server_files:\n {2}- "agent\/ext"\n/);
-    const meta = JSON.parse(module.get("metadata.json")!) as { name: string; version: string };
+    const meta = JSON.parse(String(module.get("metadata.json"))) as { name: string; version: string };
     assert.deepEqual([meta.name, meta.version], ["acme-mcollective_agent_ext", "2.0.0"]);
+  });
+
+  it("merges .plugin.yaml over the generated Hiera keys, each in its place, and lays puppet/ over the generated files", () => {
+    const plugin = pluginFromFolder(folder({
+      "agent/x.ddl": DDL("x"),
+      "agent/x.rb": "",
+      ".plugin.yaml": "mcollective_agent_x::server_files:\n  - agent/x.rb\n  - agent/x/extra.rb\nmcollective_agent_x::gem_dependencies:\n  json: 2.6.0\n",
+      "puppet/README.md": "our own README\n",
+      "puppet/tasks/run.json": "{}\n",
+    }));
+    const module = forgeModule(plugin);
+    const keys = String(module.get("data/plugin.yaml")).split("\n").filter((l) => l.startsWith("mcollective_agent_x::")).map((l) => l.split(":")[2]);
+    assert.deepEqual(keys, ["config_name", "common_files", "common_directories", "server_files", "server_directories", "client_files",
+      "client_directories", "executable_files", "gem_dependencies"]);
+    assert.match(String(module.get("data/plugin.yaml")), /mcollective_agent_x::server_files:\n {2}- agent\/x\.rb\n {2}- agent\/x\/extra\.rb\n[^]*mcollective_agent_x::gem_dependencies:\n {2}json: 2\.6\.0\n$/);
+    assert.equal(String(module.get("README.md")), "our own README\n");
+    assert.equal(String(module.get("tasks/run.json")), "{}\n");
+    assert.throws(() => pluginFromFolder(folder({ "agent/x.ddl": DDL("x"), "agent/x.rb": "", ".plugin.yaml": "- a list\n" })), /\.plugin\.yaml must hold a mapping of Hiera keys/);
+    assert.throws(() => pluginFromFolder(folder({ "agent/x.ddl": DDL("x"), "agent/x.rb": "", ".plugin.yaml": "a: [\n" })), /\.plugin\.yaml is not YAML/);
   });
 
   it("refuses folders it cannot package, saying why", () => {
