@@ -50,9 +50,12 @@ export interface WorkerPoolOptions {
 
 type JobResult = { frame: WorkerReply } | { error: string };
 
-/** One unit of work for a worker; `key` is what per-agent limits count (the agent, or `data:<plugin>`). */
+/**
+ * One unit of work for a worker; `key` is what per-agent limits count (the agent, or `data:<plugin>`), `kind` what
+ * its duration is learnt by (`agent#action`, or the key).
+ */
 interface Job {
-  key: string; op: "call" | "data"; fields: Record<string, unknown>; label: string; timeoutSec: number;
+  key: string; kind: string; op: "call" | "data"; fields: Record<string, unknown>; label: string; timeoutSec: number;
   resolve: (result: JobResult) => void;
 }
 
@@ -69,6 +72,11 @@ const WORKER_SCRIPT = join(PACKAGE_ROOT, "compat", "bin", "mcompat-worker");
 const DEFAULT_TIMEOUT_SEC = 10;
 /** Reading a worker's memory costs ~0.3 ms (Puppet loaded), so each worker's is read at most this often. */
 const MEMORY_CHECK_MS = 1000;
+/**
+ * A job may be sent ahead to a busy worker, to run next without the worker sleeping in between, only behind a call
+ * of its own kind that has run less than this, and whose kind has lately taken less than this.
+ */
+const FAST_CALL_MS = 20;
 
 function failure(statusmsg: string): RpcReplyBody {
   return { statuscode: 5, statusmsg, data: {} };
@@ -96,6 +104,12 @@ export class WorkerPool {
   private starting = 0;
   private readonly queue: QueuedJob[] = [];
   private readonly running = new Map<string, number>();
+  /** How long each kind of call has lately taken to run, in ms (a moving average). */
+  private readonly callMs = new Map<string, number>();
+  /** Workers found due for retirement, which take no job sent ahead and are stopped once free. */
+  private readonly retiring = new WeakSet<RubyWorker>();
+  /** Jobs sent ahead to a busy worker, since the start. */
+  private sentAhead = 0;
   private stopped = false;
   /** Agents a worker could not load, with the reason (from every parent's ready report). */
   private readonly unservable = new Map<string, string>();
@@ -159,7 +173,8 @@ export class WorkerPool {
 
   /** Runs an action in a worker. Never rejects: overruns, a full queue and crashes are statuscode 5 replies. */
   async call(c: AgentCall): Promise<RpcReplyBody> {
-    const result = await this.enqueue({ key: c.agent, op: "call", label: `${c.agent}#${c.action}`, timeoutSec: c.timeoutSec,
+    const label = `${c.agent}#${c.action}`;
+    const result = await this.enqueue({ key: c.agent, kind: label, op: "call", label, timeoutSec: c.timeoutSec,
       fields: { agent: c.agent, action: c.action, data: symbolHash(c.data), caller: c.caller, requestid: c.requestid,
         sender: c.sender, collective: c.collective, msgtime: Math.floor(Date.now() / 1000) } });
     if ("error" in result) return failure(result.error);
@@ -173,7 +188,7 @@ export class WorkerPool {
    */
   async queryData(plugin: string, query: string | null, timeoutSec = 10): Promise<Record<string, unknown> | undefined> {
     const label = `data plugin ${plugin}(${query ?? ""})`;
-    const result = await this.enqueue({ key: `data:${plugin}`, op: "data", label, timeoutSec, fields: { plugin, query } });
+    const result = await this.enqueue({ key: `data:${plugin}`, kind: `data:${plugin}`, op: "data", label, timeoutSec, fields: { plugin, query } });
     const error = "error" in result ? result.error : result.frame.ok === true ? undefined : String(result.frame.error);
     if (error !== undefined) {
       this.spec.log("warn", `${label} gave no result: ${error}`);
@@ -190,10 +205,10 @@ export class WorkerPool {
     await Promise.all([...[...this.all].map((w) => w.stop()), this.parent?.stop()]);
   }
 
-  /** Live workers, the parent and the queue, for logs, benchmarks and tests. */
-  stats(): { workers: number; idle: number; queued: number; pids: number[]; parent?: number } {
+  /** Live workers, the parent, the queue and how many jobs were sent ahead to busy workers, for logs, benchmarks and tests. */
+  stats(): { workers: number; idle: number; queued: number; sentAhead: number; pids: number[]; parent?: number } {
     const parent = this.parent?.isAlive ? this.parent.pid : undefined;
-    return { workers: this.all.size, idle: this.idle.length, queued: this.queue.length, pids: [...this.all].map((w) => w.pid),
+    return { workers: this.all.size, idle: this.idle.length, queued: this.queue.length, sentAhead: this.sentAhead, pids: [...this.all].map((w) => w.pid),
       ...(parent === undefined ? {} : { parent }) };
   }
 
@@ -236,20 +251,31 @@ export class WorkerPool {
   }
 
   /**
-   * Gives idle workers to the queued jobs `eligible` accepts, in order; returns how many of those still wait, counted
-   * up to `size + borrowed()` once no worker is idle: pump forks no more than that, and a full queue is not walked.
+   * Gives idle workers to the queued jobs `eligible` accepts, in order, then sends jobs ahead to busy workers that
+   * can take one (aheadOf); returns how many of those jobs still wait, counted up to `size + borrowed()` once no
+   * worker can take one: pump forks no more than that, and a full queue is not walked.
    */
   private dispatch(eligible: (job: QueuedJob) => boolean): number {
     let waiting = 0;
+    // Found once per pass, when the idle workers run out.
+    let busy: RubyWorker[] | undefined;
     for (let i = 0; i < this.queue.length;) {
-      if (this.idle.length === 0 && waiting >= this.size && waiting >= this.size + this.borrowed()) break;
+      if (this.idle.length === 0 && busy?.length === 0 && waiting >= this.size && waiting >= this.size + this.borrowed()) break;
       const job = this.queue[i];
       if (!eligible(job)) {
         i++;
         continue;
       }
       // The most recently used worker: its pages are warm, and the others can go idle long enough to be retired.
-      const worker = this.idle.pop();
+      let worker = this.idle.pop();
+      if (!worker) {
+        busy ??= this.aheadOf();
+        const at = busy.findIndex((w) => w.running?.kind === job.kind);
+        if (at >= 0) {
+          worker = busy.splice(at, 1)[0];
+          this.sentAhead++;
+        }
+      }
       if (!worker) {
         waiting++;
         i++;
@@ -259,6 +285,23 @@ export class WorkerPool {
       void this.run(worker, job);
     }
     return waiting;
+  }
+
+  /**
+   * Busy workers a job of the same kind may be sent ahead to, saving the worker a sleep and a wake-up per call: only
+   * in a full pool (else a fork is better), behind one fast call (FAST_CALL_MS), on a worker not due to retire. A job
+   * sent ahead waits at most for that one call; if the worker dies or overruns first, the job goes back to the queue.
+   */
+  private aheadOf(): RubyWorker[] {
+    if (this.liveWorkers() + this.starting < this.size) return [];
+    const now = Date.now();
+    const found: RubyWorker[] = [];
+    for (const worker of this.all) {
+      const running = worker.running;
+      if (!worker.isAlive || worker.pending !== 1 || running === undefined || now - running.startedAt >= FAST_CALL_MS) continue;
+      if ((this.callMs.get(running.kind) ?? FAST_CALL_MS) < FAST_CALL_MS && !this.dueToRetire(worker)) found.push(worker);
+    }
+    return found;
   }
 
   /** Answers queued jobs that can no longer run: past their deadline, or for an agent found unservable meanwhile. */
@@ -338,27 +381,58 @@ export class WorkerPool {
   }
 
   private async run(worker: RubyWorker, job: QueuedJob): Promise<void> {
-    this.running.set(job.key, (this.running.get(job.key) ?? 0) + 1);
+    let startedAt: number | undefined;
+    const onStart = () => {
+      startedAt = Date.now();
+      this.running.set(job.key, (this.running.get(job.key) ?? 0) + 1);
+    };
     try {
-      job.resolve({ frame: await worker.run(job.op, job.fields, Math.max(job.deadline - Date.now(), 1), job.label) });
+      job.resolve({ frame: await worker.run(job.op, job.fields, { deadline: job.deadline, label: job.label, kind: job.kind, onStart }) });
     } catch (err) {
+      if (err instanceof WorkerFailure && !err.started) return this.requeue(job);
       const timedOut = err instanceof WorkerFailure && err.timedOut;
       // The worker was given what was left of the timeout after queueing; the caller knows the whole of it.
       const message = timedOut ? `${job.label} timed out after ${job.timeoutSec}s` : `${job.label} failed: ${(err as Error).message}`;
       this.spec.log(timedOut ? "warn" : "error", message);
       job.resolve({ error: message });
     } finally {
-      this.running.set(job.key, (this.running.get(job.key) ?? 1) - 1);
-      this.release(worker);
+      if (startedAt !== undefined) {
+        this.running.set(job.key, (this.running.get(job.key) ?? 1) - 1);
+        this.learn(job.kind, Date.now() - startedAt);
+      }
+      // A worker with a job sent ahead is still busy: it runs that one now.
+      if (worker.pending === 0 && !this.idle.includes(worker)) this.release(worker);
+      else this.pump();
     }
+  }
+
+  /** Back to the front of the queue with what is left of its timeout: a job that never ran (its worker was lost first). */
+  private requeue(job: QueuedJob): void {
+    if (this.stopped) return job.resolve({ error: "the Ruby worker pool is stopped" });
+    job.expiry = setTimeout(() => this.expire(job), Math.max(job.deadline - Date.now(), 0));
+    this.queue.unshift(job);
+  }
+
+  /** Folds one call's run time into its kind's moving average. */
+  private learn(kind: string, ms: number): void {
+    const before = this.callMs.get(kind);
+    this.callMs.set(kind, before === undefined ? ms : before * 0.8 + ms * 0.2);
   }
 
   private release(worker: RubyWorker): void {
     // Past the pool size only while borrowed: a surplus worker goes as soon as it is free.
     const surplus = this.liveWorkers() > this.size;
-    if (worker.isAlive && (worker.served >= this.recycleAfter || this.stopped || surplus || this.outgrown(worker))) void worker.stop();
+    if (worker.isAlive && (this.stopped || surplus || this.dueToRetire(worker))) void worker.stop();
     else if (worker.isAlive) this.park(worker);
     this.pump();
+  }
+
+  /** True once a worker has served recycleAfter requests or outgrown its memory limit; it stays due from then on. */
+  private dueToRetire(worker: RubyWorker): boolean {
+    if (this.retiring.has(worker)) return true;
+    if (worker.served < this.recycleAfter && !this.outgrown(worker)) return false;
+    this.retiring.add(worker);
+    return true;
   }
 
   /** True, with a log line, when a worker holds more of its own memory than allowed (an agent that leaks). */

@@ -1,4 +1,7 @@
-/** One Ruby worker forked by the RubyParent: one call at a time over its socket, killed on overrun. */
+/**
+ * One Ruby worker forked by the RubyParent, over its socket: it runs one call at a time, and may hold one more queued
+ * behind it (sent ahead, so the worker goes from one to the next without sleeping); killed when a running call overruns.
+ */
 import { encodeFrame, rubySymbol, symbolHash } from "./frames.js";
 import { RUBY_LEVELS, type ForkedWorker, type Logger } from "./parent.js";
 import { serveRequest, type AppFrame, type AppRequest, type AppServices } from "./requests.js";
@@ -6,14 +9,19 @@ import { serveRequest, type AppFrame, type AppRequest, type AppServices } from "
 /** A reply frame from Ruby, as plain values (`statuscode/statusmsg/data` for calls, `ok/data/error` for data queries). */
 export type WorkerReply = Record<string, unknown>;
 
-/** Why a call did not produce a reply. */
+/** Why a call did not produce a reply; `started` false when it never ran (queued behind a call that failed, or expired). */
 export class WorkerFailure extends Error {
-  constructor(message: string, readonly timedOut: boolean) {
+  constructor(message: string, readonly timedOut: boolean, readonly started = true) {
     super(message);
   }
 }
 
-interface Inflight { id: number; resolve: (r: WorkerReply) => void; reject: (e: WorkerFailure) => void; timer: NodeJS.Timeout }
+/** How a job runs: its deadline (epoch ms), its label for messages, what kind of call it is, and who hears it start. */
+export interface RunOptions { deadline: number; label: string; kind?: string; onStart?: () => void }
+
+interface Call extends RunOptions {
+  id: number; resolve: (r: WorkerReply) => void; reject: (e: WorkerFailure) => void; timer?: NodeJS.Timeout; startedAt?: number;
+}
 
 /** For a pool that serves no requests from agents. */
 const NOT_SERVED: AppServices = {
@@ -24,6 +32,8 @@ const NOT_SERVED: AppServices = {
 
 /** How long to wait, once a worker's socket closed, for its parent to say how it ended. */
 const STATUS_WAIT_MS = 2000;
+/** A queued call that reaches the front past its deadline is skipped by Ruby; this long is left for that answer. */
+const EXPIRED_ANSWER_MS = 2000;
 
 export class RubyWorker {
   readonly exited: Promise<void>;
@@ -31,7 +41,8 @@ export class RubyWorker {
   served = 0;
   /** True when the process died or was killed while running a call (a crash, or an overrun). */
   lostInCall = false;
-  private inflight?: Inflight;
+  /** The running call first, then the one queued behind it. */
+  private calls: Call[] = [];
   private nextId = 1;
   private factsSent?: Record<string, unknown>;
   private alive = true;
@@ -65,24 +76,54 @@ export class RubyWorker {
     return this.alive && !this.retired;
   }
 
-  /** Sends one job frame (op :call or :data); rejects with WorkerFailure when the worker dies or overruns timeoutMs (then it is killed). */
-  run(op: "call" | "data", fields: Record<string, unknown>, timeoutMs: number, label: string): Promise<WorkerReply> {
-    if (this.inflight) throw new Error("a Ruby worker serves one request at a time");
+  /** Calls sent and not answered: 0 (idle), 1 (running) or 2 (one queued behind). */
+  get pending(): number {
+    return this.calls.length;
+  }
+
+  /** What kind of call runs and when it started, if one runs. */
+  get running(): { kind: string; startedAt: number } | undefined {
+    const head = this.calls[0];
+    return head?.startedAt === undefined ? undefined : { kind: head.kind ?? head.label, startedAt: head.startedAt };
+  }
+
+  /**
+   * Sends one job frame (op :call or :data) to run once the call before it is answered; `onStart` hears when it
+   * starts. Rejects with WorkerFailure when it overruns its deadline once running (the worker is then killed), or
+   * when the worker dies; `started` false says it never ran. Ruby skips it if it would start past its deadline.
+   */
+  run(op: "call" | "data", fields: Record<string, unknown>, opts: RunOptions): Promise<WorkerReply> {
+    if (this.calls.length >= 2) throw new Error("a Ruby worker holds at most one call queued behind the running one");
     const id = this.nextId++;
     return new Promise<WorkerReply>((resolve, reject) => {
       if (!this.isAlive) {
-        reject(new WorkerFailure("the Ruby worker for it had already stopped", false));
+        reject(new WorkerFailure("the Ruby worker for it had already stopped", false, false));
         return;
       }
-      const timer = setTimeout(() => {
-        this.inflight = undefined;
-        this.lostInCall = true;
-        reject(new WorkerFailure(`${label} timed out`, true));
-        this.kill();
-      }, timeoutMs);
-      this.inflight = { id, resolve, reject, timer };
-      this.send({ op: rubySymbol(op), id, ...fields, facts: this.factsIfChanged() });
+      this.calls.push({ ...opts, id, resolve, reject });
+      this.send({ op: rubySymbol(op), id, ...fields, expires: opts.deadline, facts: this.factsIfChanged() });
+      if (this.calls.length === 1) this.start(this.calls[0]);
     });
+  }
+
+  /** The call at the front has started in Ruby: from now its deadline kills the worker. */
+  private start(call: Call): void {
+    const now = Date.now();
+    call.startedAt = now;
+    // Past its deadline Ruby answers at once without running it; only a call Ruby did start can overrun.
+    const left = call.deadline > now ? call.deadline - now : EXPIRED_ANSWER_MS;
+    call.timer = setTimeout(() => this.overran(call), left);
+    call.onStart?.();
+  }
+
+  private overran(call: Call): void {
+    if (this.calls[0] !== call) return;
+    this.lostInCall = true;
+    const queued = this.calls.slice(1);
+    this.calls = [];
+    call.reject(new WorkerFailure(`${call.label} timed out`, true));
+    for (const next of queued) next.reject(new WorkerFailure(`the Ruby worker it waited for was killed: ${call.label} overran`, false, false));
+    this.kill();
   }
 
   /** Asks the worker to finish and exit; kills it if it has not gone after graceMs. */
@@ -120,7 +161,7 @@ export class RubyWorker {
   private onFrame(frame: Record<string, unknown>): void {
     if (frame.type === "log") this.log(RUBY_LEVELS[String(frame.level)] ?? "info", `ruby[${this.pid}] ${String(frame.message)}`);
     else if (frame.type === "reply") this.settle(frame);
-    else if (typeof frame.op === "string" && this.inflight) void serveRequest(this.requests, frame as AppRequest, (answer) => this.answer(answer));
+    else if (typeof frame.op === "string" && this.calls.length > 0) void serveRequest(this.requests, frame as AppRequest, (answer) => this.answer(answer));
   }
 
   /** A frame answering the agent's own request, its keys Strings as the Ruby end reads them. */
@@ -129,10 +170,16 @@ export class RubyWorker {
   }
 
   private settle(frame: Record<string, unknown>): void {
-    const call = this.inflight;
+    const call = this.calls[0];
     if (!call || call.id !== frame.id) return;
-    this.inflight = undefined;
+    this.calls.shift();
     clearTimeout(call.timer);
+    // The next call starts in Ruby as this reply leaves it.
+    if (this.calls.length > 0) this.start(this.calls[0]);
+    if (frame.expired === true) {
+      call.reject(new WorkerFailure(`${call.label} expired before it could start`, true, false));
+      return;
+    }
     this.served++;
     call.resolve(frame);
   }
@@ -140,12 +187,13 @@ export class RubyWorker {
   private died(reason: string): void {
     if (!this.alive) return;
     this.alive = false;
-    const call = this.inflight;
-    this.inflight = undefined;
-    if (call) {
+    const [running, ...queued] = this.calls;
+    this.calls = [];
+    if (running) {
       this.lostInCall = true;
-      clearTimeout(call.timer);
-      call.reject(new WorkerFailure(`the Ruby worker running it ${reason}`, false));
+      clearTimeout(running.timer);
+      running.reject(new WorkerFailure(`the Ruby worker running it ${reason}`, false));
     }
+    for (const call of queued) call.reject(new WorkerFailure(`the Ruby worker it waited for ${reason}`, false, false));
   }
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { WorkerPool } from "../../src/shim/index.js";
 import { agentCall as call, fixtureAgent, processAlive } from "../helpers/agents.js";
 import { waitFor } from "../helpers/server.js";
@@ -312,6 +312,51 @@ describe("shim pool scheduling", function () {
     } finally {
       await pool.stop();
       rmSync(meeting, { recursive: true, force: true });
+    }
+  });
+
+  it("sends calls ahead to a busy worker running a fast call of their kind, and answers each with its own reply", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("echo")], size: 2, perAgent: 2, preload: [] });
+    try {
+      // Nothing is sent ahead behind a kind of call the pool has not yet seen to be fast.
+      await pool.call(call("echo", "echo", { message: "first" }));
+      assert.equal(pool.stats().sentAhead, 0);
+      const messages = Array.from({ length: 90 }, (_, i) => `message ${i}`);
+      const replies = await Promise.all(messages.map((message) => pool.call(call("echo", "echo", { message }))));
+      assert.deepEqual(replies.map((r) => [r.statuscode, r.data.message]), messages.map((m) => [0, m]));
+      assert.ok(pool.stats().sentAhead > 0, JSON.stringify(pool.stats()));
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it("runs a call sent ahead on another worker when the call before it crashes or overruns, and never past its deadline", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("crash")], size: 1, perAgent: 1, preload: [] });
+    const mark = join(mkdtempSync(join(tmpdir(), "mcompat-ahead-")), "ran");
+    // Fast calls teach the pool that crash#maybe is fast, and wear off what a slow one taught it.
+    const fast = async () => {
+      for (let i = 0; i < 12; i++) assert.equal((await pool.call(call("crash", "maybe"))).statuscode, 0);
+    };
+    /** Two calls of one kind made together: with one worker, the second is sent ahead behind the first. */
+    const pair = async (first: Record<string, unknown>, firstTimeout: number, second: Record<string, unknown>, secondTimeout: number) => {
+      await fast();
+      const ahead = pool.stats().sentAhead;
+      const replies = await Promise.all([pool.call(call("crash", "maybe", first, firstTimeout)), pool.call(call("crash", "maybe", second, secondTimeout))]);
+      assert.equal(pool.stats().sentAhead, ahead + 1, "the second call was sent ahead");
+      return replies.map((r) => [r.statuscode, r.statusmsg]);
+    };
+    try {
+      const crashed = await pair({ nap_ms: 100, exit: true }, 10, {}, 10);
+      assert.deepEqual([crashed[0][0], crashed[1]], [5, [0, "OK"]]);
+      assert.match(String(crashed[0][1]), /crash#maybe failed: the Ruby worker running it exited with code 3/);
+      const overran = await pair({ nap_ms: 5000 }, 1, {}, 10);
+      assert.deepEqual(overran, [[5, "crash#maybe timed out after 1s"], [0, "OK"]]);
+      const expired = await pair({ nap_ms: 1500 }, 10, { mark }, 0.5);
+      assert.deepEqual(expired, [[0, "OK"], [5, "crash#maybe timed out after 0.5s waiting for a free Ruby worker"]]);
+      assert.equal(existsSync(mark), false, "a call whose deadline passed while it waited never ran");
+    } finally {
+      await pool.stop();
+      rmSync(dirname(mark), { recursive: true, force: true });
     }
   });
 

@@ -73,4 +73,22 @@ describe("compat Ruby API (compat/lib) on its own", function () {
     assert.deepEqual(r, { ddl: "Agent plugin 'future' requires MCollective version 9.0.0 or newer",
       nilstore: "Can only store String, Integer, Float or Boolean data but got NilClass for key bad", ok: "fine" });
   });
+
+  it("keeps a call Node sent ahead, read while an agent waited for an answer, for after the running call", () => {
+    const r = ruby(`
+      require "mcompat/frames"
+      require "mcompat/application_host"
+      to_ruby, from_node = IO.pipe
+      from_ruby, to_node = IO.pipe
+      worker = MCompat::Frames.new(to_ruby, to_node)
+      node = MCompat::Frames.new(from_ruby, from_node)
+      # On the socket, the next call (sent ahead) comes before the answer to the running agent's rpcclient request.
+      node.write({ op: :call, id: 2 })
+      node.write({ "type" => "done", "value" => 42 })
+      answer = MCompat::ApplicationHost.new(worker).request({ "op" => "call", "agent" => "rpcutil" })
+      asked = node.read
+      following = worker.next_frame
+      puts JSON.dump(answer: answer["value"], asked: asked["agent"], following: [following[:op].to_s, following[:id]])`);
+    assert.deepEqual(r, { answer: 42, asked: "rpcutil", following: ["call", 2] });
+  });
 });

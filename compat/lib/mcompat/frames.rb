@@ -9,6 +9,18 @@ module MCompat
       @output = output
       @lock = Mutex.new
       @buffer = +"".b
+      @deferred = []
+    end
+
+    # Keeps a frame read in the middle of something else (a call Node queued behind the running one, read while
+    # that call's agent waited for an answer) for the next `next_frame`.
+    def defer(frame)
+      @deferred << frame
+    end
+
+    # A deferred frame first, else the next one read.
+    def next_frame
+      @deferred.empty? ? read : @deferred.shift
     end
 
     # The next frame, or nil when the parent closed the pipe.
@@ -25,7 +37,7 @@ module MCompat
 
     # True once a frame (or the end of input) is waiting, false when `seconds` pass first.
     def waiting?(seconds)
-      !@buffer.empty? || !@input.wait_readable(seconds).nil?
+      !@deferred.empty? || !@buffer.empty? || !@input.wait_readable(seconds).nil?
     end
 
     def close

@@ -32,11 +32,10 @@ module MCompat
       MCollective::RPC.host = ApplicationHost.new(@frames)
       while (frame = next_frame)
         MCollective::Facts.given(frame[:facts]) if frame.include?(:facts)
-        case frame[:op]
-        when :stop then break
-        when :call then @frames.write(serve_call(frame))
-        when :data then @frames.write(query_data(frame))
-        end
+        break if frame[:op] == :stop
+
+        reply = expired?(frame) ? { "type" => "reply", "id" => frame[:id], "expired" => true } : answer(frame)
+        @frames.write(reply) if reply
       end
     end
 
@@ -58,9 +57,22 @@ module MCompat
           @serving_since = nil
         end
       end
-      frame = @frames.read
+      frame = @frames.next_frame
       @serving_since = Process.clock_gettime(Process::CLOCK_MONOTONIC)
       frame
+    end
+
+    def answer(frame)
+      case frame[:op]
+      when :call then serve_call(frame)
+      when :data then query_data(frame)
+      end
+    end
+
+    # A call that waited behind another past its deadline (wall-clock ms, Node's clock) is not run: its caller has
+    # stopped waiting, and Node answers it.
+    def expired?(frame)
+      frame.include?(:expires) && Process.clock_gettime(Process::CLOCK_REALTIME, :millisecond) >= frame[:expires]
     end
 
     def configure(init)
