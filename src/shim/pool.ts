@@ -382,6 +382,8 @@ export class WorkerPool {
 
   private async run(worker: RubyWorker, job: QueuedJob): Promise<void> {
     let startedAt: number | undefined;
+    // False for a call that reached Ruby past its deadline and was skipped: it taught nothing about its kind.
+    let ran = true;
     const onStart = () => {
       startedAt = Date.now();
       this.running.set(job.key, (this.running.get(job.key) ?? 0) + 1);
@@ -389,7 +391,10 @@ export class WorkerPool {
     try {
       job.resolve({ frame: await worker.run(job.op, job.fields, { deadline: job.deadline, label: job.label, kind: job.kind, onStart }) });
     } catch (err) {
-      if (err instanceof WorkerFailure && !err.started) return this.requeue(job);
+      if (err instanceof WorkerFailure && !err.started) {
+        ran = false;
+        return this.requeue(job);
+      }
       const timedOut = err instanceof WorkerFailure && err.timedOut;
       // The worker was given what was left of the timeout after queueing; the caller knows the whole of it.
       const message = timedOut ? `${job.label} timed out after ${job.timeoutSec}s` : `${job.label} failed: ${(err as Error).message}`;
@@ -398,7 +403,7 @@ export class WorkerPool {
     } finally {
       if (startedAt !== undefined) {
         this.running.set(job.key, (this.running.get(job.key) ?? 1) - 1);
-        this.learn(job.kind, Date.now() - startedAt);
+        if (ran) this.learn(job.kind, Date.now() - startedAt);
       }
       // A worker with a job sent ahead is still busy: it runs that one now.
       if (worker.pending === 0 && !this.idle.includes(worker)) this.release(worker);
