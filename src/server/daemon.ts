@@ -9,6 +9,7 @@ import { ClassesFile, factSourceFromConfig, type FactSource } from "./facts.js";
 import { hooksFromConfig, type Hooks } from "./hooks.js";
 import { loggerFromConfig, type Logger } from "./logger.js";
 import { handleRequest, type PipelineDeps } from "./pipeline.js";
+import { IdleRelease } from "./idle-release.js";
 import { agentDirs, findAgentFiles, resolveAgents, type LoadedAgent } from "./registry.js";
 import { rubyRunnerFor } from "./runner.js";
 import { RubyRpcServices } from "../client/ruby-app-rpc.js";
@@ -24,6 +25,7 @@ export interface ServerOptions {
 export class Server {
   private readonly stats = new Stats(Math.floor(Date.now() / 1000));
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly idleRelease = new IdleRelease();
   private readonly subscriptions = new Map<string, { unsubscribe(): void }>();
   private readonly native = nativeAgents();
   private pipeline?: PipelineDeps;
@@ -90,6 +92,7 @@ export class Server {
     for (const sub of this.subscriptions.values()) sub.unsubscribe();
     this.subscriptions.clear();
     this.registration.stop();
+    this.idleRelease.stop();
     let timer: NodeJS.Timeout | undefined;
     const bounded = new Promise<void>((r) => (timer = setTimeout(r, drainMs)));
     await Promise.race([Promise.allSettled([...this.inFlight]), bounded]);
@@ -181,6 +184,7 @@ export class Server {
   }
 
   private track(work: Promise<void>): void {
+    this.idleRelease.note();
     this.inFlight.add(work);
     void work
       .catch((err: Error) => this.log.error(`request handling failed: ${err.stack ?? err}`))
