@@ -182,10 +182,13 @@ try {
         `(Node ${memoryOf([ours.pid]).pssMb.toFixed(0)} MB PSS): ${(ourTree.pssMb / theirs.pssMb).toFixed(2)}x by PSS`);
       for (const pid of ourPids) console.log(`  ${describeProcess(pid)}`);
     };
-    // As the last request is answered, then at rest: idle Ruby workers give back what their calls left behind.
+    // As the last request is answered, then at rest: idle Ruby workers give back what their calls left behind within
+    // a second, Node its grown heap after 10 s (src/server/idle-release.ts).
     printMemory("as the work ends");
     await new Promise((resolve) => setTimeout(resolve, 3000));
     printMemory("3 s later");
+    await new Promise((resolve) => setTimeout(resolve, 9000));
+    printMemory("12 s later");
     // A daemon whose measured calls failed (Puppet's autoload race) never loaded what they needed: less work, less
     // memory. Warm-up failures do not count: a daemon that served every measured call did the work.
     const legacyFailed = [...runs].filter(([key]) => key.endsWith("/mcollectived")).flatMap(([, rs]) => rs).reduce((n, r) => n + r.failed + r.lost, 0);
