@@ -1,8 +1,9 @@
 /**
  * The one home of the Forge layout: an agent's plugin files become a `mcollective_agent_<name>` module as
  * `mco plugin package` built them (files/mcollective/..., data/plugin.yaml, hiera.yaml, manifests/init.pp calling
- * choria/mcollective's `mcollective::module_plugin`, metadata.json), with the Choria JSON DDL beside the Ruby one.
- * Modules hold real copies, because Puppet's file server and the Forge refuse symlinks.
+ * choria/mcollective's `mcollective::module_plugin`, metadata.json), with the Choria JSON DDL beside the Ruby one,
+ * as a folder or as a release .tar.gz. Modules hold real copies, because Puppet's file server and the Forge refuse
+ * symlinks.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

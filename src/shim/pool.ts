@@ -1,4 +1,7 @@
-/** A pool of Ruby workers forked from one preloaded parent: lazy start, bounded queue, per-agent limits, timeouts, recycling. */
+/**
+ * A pool of Ruby workers forked from one preloaded parent: lazy start, bounded queue, per-agent limits, calls sent
+ * ahead to busy workers, timeouts, recycling.
+ */
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../package-root.js";
