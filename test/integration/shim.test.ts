@@ -12,7 +12,7 @@ describe("shim WorkerPool with real Ruby", function () {
   after(() => pool.stop());
 
   it("starts no Ruby until the first call", () => {
-    assert.deepEqual(pool.stats(), { workers: 0, idle: 0, queued: 0, pids: [] });
+    assert.deepEqual(pool.stats(), { workers: 0, idle: 0, queued: 0, sentAhead: 0, pids: [] });
   });
 
   it("runs an action and fills unset outputs with their DDL defaults", async () => {
