@@ -34,7 +34,7 @@ const pingWrong = (data: Record<string, unknown>) => (typeof data.pong === "numb
 const statusWrong = (data: Record<string, unknown>) => (typeof data.enabled === "boolean" && typeof data.status === "string" ? undefined : `status is ${JSON.stringify(data.status)}`);
 const bashWrong = (data: Record<string, unknown>) => (data.ensure === BASH_VERSION ? undefined : `ensure is ${JSON.stringify(data.ensure)}, not bash's ${BASH_VERSION}`);
 // Through Puppet, Debian's default provider is apt; mcollectived, its providers half-loaded by concurrent first calls,
-// has answered through dpkg's instead (no apt-mark: ~19 ms a call, not ~0.7 s), which is not the same work.
+// has answered in ~19 ms a call, not ~0.7 s, most likely through dpkg's (no apt-mark): not the same work.
 const puppetBashWrong = (data: Record<string, unknown>) => bashWrong(data) ?? (data.provider === "apt" ? undefined : `answered through Puppet's ${JSON.stringify(data.provider)} provider, not apt`);
 const WORK: Work[] = [
   // How throughput grows with requests in flight; at 100, as many clients keep a node busy.
