@@ -333,9 +333,10 @@ describe("shim pool scheduling", function () {
   it("runs a call sent ahead on another worker when the call before it crashes or overruns, and never past its deadline", async () => {
     const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("crash")], size: 1, perAgent: 1, preload: [] });
     const mark = join(mkdtempSync(join(tmpdir(), "mcompat-ahead-")), "ran");
-    // Fast calls teach the pool that crash#maybe is fast, and wear off what a slow one taught it.
+    // Fast calls teach the pool that crash#maybe is fast, and wear off what a slow one taught it (a 1 s overrun
+    // weighs 1000 * 0.8^25 < 1 ms after 25 of them).
     const fast = async () => {
-      for (let i = 0; i < 12; i++) assert.equal((await pool.call(call("crash", "maybe"))).statuscode, 0);
+      for (let i = 0; i < 25; i++) assert.equal((await pool.call(call("crash", "maybe"))).statuscode, 0);
     };
     /** Two calls of one kind made together: with one worker, the second is sent ahead behind the first. */
     const pair = async (first: Record<string, unknown>, firstTimeout: number, second: Record<string, unknown>, secondTimeout: number) => {
