@@ -6,9 +6,8 @@
  * symlinks.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { stringify as yamlStringify } from "yaml";
 import { rubyPrettyJson, toJsonDdl, type Ddl } from "../ddl/index.js";
 import { moduleHieraYaml, moduleDefaultsYaml, moduleManifest, moduleReadme } from "./forge-templates.js";
@@ -114,51 +113,43 @@ function yamlList(key: string, items: string[]): string {
 /** Writes the module as `<outDir>/<module name>/`, replacing an earlier build so no stale file ships; returns that folder. */
 export function writeForgeModule(outDir: string, plugin: AgentPlugin, opts: ForgeOptions = {}): string {
   const dir = join(outDir, moduleName(plugin));
-  writeFiles(dir, forgeModule(plugin, opts));
+  const files = forgeModule(plugin, opts);
+  rmSync(dir, { recursive: true, force: true });
+  for (const [file, content] of files) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), content);
+  }
   return dir;
 }
 
 /**
- * Writes the module as the release a Forge or `puppet module install` takes, `<outDir>/<name>-<version>.tar.gz`
- * with everything under one `<name>-<version>/` folder (what `pdk build` made for `mco plugin package`), named from
- * the module's final metadata.json; returns its path. Needs GNU tar.
+ * Packs a module folder written by writeForgeModule as the release a Forge or `puppet module install` takes,
+ * `<outDir>/<name>-<version>.tar.gz` with everything under one `<name>-<version>/` folder (what `pdk build` made for
+ * `mco plugin package`), named from the module's final metadata.json; returns its path. Needs GNU tar.
  */
-export function writeForgeRelease(outDir: string, plugin: AgentPlugin, opts: ForgeOptions = {}): string {
-  const files = forgeModule(plugin, opts);
-  const meta = parseMetadata(files.get("metadata.json"));
+export function writeForgeRelease(outDir: string, moduleDir: string): string {
+  const meta = parseMetadata(readFileSync(join(moduleDir, "metadata.json")));
   const release = `${meta.name}-${meta.version}`;
   const tarball = join(outDir, `${release}.tar.gz`);
-  const stage = mkdtempSync(join(tmpdir(), "mcompat-forge-release-"));
-  try {
-    writeFiles(join(stage, release), files);
-    execFileSync("tar", ["--create", "--gzip", "--file", tarball, "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "-C", stage, release], { stdio: ["ignore", "ignore", "pipe"] });
-  } finally {
-    rmSync(stage, { recursive: true, force: true });
-  }
+  const folder = basename(moduleDir);
+  // The module's folder name holds only [a-z0-9_], so it needs no escaping in tar's rename expression.
+  execFileSync("tar", ["--create", "--gzip", "--file", tarball, "--sort=name", "--owner=0", "--group=0", "--numeric-owner",
+    `--transform=s,^${folder},${release},`, "-C", dirname(moduleDir), folder], { stdio: ["ignore", "ignore", "pipe"] });
   return tarball;
 }
 
 /** The Forge name and version a module's metadata.json gives (an agent folder's puppet/ may have replaced it). */
-function parseMetadata(text: string | Buffer | undefined): { name: string; version: string } {
+function parseMetadata(text: Buffer): { name: string; version: string } {
   let meta: { name?: unknown; version?: unknown } = {};
   try {
     meta = JSON.parse(String(text)) as typeof meta;
   } catch (err) {
     throw new Error(`the module's metadata.json is not JSON: ${(err as Error).message}`);
   }
-  if (typeof meta.name !== "string" || !/^[a-z0-9]+[-/][a-z][a-z0-9_]*$/i.test(meta.name) || typeof meta.version !== "string" || !/^\d+\.\d+\.\d+\S*$/.test(meta.version)) {
+  if (typeof meta.name !== "string" || !/^[a-z0-9]+[-/][a-z][a-z0-9_]*$/i.test(meta.name) || typeof meta.version !== "string" || !/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(meta.version)) {
     throw new Error(`the module's metadata.json needs a name "<author>-<module>" and a version "x.y.z" (has ${JSON.stringify(meta.name)} and ${JSON.stringify(meta.version)})`);
   }
   return { name: meta.name.replace("/", "-"), version: meta.version };
-}
-
-/** Writes `files` under `dir`, replacing an earlier build so no stale file ships. */
-function writeFiles(dir: string, files: Map<string, string | Buffer>): void {
-  rmSync(dir, { recursive: true, force: true });
-  for (const [file, content] of files) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    writeFileSync(join(dir, file), content);
-  }
 }
 
 /** Writes the bundled agents' modules under `outDir`, the same way as any site's agent; returns the folders. */

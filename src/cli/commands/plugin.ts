@@ -13,9 +13,8 @@ export function registerPlugin(program: Command): void {
     .option("--vendor <name>", "Forge author of the module (metadata.json name <vendor>-mcollective_agent_<name>)", "mcompat")
     .option("--pluginversion <version>", "module version instead of the DDL's")
     .action((dir: string, flags: { output: string; vendor: string; pluginversion?: string }) => {
-      const plugin = pluginFromFolder(dir);
-      const opts = { vendor: flags.vendor, version: flags.pluginversion };
-      console.log(`wrote ${writeForgeModule(flags.output, plugin, opts)}`);
-      console.log(`wrote ${writeForgeRelease(flags.output, plugin, opts)}`);
+      const moduleDir = writeForgeModule(flags.output, pluginFromFolder(dir), { vendor: flags.vendor, version: flags.pluginversion });
+      console.log(`wrote ${moduleDir}`);
+      console.log(`wrote ${writeForgeRelease(flags.output, moduleDir)}`);
     });
 }
