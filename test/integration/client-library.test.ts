@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { loadConfig } from "../../src/config/index.js";
 import { RpcClient, haltCode, type RpcResult } from "../../src/client/index.js";
 import type { RunningBroker } from "../../src/transport/index.js";
 import { testBroker } from "../helpers/broker.js";
 import { startResponder, startSwarm, writeClientConfig, type Responder } from "../helpers/fleet.js";
+import { waitFor } from "../helpers/server.js";
 
 describe("client library against a real TLS broker and in-test responders", () => {
   let broker: RunningBroker;
@@ -204,6 +206,11 @@ describe("client library against a real TLS broker and in-test responders", () =
   });
 });
 
+/** True once every thread of the process is stopped by a signal (state T in /proc). */
+function threadsStopped(pid: number): boolean {
+  return readdirSync(`/proc/${pid}/task`).every((tid) => /^\d+ \(.*\) T /.test(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")));
+}
+
 describe("client library when the broker stops answering mid-run", () => {
   it("fails the publish after publish_timeout instead of waiting for the broker forever", async () => {
     const broker = await testBroker();
@@ -218,6 +225,8 @@ describe("client library when the broker stops answering mid-run", () => {
       assert.equal((await drain(c.call("rpcutil", "ping", {}))).length, 1);
       // Frozen, not gone: the TCP connection stays up and the client keeps waiting for the broker's PONG.
       process.kill(broker.pid, "SIGSTOP");
+      // kill() returns before every thread has stopped: a broker thread still running could answer the flush.
+      await waitFor(() => threadsStopped(broker.pid), () => false, async () => `nats-server ${broker.pid} did not stop`);
       await assert.rejects(drain(c.call("rpcutil", "ping", {})), /^ClientError: Could not publish the request to the broker within 1s \(publish_timeout\)$/);
     } finally {
       process.kill(broker.pid, "SIGCONT");
