@@ -67,6 +67,8 @@ interface Job {
  * late start never outlives the caller.
  */
 interface QueuedJob extends Job {
+  /** Its place in the order jobs arrived in. */
+  arrival: number;
   deadline: number;
   expiry: NodeJS.Timeout;
 }
@@ -76,10 +78,12 @@ const DEFAULT_TIMEOUT_SEC = 10;
 /** Reading a worker's memory costs ~0.3 ms (Puppet loaded), so each worker's is read at most this often. */
 const MEMORY_CHECK_MS = 1000;
 /**
- * A job may be sent ahead to a busy worker, to run next without the worker sleeping in between, only behind a call
- * of its own kind that has run less than this, and whose kind has lately taken less than this.
+ * A job may be sent ahead to a busy worker, to run without the worker sleeping in between, only behind a call of its
+ * own kind that has run less than this, and only while the calls it would wait behind should end within this.
  */
 const FAST_CALL_MS = 20;
+/** At most this many calls wait in one worker behind the running one: enough that a worker rarely sleeps. */
+const MAX_AHEAD = 15;
 
 function failure(statusmsg: string): RpcReplyBody {
   return { statuscode: 5, statusmsg, data: {} };
@@ -111,6 +115,8 @@ export class WorkerPool {
   private readonly callMs = new Map<string, number>();
   /** Workers found due for retirement, which take no job sent ahead and are stopped once free. */
   private readonly retiring = new WeakSet<RubyWorker>();
+  /** Jobs queued since the start. */
+  private arrivals = 0;
   /** Jobs sent ahead to a busy worker, since the start. */
   private sentAhead = 0;
   private stopped = false;
@@ -222,7 +228,7 @@ export class WorkerPool {
     if (this.queue.length >= this.maxQueue) return Promise.resolve({ error: "busy" });
     return new Promise((resolve) => {
       const timeoutSec = job.timeoutSec > 0 ? job.timeoutSec : DEFAULT_TIMEOUT_SEC;
-      const queued: QueuedJob = { ...job, timeoutSec, resolve, deadline: Date.now() + timeoutSec * 1000, expiry: setTimeout(() => this.expire(queued), timeoutSec * 1000) };
+      const queued: QueuedJob = { ...job, timeoutSec, resolve, arrival: this.arrivals++, deadline: Date.now() + timeoutSec * 1000, expiry: setTimeout(() => this.expire(queued), timeoutSec * 1000) };
       this.queue.push(queued);
       this.pump();
     });
@@ -275,13 +281,16 @@ export class WorkerPool {
         busy ??= this.aheadOf();
         const at = busy.findIndex((w) => w.running?.kind === job.kind);
         if (at >= 0) {
-          worker = busy.splice(at, 1)[0];
+          worker = busy[at];
+          if (!this.hasRoomAhead(worker, 1)) busy.splice(at, 1);
           this.sentAhead++;
         }
       }
       if (!worker) {
         waiting++;
         i++;
+        // Never past a job left waiting: it gets the next worker that empties, however fast the others stream in.
+        busy = [];
         continue;
       }
       clearTimeout(this.queue.splice(i, 1)[0].expiry);
@@ -292,8 +301,8 @@ export class WorkerPool {
 
   /**
    * Busy workers a job of the same kind may be sent ahead to, saving the worker a sleep and a wake-up per call: only
-   * in a full pool (else a fork is better), behind one fast call (FAST_CALL_MS), on a worker not due to retire. A job
-   * sent ahead waits at most for that one call; if the worker dies or overruns first, the job goes back to the queue.
+   * in a full pool (else a fork is better), behind a running call of under FAST_CALL_MS, on a worker not due to
+   * retire and with room (hasRoomAhead). If the worker dies or overruns first, the jobs it held go back to the queue.
    */
   private aheadOf(): RubyWorker[] {
     if (this.liveWorkers() + this.starting < this.size) return [];
@@ -301,10 +310,21 @@ export class WorkerPool {
     const found: RubyWorker[] = [];
     for (const worker of this.all) {
       const running = worker.running;
-      if (!worker.isAlive || worker.pending !== 1 || running === undefined || now - running.startedAt >= FAST_CALL_MS) continue;
-      if ((this.callMs.get(running.kind) ?? FAST_CALL_MS) < FAST_CALL_MS && !this.dueToRetire(worker)) found.push(worker);
+      if (!worker.isAlive || running === undefined || now - running.startedAt >= FAST_CALL_MS) continue;
+      if (this.hasRoomAhead(worker, 0) && !this.dueToRetire(worker)) found.push(worker);
     }
     return found;
+  }
+
+  /**
+   * True when a busy worker, given `more` jobs beyond those it holds, could take one more: fewer than MAX_AHEAD
+   * waiting, and its calls, at what their kind has lately taken, ending within FAST_CALL_MS.
+   */
+  private hasRoomAhead(worker: RubyWorker, more: number): boolean {
+    const held = worker.pending + more;
+    const kind = worker.running?.kind;
+    const callMs = kind === undefined ? undefined : this.callMs.get(kind);
+    return held <= MAX_AHEAD && callMs !== undefined && held * callMs < FAST_CALL_MS;
   }
 
   /** Answers queued jobs that can no longer run: past their deadline, or for an agent found unservable meanwhile. */
@@ -414,11 +434,15 @@ export class WorkerPool {
     }
   }
 
-  /** Back to the front of the queue with what is left of its timeout: a job that never ran (its worker was lost first). */
+  /**
+   * Back in the queue where it arrived, before every later job, with what is left of its timeout: a job that never
+   * ran (its worker was lost first). The jobs a lost worker held come back one by one, and keep their order.
+   */
   private requeue(job: QueuedJob): void {
     if (this.stopped) return job.resolve({ error: "the Ruby worker pool is stopped" });
     job.expiry = setTimeout(() => this.expire(job), Math.max(job.deadline - Date.now(), 0));
-    this.queue.unshift(job);
+    const later = this.queue.findIndex((queued) => queued.arrival > job.arrival);
+    this.queue.splice(later < 0 ? this.queue.length : later, 0, job);
   }
 
   /** Folds one call's run time into its kind's moving average. */

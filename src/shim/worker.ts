@@ -1,5 +1,5 @@
 /**
- * One Ruby worker forked by the RubyParent, over its socket: it runs one call at a time, and may hold one more queued
+ * One Ruby worker forked by the RubyParent, over its socket: it runs one call at a time, and may hold more queued
  * behind it (sent ahead, so the worker goes from one to the next without sleeping); killed when a running call overruns.
  */
 import { encodeFrame, rubySymbol, symbolHash } from "./frames.js";
@@ -41,7 +41,7 @@ export class RubyWorker {
   served = 0;
   /** True when the process died or was killed while running a call (a crash, or an overrun). */
   lostInCall = false;
-  /** The running call first, then the one queued behind it. */
+  /** The running call first, then those queued behind it. */
   private calls: Call[] = [];
   private nextId = 1;
   private factsSent?: Record<string, unknown>;
@@ -76,7 +76,7 @@ export class RubyWorker {
     return this.alive && !this.retired;
   }
 
-  /** Calls sent and not answered: 0 (idle), 1 (running) or 2 (one queued behind). */
+  /** Calls sent and not answered: 0 when idle, else the running one and those queued behind it. */
   get pending(): number {
     return this.calls.length;
   }
@@ -93,7 +93,6 @@ export class RubyWorker {
    * when the worker dies; `started` false says it never ran. Ruby skips it if it would start past its deadline.
    */
   run(op: "call" | "data", fields: Record<string, unknown>, opts: RunOptions): Promise<WorkerReply> {
-    if (this.calls.length >= 2) throw new Error("a Ruby worker holds at most one call queued behind the running one");
     const id = this.nextId++;
     return new Promise<WorkerReply>((resolve, reject) => {
       if (!this.isAlive) {

@@ -329,6 +329,34 @@ describe("shim pool scheduling", function () {
     }
   });
 
+  it("never lets calls sent ahead starve a call of another kind that waits for a worker", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("crash")], size: 1, perAgent: 1, preload: [] });
+    try {
+      // Calls of 2 ms, ten kept in flight until the other call is answered: each one ending starts another, so
+      // the worker always has some waiting in it and never empties unless the pool stops sending them ahead.
+      const streamed = () => pool.call(call("crash", "maybe", { nap_ms: 2 }));
+      await streamed();
+      let streaming = true;
+      let answered = 0;
+      const stream = async () => {
+        while (streaming) {
+          assert.equal((await streamed()).statuscode, 0);
+          answered++;
+        }
+      };
+      const streams = Array.from({ length: 10 }, stream);
+      await waitFor(() => answered >= 100, () => false, async () => `${answered} stream calls answered`);
+      const before = pool.stats().sentAhead;
+      const other = await pool.call(call("crash", "ok", {}, 5));
+      streaming = false;
+      await Promise.all(streams);
+      assert.ok(pool.stats().sentAhead > before, "stream calls were being sent ahead while the other call waited");
+      assert.deepEqual([other.statuscode, other.statusmsg], [0, "OK"]);
+    } finally {
+      await pool.stop();
+    }
+  });
+
   it("runs a call sent ahead on another worker when the call before it crashes or overruns, and never past its deadline", async () => {
     const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("crash")], size: 1, perAgent: 1, preload: [] });
     const mark = join(mkdtempSync(join(tmpdir(), "mcompat-ahead-")), "ran");
@@ -349,6 +377,14 @@ describe("shim pool scheduling", function () {
       const crashed = await pair({ nap_ms: 100, exit: true }, 10, {}, 10);
       assert.deepEqual([crashed[0][0], crashed[1]], [5, [0, "OK"]]);
       assert.match(String(crashed[0][1]), /crash#maybe failed: the Ruby worker running it exited with code 3/);
+      // Several calls held behind a crash run on the next worker in the order they arrived.
+      await fast();
+      const order = join(dirname(mark), "order");
+      const crash = pool.call(call("crash", "maybe", { nap_ms: 100, exit: true }, 10));
+      const held = [1, 2, 3, 4, 5].map((tag) => pool.call(call("crash", "maybe", { mark: order, tag }, 10)));
+      const group = await Promise.all([crash, ...held]);
+      assert.deepEqual(group.map((r) => r.statuscode), [5, 0, 0, 0, 0, 0]);
+      assert.equal(readFileSync(order, "utf8"), "1\n2\n3\n4\n5\n");
       const overran = await pair({ nap_ms: 5000 }, 1, {}, 10);
       assert.deepEqual(overran, [[5, "crash#maybe timed out after 1s"], [0, "OK"]]);
       const expired = await pair({ nap_ms: 1500 }, 10, { mark }, 0.5);
