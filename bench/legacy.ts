@@ -13,6 +13,7 @@ import { Config } from "../src/config/index.js";
 import { emptyFilter, newRequestId, readRpcReply } from "../src/protocol/index.js";
 import { writeForgeModules } from "../src/shim/index.js";
 import { codecFromConfig, connectTransport } from "../src/wire/index.js";
+import { aptWithBinaryCache } from "./apt-cache.js";
 import { cpuMsOf } from "./cpu.js";
 import { describeMemory, describeProcess, memoryOf, processTree } from "./memory.js";
 import { legacyWireLines, startMcollectived, type LegacyWire } from "../test/helpers/legacy.js";
@@ -54,10 +55,17 @@ const FORGE_DIR = mkdtempSync(join(tmpdir(), "mcompat-bench-forge-"));
 const FORGE_LIBDIRS = writeForgeModules(FORGE_DIR).filter((dir) => /_(puppet|package)$/.test(dir)).map((dir) => join(dir, "files"));
 const VIA_PUPPET = { "plugin.package.provider": "puppet" };
 
-/** `node dist/bench/legacy.js rabbitmq` runs the same work over RabbitMQ's STOMP plugin; agent names after it keep only their rows. */
+/**
+ * `node dist/bench/legacy.js rabbitmq` runs the same work over RabbitMQ's STOMP plugin; agent names after it keep only
+ * their rows; `apt-cache` turns on apt's binary cache, which this container's apt goes without (bench/apt-cache.ts).
+ */
 const args = process.argv.slice(2);
 const connector = args.includes("rabbitmq") ? "rabbitmq" : "activemq";
-const only = args.filter((a) => a !== "rabbitmq" && a !== "activemq");
+const aptCache = args.includes("apt-cache");
+const only = args.filter((a) => !["rabbitmq", "activemq", "apt-cache"].includes(a));
+// Every daemon the bench starts inherits it, so Puppet's apt provider does the same work in each.
+const APT_DIR = mkdtempSync(join(tmpdir(), "mcompat-bench-apt-"));
+if (aptCache) process.env.APT_CONFIG = aptWithBinaryCache(APT_DIR);
 const work = WORK.filter((w) => only.length === 0 || only.includes(w.agent));
 const broker = connector === "rabbitmq" ? await testRabbitMq() : await testActiveMq();
 const wire: LegacyWire = { connector, port: broker.port, security: "psk" };
@@ -173,7 +181,7 @@ try {
         }
       }
     }
-    console.log(`${connector}; load average during the run: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
+    console.log(`${connector}, apt ${aptCache ? "with its binary cache, as on an installed server" : "as this container has it (no binary cache)"}; load average during the run: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
     const printMemory = (when: string) => {
       const ourPids = processTree(ours.pid);
       const ourTree = memoryOf(ourPids);
@@ -222,4 +230,5 @@ try {
   await transport.close();
   await broker.stop();
   rmSync(FORGE_DIR, { recursive: true, force: true });
+  rmSync(APT_DIR, { recursive: true, force: true });
 }
