@@ -118,9 +118,11 @@ async function load(node: string, daemonPid: number | undefined, w: Work, n: num
   let next = 0;
   const latencies: number[] = [];
   // CPU per request of the bench process (client, and the floor responder when it is the daemon), broker and daemon.
-  const daemonTree = daemonPid === undefined ? [] : processTree(daemonPid);
-  const daemonTop = daemonTree.slice(0, 1);
-  const cpuBefore = { client: process.cpuUsage(), broker: cpuMsOf(processTree(broker.pid)), daemon: cpuMsOf(daemonTree), top: cpuMsOf(daemonTop, true) };
+  // Listed again at the end: workers forked during the round count from their start, and those that exited count in
+  // their parent's children's time.
+  const daemonTree = () => (daemonPid === undefined ? [] : processTree(daemonPid));
+  const daemonTop = daemonPid === undefined ? [] : [daemonPid];
+  const cpuBefore = { client: process.cpuUsage(), broker: cpuMsOf(processTree(broker.pid)), daemon: cpuMsOf(daemonTree()), top: cpuMsOf(daemonTop, true) };
   const started = performance.now();
   await Promise.all(
     Array.from({ length: w.inFlight }, async () => {
@@ -143,7 +145,7 @@ async function load(node: string, daemonPid: number | undefined, w: Work, n: num
   const cpu = {
     client: (client.user + client.system) / 1000 / n,
     broker: (cpuMsOf(processTree(broker.pid)) - cpuBefore.broker) / n,
-    daemon: (cpuMsOf(daemonTree) - cpuBefore.daemon) / n,
+    daemon: (cpuMsOf(daemonTree()) - cpuBefore.daemon) / n,
     // mcompat's Node process alone, without its Ruby workers.
     top: (cpuMsOf(daemonTop, true) - cpuBefore.top) / n,
   };

@@ -27,7 +27,7 @@ export interface AgentProbe { loaded: AgentFiles[]; failed: Array<{ agent: strin
  * size = twice the cores (at least 4), maxQueue 100 (beyond it a call is answered "busy"), recycleAfter 10,000 requests,
  * maxMemoryMb 256 (a worker holding more of its own pages is replaced; checked at most once a second), perAgent =
  * size - 1 (most workers one agent holds while others wait), startTimeoutSec 60, ruby "ruby" on PATH, preload
- * ["puppet", "puppet_settings"] (what the parent loads before forking, when installed), idleTimeoutSec 60 (a
+ * ["puppet", "puppet_settings"] (what the parent loads before forking, when installed), idleTimeoutSec 10 (a
  * worker idle that long is stopped, all but one).
  */
 export interface WorkerPoolOptions {
@@ -482,7 +482,7 @@ export class WorkerPool {
   private park(worker: RubyWorker): void {
     this.idleSince.set(worker, Date.now());
     this.idle.push(worker);
-    this.reaper ??= setInterval(() => this.retireIdle(), Math.max(this.idleTimeoutMs / 2, 100)).unref();
+    this.reaper ??= setInterval(() => this.retireIdle(), Math.min(Math.max(this.idleTimeoutMs / 2, 100), 1000)).unref();
   }
 
   /** Stops workers idle past the idle timeout but one, which stays ready: forking another takes milliseconds. */

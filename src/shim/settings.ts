@@ -54,6 +54,7 @@ export function poolSettings(opts: PoolSettingOptions, cores: number): PoolSetti
     ruby: opts.ruby ?? c[POOL_KEYS.ruby] ?? "ruby",
     // Puppet is what Puppet-backed agents share and the slowest library to load and set up: the parent does it once.
     preload: opts.preload ?? list(c[POOL_KEYS.preload]) ?? ["puppet", "puppet_settings"],
-    idleTimeoutSec: opts.idleTimeoutSec ?? whole(c, POOL_KEYS.idleTimeoutSec) ?? 60,
+    // The workers a burst forked go once it is over, as Node gives back its heap (src/server/idle-release.ts); one stays.
+    idleTimeoutSec: opts.idleTimeoutSec ?? whole(c, POOL_KEYS.idleTimeoutSec) ?? 10,
   };
 }
