@@ -34,6 +34,11 @@ const NOT_SERVED: AppServices = {
 const STATUS_WAIT_MS = 2000;
 /** A queued call that reaches the front past its deadline is skipped by Ruby; this long is left for that answer. */
 const EXPIRED_ANSWER_MS = 2000;
+/**
+ * Calls held behind one still running this long after it started are taken back, to run elsewhere: the pool sends
+ * calls ahead only behind calls of a kind that has lately run in under 20 ms, so this one is stuck or unusual.
+ */
+const TAKE_BACK_AFTER_MS = 200;
 
 export class RubyWorker {
   readonly exited: Promise<void>;
@@ -47,6 +52,8 @@ export class RubyWorker {
   private factsSent?: Record<string, unknown>;
   private alive = true;
   private retired = false;
+  /** Set while calls are held behind the running one: when to take them back. */
+  private takeBackTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly proc: ForkedWorker,
@@ -102,6 +109,7 @@ export class RubyWorker {
       this.calls.push({ ...opts, id, resolve, reject });
       this.send({ op: rubySymbol(op), id, ...fields, expires: opts.deadline, facts: this.factsIfChanged() });
       if (this.calls.length === 1) this.start(this.calls[0]);
+      else if (this.calls.length === 2) this.watchRunning();
     });
   }
 
@@ -115,8 +123,38 @@ export class RubyWorker {
     call.onStart?.();
   }
 
+  /** While calls are held behind the running one, takes them back if it is still running TAKE_BACK_AFTER_MS after it started. */
+  private watchRunning(): void {
+    clearTimeout(this.takeBackTimer);
+    const running = this.calls[0];
+    if (this.calls.length < 2 || running?.startedAt === undefined) return;
+    // SIGURG, whose default is to be ignored: the worker drops the calls it holds and says which (Frames#drop_held_calls_on).
+    this.takeBackTimer = setTimeout(() => {
+      if (this.calls[0] === running && this.calls.length > 1) this.signal("SIGURG");
+    }, Math.max(running.startedAt + TAKE_BACK_AFTER_MS - Date.now(), 0));
+  }
+
+  /**
+   * Ruby dropped these held calls before starting them: they never ran, and the pool runs them elsewhere. One may be
+   * at the front here already (the reply before it came first), so Ruby's word decides, not the order.
+   */
+  private takenBack(ids: number[]): void {
+    // A dropped call frame may have carried new facts this worker then never read.
+    this.factsSent = undefined;
+    for (const id of ids) {
+      const at = this.calls.findIndex((call) => call.id === id);
+      if (at < 0) continue;
+      const [call] = this.calls.splice(at, 1);
+      clearTimeout(call.timer);
+      if (at === 0 && this.calls.length > 0) this.start(this.calls[0]);
+      call.reject(new WorkerFailure(`${call.label} was taken back from a worker busy with a slow call`, false, false));
+    }
+    this.watchRunning();
+  }
+
   private overran(call: Call): void {
     if (this.calls[0] !== call) return;
+    clearTimeout(this.takeBackTimer);
     this.lostInCall = true;
     const queued = this.calls.slice(1);
     this.calls = [];
@@ -145,6 +183,14 @@ export class RubyWorker {
     }
   }
 
+  private signal(name: NodeJS.Signals): void {
+    try {
+      if (this.alive) process.kill(this.pid, name);
+    } catch {
+      // Gone: its socket's close says so.
+    }
+  }
+
   /** The facts when they are not the ones this worker has (fact sources keep one object until they re-read). */
   private factsIfChanged(): Record<string, unknown> | undefined {
     const facts = this.facts?.();
@@ -160,6 +206,7 @@ export class RubyWorker {
   private onFrame(frame: Record<string, unknown>): void {
     if (frame.type === "log") this.log(RUBY_LEVELS[String(frame.level)] ?? "info", `ruby[${this.pid}] ${String(frame.message)}`);
     else if (frame.type === "reply") this.settle(frame);
+    else if (frame.type === "recalled" && Array.isArray(frame.ids)) this.takenBack(frame.ids as number[]);
     else if (typeof frame.op === "string" && this.calls.length > 0) void serveRequest(this.requests, frame as AppRequest, (answer) => this.answer(answer));
   }
 
@@ -175,6 +222,7 @@ export class RubyWorker {
     clearTimeout(call.timer);
     // The next call starts in Ruby as this reply leaves it.
     if (this.calls.length > 0) this.start(this.calls[0]);
+    this.watchRunning();
     if (frame.expired === true) {
       call.reject(new WorkerFailure(`${call.label} expired before it could start`, true, false));
       return;
@@ -186,6 +234,7 @@ export class RubyWorker {
   private died(reason: string): void {
     if (!this.alive) return;
     this.alive = false;
+    clearTimeout(this.takeBackTimer);
     const [running, ...queued] = this.calls;
     this.calls = [];
     if (running) {

@@ -357,6 +357,31 @@ describe("shim pool scheduling", function () {
     }
   });
 
+  it("takes back the calls sent ahead behind one that turns out slow, and runs them on another worker first", async () => {
+    const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("crash"), fixtureAgent("hang")], size: 2, perAgent: 2, preload: [] });
+    const order = join(mkdtempSync(join(tmpdir(), "mcompat-takeback-")), "order");
+    try {
+      // Two workers, and a kind of call the pool has seen to be fast.
+      await Promise.all([1, 2].map(() => pool.call(call("crash", "maybe", { nap_ms: 30 }))));
+      for (let i = 0; i < 25; i++) assert.equal((await pool.call(call("crash", "maybe"))).statuscode, 0);
+      const finished: string[] = [];
+      const slow = pool.call(call("crash", "maybe", { nap_ms: 3000 }, 10)).then((r) => (finished.push("slow"), r));
+      // The other worker runs a call of another kind until it overruns (1 s), so the next calls can only go ahead
+      // behind the slow one.
+      const other = pool.call(call("hang", "sleep", {}, 1));
+      const ahead = pool.stats().sentAhead;
+      const held = [1, 2, 3].map((tag) => pool.call(call("crash", "maybe", { mark: order, tag }, 10)).then((r) => (finished.push(`held ${tag}`), r)));
+      assert.equal(pool.stats().sentAhead, ahead + 3, "the three calls were sent ahead behind the slow one");
+      const replies = await Promise.all([slow, other, ...held]);
+      assert.deepEqual(replies.map((r) => r.statuscode), [0, 5, 0, 0, 0]);
+      assert.deepEqual(finished, ["held 1", "held 2", "held 3", "slow"]);
+      assert.equal(readFileSync(order, "utf8"), "1\n2\n3\n", "each ran once, in order");
+    } finally {
+      await pool.stop();
+      rmSync(dirname(order), { recursive: true, force: true });
+    }
+  });
+
   it("runs a call sent ahead on another worker when the call before it crashes or overruns, and never past its deadline", async () => {
     const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("crash")], size: 1, perAgent: 1, preload: [] });
     const mark = join(mkdtempSync(join(tmpdir(), "mcompat-ahead-")), "ran");

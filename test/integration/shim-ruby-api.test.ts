@@ -13,6 +13,11 @@ function ruby(script: string): Record<string, unknown> {
   return JSON.parse(out) as Record<string, unknown>;
 }
 
+/** Ruby: `worker` and `node`, the two ends of a worker's frames over pipes (`from_node` closes Node's end). */
+const WORKER_AND_NODE = `require "mcompat/frames"; require "mcompat/application_host"
+      to_ruby, from_node = IO.pipe; from_ruby, to_node = IO.pipe
+      worker = MCompat::Frames.new(to_ruby, to_node); node = MCompat::Frames.new(from_ruby, from_node)`;
+
 describe("compat Ruby API (compat/lib) on its own", function () {
   this.timeout(30000);
   let dir: string;
@@ -76,12 +81,7 @@ describe("compat Ruby API (compat/lib) on its own", function () {
 
   it("keeps a call Node sent ahead, read while an agent waited for an answer, for after the running call", () => {
     const r = ruby(`
-      require "mcompat/frames"
-      require "mcompat/application_host"
-      to_ruby, from_node = IO.pipe
-      from_ruby, to_node = IO.pipe
-      worker = MCompat::Frames.new(to_ruby, to_node)
-      node = MCompat::Frames.new(from_ruby, from_node)
+      ${WORKER_AND_NODE}
       # On the socket, the next call (sent ahead) comes before the answer to the running agent's rpcclient request.
       node.write({ op: :call, id: 2 })
       node.write({ "type" => "done", "value" => 42 })
@@ -90,5 +90,26 @@ describe("compat Ruby API (compat/lib) on its own", function () {
       following = worker.next_frame
       puts JSON.dump(answer: answer["value"], asked: asked["agent"], following: [following[:op].to_s, following[:id]])`);
     assert.deepEqual(r, { answer: 42, asked: "rpcutil", following: ["call", 2] });
+  });
+
+  it("drops the calls it holds and has not started when signalled, and says which", () => {
+    const r = ruby(`
+      ${WORKER_AND_NODE}
+      dropped = Queue.new
+      worker.drop_held_calls_on("URG") { |ids| dropped << ids }
+      node.write({ op: :call, id: 3 })
+      node.write({ op: :call, id: 4 })
+      node.write({ "type" => "done", "value" => 7 })
+      answer = MCompat::ApplicationHost.new(worker).request({ "op" => "call", "agent" => "rpcutil" })
+      # Call 3 is taken to run; 4 is held, and 5 sent but not yet read when the signal comes.
+      first = worker.next_frame
+      node.write({ op: :call, id: 5 })
+      Process.kill("URG", Process.pid)
+      taken = dropped.pop
+      node.write({ op: :call, id: 6 })
+      following = worker.next_frame
+      from_node.close
+      puts JSON.dump(answer: answer["value"], first: first[:id], taken: taken, following: following[:id], ended: worker.next_frame.nil?)`);
+    assert.deepEqual(r, { answer: 7, first: 3, taken: [4, 5], following: 6, ended: true });
   });
 });

@@ -17,13 +17,11 @@ module MCompat
       # As JSON would carry it: whatever the application put in its arguments or results reaches Node readable.
       @frames.write(Plain.convert(frame))
       loop do
-        answer = @frames.read || raise("mco closed the application's channel")
+        answer = @frames.next_answer || raise("mco closed the application's channel")
         case answer["type"]
         when "out" then (answer["stream"] == "stderr" ? $stderr : $stdout).write(answer["text"])
         when "result" then yield(answer) if block_given?
         when "error" then raise(error_class(answer["class"]), answer["message"])
-        # A frame with an op (the call Node queued behind this one) is not an answer: it waits its turn.
-        when nil then @frames.defer(answer)
         else return answer
         end
       end

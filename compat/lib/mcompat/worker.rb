@@ -28,6 +28,8 @@ module MCompat
 
     # Answers call and data frames one at a time until told to stop or the connection closes.
     def serve
+      # Node takes back the calls it sent ahead behind one that turned out slow, to run them elsewhere.
+      @frames.drop_held_calls_on("URG") { |ids| @frames.write("type" => "recalled", "ids" => ids) }
       # An agent's rpcclient calls go to Node on this worker's connection, in the middle of its call.
       MCollective::RPC.host = ApplicationHost.new(@frames)
       while (frame = next_frame)
