@@ -1,6 +1,7 @@
 /**
  * One Ruby worker forked by the RubyParent, over its socket: it runs one call at a time, and may hold more queued
- * behind it (sent ahead, so the worker goes from one to the next without sleeping); killed when a running call overruns.
+ * behind it (sent ahead, so the worker goes from one to the next without sleeping), taken back if the running call
+ * turns slow; killed when a running call overruns.
  */
 import { encodeFrame, rubySymbol, symbolHash } from "./frames.js";
 import { RUBY_LEVELS, type ForkedWorker, type Logger } from "./parent.js";
