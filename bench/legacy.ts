@@ -64,8 +64,7 @@ const connector = args.includes("rabbitmq") ? "rabbitmq" : "activemq";
 const aptCache = args.includes("apt-cache");
 const only = args.filter((a) => !["rabbitmq", "activemq", "apt-cache"].includes(a));
 // Every daemon the bench starts inherits it, so Puppet's apt provider does the same work in each.
-const APT_DIR = mkdtempSync(join(tmpdir(), "mcompat-bench-apt-"));
-if (aptCache) process.env.APT_CONFIG = aptWithBinaryCache(APT_DIR);
+if (aptCache) process.env.APT_CONFIG = aptWithBinaryCache();
 const work = WORK.filter((w) => only.length === 0 || only.includes(w.agent));
 const broker = connector === "rabbitmq" ? await testRabbitMq() : await testActiveMq();
 const wire: LegacyWire = { connector, port: broker.port, security: "psk" };
@@ -232,5 +231,4 @@ try {
   await transport.close();
   await broker.stop();
   rmSync(FORGE_DIR, { recursive: true, force: true });
-  rmSync(APT_DIR, { recursive: true, force: true });
 }
