@@ -2,19 +2,23 @@
  * The legacy wire under load over a real ActiveMQ (or RabbitMQ) with psk: a real Debian `mcollectived` 2.12.5 and `mcompat server`
  * with the same server.cfg keys take turns in the same run: `rpcutil ping` at 1-100 in flight, `puppet status` at 10-100, and
  * `package status` through Puppet (and through mcompat's native apt provider). Requests are signed before the clock
- * starts; a lost or failed reply is counted, never hidden. Memory of both after the same work, as PSS.
+ * starts; a lost or failed reply is counted, never hidden. Memory of both after the same work, as PSS. Two floors answer
+ * the pings beside them: a bare responder in its own process, and the same on the bench's own event loop.
  */
 import "../test/helpers/temp-root.js";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
 import { Config } from "../src/config/index.js";
 import { emptyFilter, newRequestId, readRpcReply } from "../src/protocol/index.js";
 import { writeForgeModules } from "../src/shim/index.js";
 import { codecFromConfig, connectTransport } from "../src/wire/index.js";
 import { aptWithBinaryCache } from "./apt-cache.js";
 import { cpuMsOf } from "./cpu.js";
+import { startFloorResponder } from "./floor-responder.js";
 import { describeMemory, describeProcess, memoryOf, processTree } from "./memory.js";
 import { legacyWireLines, startMcollectived, type LegacyWire } from "../test/helpers/legacy.js";
 import { FIXTURES, startServer } from "../test/helpers/server.js";
@@ -28,8 +32,8 @@ interface Work {
   agent: string; action: string; data?: Record<string, unknown>; inFlight: number; n: number; daemons: DaemonName[];
   wrong: (data: Record<string, unknown>) => string | undefined;
 }
-type DaemonName = "mcollectived" | "mcompat" | "mcompat-apt" | "floor";
-const ALL: DaemonName[] = ["mcollectived", "mcompat", "floor"];
+type DaemonName = "mcollectived" | "mcompat" | "mcompat-apt" | "floor" | "floor-shared";
+const ALL: DaemonName[] = ["mcollectived", "mcompat", "floor", "floor-shared"];
 const BASH_VERSION = execFileSync("dpkg-query", ["-W", "-f=${Version}", "bash"], { encoding: "utf8" });
 const pingWrong = (data: Record<string, unknown>) => (typeof data.pong === "number" ? undefined : `pong is ${JSON.stringify(data.pong)}`);
 const statusWrong = (data: Record<string, unknown>) => (typeof data.enabled === "boolean" && typeof data.status === "string" ? undefined : `status is ${JSON.stringify(data.status)}`);
@@ -72,18 +76,17 @@ const clientConfig = Config.fromText(Object.entries({ identity: "bench.example.n
 const codec = codecFromConfig(clientConfig, "client");
 const transport = await connectTransport(clientConfig, "client", { mode: "client" });
 
-/** The floor any server pays on this wire: a responder that only decodes, verifies and answers (no filters, DDL or agents). */
-async function startFloor(identity: string): Promise<{ stop(): Promise<void> }> {
-  const config = Config.fromText(Object.entries({ identity, ...legacyWireLines(wire) }).map(([k, v]) => `${k} = ${v}`).join("\n"));
-  const serverCodec = codecFromConfig(config, "server");
-  const t = await connectTransport(config, "server", { mode: "daemon" });
-  t.subscribe({ kind: "node", collective: "mcollective", identity }, (delivery) => {
-    const now = Math.floor(Date.now() / 1000);
-    const request = serverCodec.decodeRequest(delivery, now);
-    t.publish({ kind: "reply", target: request.replyTo! }, serverCodec.encodeReply(request, { statuscode: 0, statusmsg: "OK", data: { pong: now } }, identity, now));
+/**
+ * The floor in a process of its own, as a daemon is (bench/floor.ts); "floor-shared" is the same responder on the
+ * bench's own event loop, beside the client: one process fewer for two cores to run.
+ */
+async function startFloor(identity: string): Promise<{ pid: number; stop(): Promise<void> }> {
+  const child = execa("node", [join(dirname(fileURLToPath(import.meta.url)), "floor.js"), identity, wire.connector, String(wire.port)], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once("data", () => resolve());
+    child.catch(reject);
   });
-  await t.flush();
-  return { stop: () => t.close() };
+  return { pid: child.pid!, stop: async () => void (child.stdin!.end(), await child) };
 }
 const facts = join(FIXTURES, "facts", "node1.yaml");
 const classes = join(FIXTURES, "facts", "node1.classes.txt");
@@ -116,7 +119,7 @@ async function load(node: string, daemonPid: number | undefined, w: Work, n: num
   })();
   let next = 0;
   const latencies: number[] = [];
-  // CPU per request of the bench process (client, and the floor responder when it is the daemon), broker and daemon.
+  // CPU per request of the bench process (client, and the shared floor when it is the daemon), broker and daemon.
   // Listed again at the end: workers forked during the round count from their start, and those that exited count in
   // their parent's children's time.
   const daemonTree = () => (daemonPid === undefined ? [] : processTree(daemonPid));
@@ -168,8 +171,9 @@ try {
   const ours = await startServer({ identity: "mcompat.bench.example.net", factsFile: facts, classesFile: classes, extra: { ...legacyWireLines(wire), ...VIA_PUPPET, loglevel: "info" } }, broker.port);
   const apt = await startServer({ identity: "apt.bench.example.net", factsFile: facts, classesFile: classes, extra: { ...legacyWireLines(wire), "plugin.package.provider": "apt", loglevel: "info" } }, broker.port);
   const floor = await startFloor("floor.bench.example.net");
-  const identities: Record<DaemonName, string> = { mcollectived: legacy.identity, mcompat: ours.identity, "mcompat-apt": apt.identity, floor: "floor.bench.example.net" };
-  const pids: Record<DaemonName, number | undefined> = { mcollectived: legacy.pid, mcompat: ours.pid, "mcompat-apt": apt.pid, floor: undefined };
+  const sharedFloor = await startFloorResponder("floor-shared.bench.example.net", wire);
+  const identities: Record<DaemonName, string> = { mcollectived: legacy.identity, mcompat: ours.identity, "mcompat-apt": apt.identity, floor: "floor.bench.example.net", "floor-shared": "floor-shared.bench.example.net" };
+  const pids: Record<DaemonName, number | undefined> = { mcollectived: legacy.pid, mcompat: ours.pid, "mcompat-apt": apt.pid, floor: floor.pid, "floor-shared": undefined };
   let seq = 0;
   try {
     for (const w of work) for (const name of w.daemons) await load(identities[name], pids[name], w, Math.min(w.n, 50), ++seq); // warm-up, not counted
@@ -222,6 +226,7 @@ try {
       }
     }
   } finally {
+    await sharedFloor.stop();
     await floor.stop();
     await apt.stop();
     await ours.stop();

@@ -6,7 +6,7 @@ import { execa } from "execa";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Modules the benchmarks share, not benchmarks. */
-const HELPERS = ["run", "memory", "cpu", "apt-cache"];
+const HELPERS = ["run", "memory", "cpu", "apt-cache", "floor", "floor-responder"];
 /** The argument lists a benchmark runs with, where one run is not all of it. */
 const RUNS: Record<string, string[][]> = { legacy: [["activemq"], ["rabbitmq"], ["activemq", "package", "apt-cache"]] };
 const only = process.argv.slice(2);

@@ -173,7 +173,7 @@ async function runAction(call: ActionCall, deps: PipelineDeps): Promise<RpcReply
     if (err instanceof DdlError) return failure(err.statuscode, err.message, defaults);
     throw err;
   }
-  const verdict = await authorize({ agent: agent.name, action, callerid: caller.callerid, identity: deps.identity, facts: deps.facts(), classes: deps.classes() }, deps);
+  const verdict = await authorize({ agent: agent.name, action, callerid: caller.callerid }, deps);
   if (!verdict.allowed) {
     deps.log.info(`denied ${caller.callerid} ${agent.name}#${action} (request ${req.requestid}): ${verdict.reason}`);
     return failure(1, NOT_AUTHORIZED, defaults);
@@ -214,18 +214,25 @@ async function runAction(call: ActionCall, deps: PipelineDeps): Promise<RpcReply
  * Authorizes, answering the data functions a policy's compound field calls: a first pass records the calls it could
  * not answer, they run (async), and a second pass judges with the answers.
  */
-async function authorize(req: Omit<AuthorizationRequest, "data">, deps: PipelineDeps): Promise<AuthorizationResult> {
+async function authorize(call: Pick<AuthorizationRequest, "agent" | "action" | "callerid">, deps: PipelineDeps): Promise<AuthorizationResult> {
   const answers: DataAnswers = new Map();
   const wanted: DataCall[] = [];
-  const data = (plugin: string, query: string | null) => {
-    const key = dataKey(plugin, query);
-    if (!answers.has(key)) wanted.push({ plugin, query });
-    return answers.get(key);
+  const req: AuthorizationRequest = {
+    ...call,
+    identity: deps.identity,
+    // Read only when a policy judges the request: with none for the agent, a request stats no fact file.
+    get facts() { return deps.facts(); },
+    get classes() { return deps.classes(); },
+    data: (plugin, query) => {
+      const key = dataKey(plugin, query);
+      if (!answers.has(key)) wanted.push({ plugin, query });
+      return answers.get(key);
+    },
   };
-  const first = deps.authorize({ ...req, data });
+  const first = deps.authorize(req);
   if (wanted.length === 0) return first;
   await answerDataCalls(wanted, deps, answers);
-  return deps.authorize({ ...req, data });
+  return deps.authorize(req);
 }
 
 function failure(statuscode: RpcReplyBody["statuscode"], statusmsg: string, data: Record<string, unknown>): RpcReplyBody {
