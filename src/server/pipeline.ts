@@ -217,22 +217,42 @@ async function runAction(call: ActionCall, deps: PipelineDeps): Promise<RpcReply
 async function authorize(call: Pick<AuthorizationRequest, "agent" | "action" | "callerid">, deps: PipelineDeps): Promise<AuthorizationResult> {
   const answers: DataAnswers = new Map();
   const wanted: DataCall[] = [];
-  const req: AuthorizationRequest = {
-    ...call,
-    identity: deps.identity,
-    // Read only when a policy judges the request: with none for the agent, a request stats no fact file.
-    get facts() { return deps.facts(); },
-    get classes() { return deps.classes(); },
-    data: (plugin, query) => {
-      const key = dataKey(plugin, query);
-      if (!answers.has(key)) wanted.push({ plugin, query });
-      return answers.get(key);
-    },
-  };
+  const req = new PolicyQuestion(call, deps, (plugin, query) => {
+    const key = dataKey(plugin, query);
+    if (!answers.has(key)) wanted.push({ plugin, query });
+    return answers.get(key);
+  });
   const first = deps.authorize(req);
   if (wanted.length === 0) return first;
   await answerDataCalls(wanted, deps, answers);
   return deps.authorize(req);
+}
+
+/** What a policy judges. Facts and classes are read only if one looks at them: with no policy, a request stats no fact file. */
+class PolicyQuestion implements AuthorizationRequest {
+  readonly agent: string;
+  readonly action: string;
+  readonly callerid: string;
+  readonly identity: string;
+
+  constructor(
+    call: Pick<AuthorizationRequest, "agent" | "action" | "callerid">,
+    private readonly deps: PipelineDeps,
+    readonly data: NonNullable<AuthorizationRequest["data"]>,
+  ) {
+    this.agent = call.agent;
+    this.action = call.action;
+    this.callerid = call.callerid;
+    this.identity = deps.identity;
+  }
+
+  get facts(): Record<string, unknown> {
+    return this.deps.facts();
+  }
+
+  get classes(): string[] {
+    return this.deps.classes();
+  }
 }
 
 function failure(statuscode: RpcReplyBody["statuscode"], statusmsg: string, data: Record<string, unknown>): RpcReplyBody {

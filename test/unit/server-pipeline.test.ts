@@ -111,6 +111,21 @@ describe("server: request pipeline", () => {
     assert.equal(replyOf(h).statuscode, 0);
   });
 
+
+  it("reads the node's facts and classes for authorization only when the authorizer looks at them", async () => {
+    const reads: string[] = [];
+    const facts = () => (reads.push("facts"), { country: "uk" });
+    const classes = () => (reads.push("classes"), ["web"]);
+    const unread = harness({ facts, classes });
+    await run(unread, request());
+    assert.equal(replyOf(unread).statuscode, 0);
+    assert.deepEqual(reads, []);
+
+    const judged = harness({ facts, classes, authorize: (req) => (req.facts.country === "uk" && req.classes.includes("web") ? { allowed: true } : { allowed: false, reason: "not uk" }) });
+    await run(judged, request());
+    assert.equal(replyOf(judged).statuscode, 0);
+    assert.deepEqual(reads, ["facts", "classes"]);
+  });
   it("audits an authorized request with its validated data and process_results as sent, and keeps going when auditing fails", async () => {
     const h = harness();
     await run(h, request({ action: "get_fact", data: { fact: "country", process_results: true } }));

@@ -88,7 +88,8 @@ export class ActionPolicyAuthorizer {
       return allowUnconfigured ? this.allow(words) : this.deny(words);
     }
     const base = policy.file.split("/").pop();
-    const ctx = { ...req, groups: this.groups, log: this.log };
+    // Field by field: a request may read its facts and classes through getters, which a spread would skip.
+    const ctx: RuleContext = { callerid: req.callerid, identity: req.identity, action: req.action, facts: req.facts, classes: req.classes, groups: this.groups, data: req.data, log: this.log };
     for (const rule of policy.rules) {
       if (!rule.matches(ctx)) continue;
       if (rule.effect === "allow") return this.allow(`Allowing based on explicit 'allow' policy rule in policyfile: ${base}`);
