@@ -84,6 +84,12 @@ const MEMORY_CHECK_MS = 1000;
 const FAST_CALL_MS = 20;
 /** At most this many calls wait in one worker behind the running one: enough that a worker rarely sleeps. */
 const MAX_AHEAD = 15;
+/**
+ * While a worker is idle (or one could be forked), a job still goes behind a busy worker of its kind if all it would
+ * wait behind should end within this: going from call to call costs a worker and Node less CPU than waking another
+ * (docs/BENCHMARKS.md: ~20 % less per `puppet status` at 10 in flight), for a wait about as long as one broker hop.
+ */
+const SPARE_WORKER_AHEAD_MS = 2;
 
 function failure(statusmsg: string): RpcReplyBody {
   return { statuscode: 5, statusmsg, data: {} };
@@ -260,13 +266,14 @@ export class WorkerPool {
   }
 
   /**
-   * Gives idle workers to the queued jobs `eligible` accepts, in order, then sends jobs ahead to busy workers that
-   * can take one (aheadOf); returns how many of those jobs still wait, counted up to `size + borrowed()` once no
-   * worker can take one: pump forks no more than that, and a full queue is not walked.
+   * Gives the queued jobs `eligible` accepts a worker each, in order: behind a busy worker of their kind that can take
+   * one (aheadOf; within SPARE_WORKER_AHEAD_MS while a worker is spare, else FAST_CALL_MS), else an idle one. Returns
+   * how many of those jobs still wait, counted up to `size + borrowed()` once no worker can take one: pump forks no
+   * more than that, and a full queue is not walked.
    */
   private dispatch(eligible: (job: QueuedJob) => boolean): number {
     let waiting = 0;
-    // Found once per pass, when the idle workers run out.
+    // Found once per pass.
     let busy: RubyWorker[] | undefined;
     for (let i = 0; i < this.queue.length;) {
       if (this.idle.length === 0 && busy?.length === 0 && waiting >= this.size && waiting >= this.size + this.borrowed()) break;
@@ -275,17 +282,10 @@ export class WorkerPool {
         i++;
         continue;
       }
-      // The most recently used worker: its pages are warm, and the others can go idle long enough to be retired.
-      let worker = this.idle.pop();
-      if (!worker) {
-        busy ??= this.aheadOf();
-        const at = busy.findIndex((w) => w.running?.kind === job.kind);
-        if (at >= 0) {
-          worker = busy[at];
-          if (!this.hasRoomAhead(worker, 1)) busy.splice(at, 1);
-          this.sentAhead++;
-        }
-      }
+      busy ??= this.aheadOf();
+      const spare = this.idle.length > 0 || this.liveWorkers() + this.starting < this.size;
+      // An idle worker is the most recently used one: its pages are warm, and the others can idle long enough to retire.
+      const worker = this.behindBusy(busy, job, spare ? SPARE_WORKER_AHEAD_MS : FAST_CALL_MS) ?? this.idle.pop();
       if (!worker) {
         waiting++;
         i++;
@@ -300,31 +300,37 @@ export class WorkerPool {
   }
 
   /**
-   * Busy workers a job of the same kind may be sent ahead to, saving the worker a sleep and a wake-up per call: only
-   * in a full pool (else a fork is better), behind a running call of under FAST_CALL_MS, on a worker not due to
-   * retire and with room (hasRoomAhead). If the worker dies or overruns first, the jobs it held go back to the queue.
+   * Busy workers a job of the same kind may be sent ahead to, saving the worker a sleep and a wake-up per call: behind
+   * a running call of under FAST_CALL_MS, on a worker not due to retire and with room (hasRoomAhead). If the worker
+   * dies or overruns first, the jobs it held go back to the queue.
    */
   private aheadOf(): RubyWorker[] {
-    if (this.liveWorkers() + this.starting < this.size) return [];
     const now = Date.now();
     const found: RubyWorker[] = [];
     for (const worker of this.all) {
       const running = worker.running;
       if (!worker.isAlive || running === undefined || now - running.startedAt >= FAST_CALL_MS) continue;
-      if (this.hasRoomAhead(worker, 0) && !this.dueToRetire(worker)) found.push(worker);
+      if (this.hasRoomAhead(worker) && !this.dueToRetire(worker)) found.push(worker);
     }
     return found;
   }
 
+  /** The worker among `busy` running `job`'s kind that can hold one more job within `boundMs` (hasRoomAhead). */
+  private behindBusy(busy: RubyWorker[], job: QueuedJob, boundMs: number): RubyWorker | undefined {
+    const worker = busy.find((w) => w.running?.kind === job.kind && this.hasRoomAhead(w, boundMs));
+    if (worker) this.sentAhead++;
+    return worker;
+  }
+
   /**
-   * True when a busy worker, given `more` jobs beyond those it holds, could take one more: fewer than MAX_AHEAD
-   * waiting, and its calls, at what their kind has lately taken, ending within FAST_CALL_MS.
+   * True when a busy worker could take one more job: fewer than MAX_AHEAD waiting, and its calls, at what their kind
+   * has lately taken, ending within `boundMs`.
    */
-  private hasRoomAhead(worker: RubyWorker, more: number): boolean {
-    const held = worker.pending + more;
+  private hasRoomAhead(worker: RubyWorker, boundMs = FAST_CALL_MS): boolean {
+    const held = worker.pending;
     const kind = worker.running?.kind;
     const callMs = kind === undefined ? undefined : this.callMs.get(kind);
-    return held <= MAX_AHEAD && callMs !== undefined && held * callMs < FAST_CALL_MS;
+    return held <= MAX_AHEAD && callMs !== undefined && held * callMs < boundMs;
   }
 
   /** Answers queued jobs that can no longer run: past their deadline, or for an agent found unservable meanwhile. */
