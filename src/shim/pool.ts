@@ -87,9 +87,9 @@ const MAX_AHEAD = 15;
 /**
  * While a worker is idle (or one could be forked), a job still goes behind a busy worker of its kind if all it would
  * wait behind should end within this: going from call to call costs a worker and Node less CPU than waking another
- * (docs/BENCHMARKS.md: ~20 % less per `puppet status` at 10 in flight), for a wait about as long as one broker hop.
+ * (docs/BENCHMARKS.md: ~18 % less per `puppet status` at 10 in flight; 2 ms saved half that, 20 ms no more).
  */
-const SPARE_WORKER_AHEAD_MS = 2;
+const SPARE_WORKER_AHEAD_MS = 5;
 
 function failure(statusmsg: string): RpcReplyBody {
   return { statuscode: 5, statusmsg, data: {} };

@@ -333,17 +333,17 @@ describe("shim pool scheduling", function () {
     const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("crash")], size: 2, perAgent: 2, preload: [] });
     const pids = (replies: Array<{ data: Record<string, unknown> }>) => replies.map((r) => String(r.data.status));
     try {
-      // Two workers forked by two calls at once, then each kind taught: crash#ok takes well under 2 ms, crash#maybe
-      // napping 5 ms more.
+      // Two workers forked by two calls at once, then each kind taught: crash#ok takes well under 5 ms, crash#maybe
+      // napping 10 ms more (a full pool would send it ahead, under 20 ms).
       await Promise.all([1, 2].map(() => pool.call(call("crash", "maybe", { nap_ms: 30 }))));
-      for (let i = 0; i < 25; i++) assert.equal((await pool.call(call("crash", "maybe", { nap_ms: 5 }))).statuscode, 0);
+      for (let i = 0; i < 25; i++) assert.equal((await pool.call(call("crash", "maybe", { nap_ms: 10 }))).statuscode, 0);
       for (let i = 0; i < 25; i++) assert.equal((await pool.call(call("crash", "ok"))).statuscode, 0);
       const ahead = pool.stats().sentAhead;
       const fast = pids(await Promise.all([1, 2].map(() => pool.call(call("crash", "ok")))));
       assert.equal(fast[0], fast[1], "both fast calls ran on one worker");
       assert.equal(pool.stats().sentAhead, ahead + 1);
-      const slower = pids(await Promise.all([1, 2].map(() => pool.call(call("crash", "maybe", { nap_ms: 5 })))));
-      assert.notEqual(slower[0], slower[1], "the 5 ms calls ran on both workers");
+      const slower = pids(await Promise.all([1, 2].map(() => pool.call(call("crash", "maybe", { nap_ms: 10 })))));
+      assert.notEqual(slower[0], slower[1], "the 10 ms calls ran on both workers");
       assert.equal(pool.stats().sentAhead, ahead + 1);
     } finally {
       await pool.stop();
