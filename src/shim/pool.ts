@@ -315,9 +315,14 @@ export class WorkerPool {
     return found;
   }
 
-  /** The worker among `busy` running `job`'s kind that can hold one more job within `boundMs` (hasRoomAhead). */
+  /**
+   * The worker among `busy` whose call of `job`'s kind has run under `boundMs` and that can hold one more job within
+   * it (hasRoomAhead): with a worker spare, a call held behind one that turns slow waits for the take-back only if it
+   * came within the first 5 ms.
+   */
   private behindBusy(busy: RubyWorker[], job: QueuedJob, boundMs: number): RubyWorker | undefined {
-    const worker = busy.find((w) => w.running?.kind === job.kind && this.hasRoomAhead(w, boundMs));
+    const now = Date.now();
+    const worker = busy.find((w) => w.running?.kind === job.kind && now - w.running.startedAt < boundMs && this.hasRoomAhead(w, boundMs));
     if (worker) this.sentAhead++;
     return worker;
   }

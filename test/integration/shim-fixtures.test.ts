@@ -329,7 +329,7 @@ describe("shim pool scheduling", function () {
     }
   });
 
-  it("sends a call of a very fast kind behind a busy worker even while another is idle, and a slower one to the idle worker", async () => {
+  it("sends a call of a very fast kind behind a busy worker even while another is idle, and a slower one, or one behind a call already 10 ms old, to the idle worker", async () => {
     const pool = new WorkerPool({ config: {}, agents: [fixtureAgent("crash")], size: 2, perAgent: 2, preload: [] });
     const pids = (replies: Array<{ data: Record<string, unknown> }>) => replies.map((r) => String(r.data.status));
     try {
@@ -345,6 +345,14 @@ describe("shim pool scheduling", function () {
       const slower = pids(await Promise.all([1, 2].map(() => pool.call(call("crash", "maybe", { nap_ms: 10 })))));
       assert.notEqual(slower[0], slower[1], "the 10 ms calls ran on both workers");
       assert.equal(pool.stats().sentAhead, ahead + 1);
+      // Nor is a fast call held behind one of its kind that has run 10 ms already, while a worker is idle: that one
+      // may be turning slow, and the take-back would come only after 200 ms.
+      for (let i = 0; i < 25; i++) assert.equal((await pool.call(call("crash", "maybe"))).statuscode, 0);
+      const turningSlow = pool.call(call("crash", "maybe", { nap_ms: 300 }));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal((await pool.call(call("crash", "maybe"))).statuscode, 0);
+      assert.equal(pool.stats().sentAhead, ahead + 1, "not sent ahead behind a call 10 ms old");
+      assert.equal((await turningSlow).statuscode, 0);
     } finally {
       await pool.stop();
     }
