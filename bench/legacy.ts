@@ -86,7 +86,13 @@ async function startFloor(identity: string): Promise<{ pid: number; stop(): Prom
     child.stdout!.once("data", () => resolve());
     child.catch(reject);
   });
-  return { pid: child.pid!, stop: async () => void (child.stdin!.end(), await child) };
+  return {
+    pid: child.pid!,
+    stop: async () => {
+      child.stdin!.end();
+      await child;
+    },
+  };
 }
 const facts = join(FIXTURES, "facts", "node1.yaml");
 const classes = join(FIXTURES, "facts", "node1.classes.txt");

@@ -214,7 +214,7 @@ async function runAction(call: ActionCall, deps: PipelineDeps): Promise<RpcReply
  * Authorizes, answering the data functions a policy's compound field calls: a first pass records the calls it could
  * not answer, they run (async), and a second pass judges with the answers.
  */
-async function authorize(call: Pick<AuthorizationRequest, "agent" | "action" | "callerid">, deps: PipelineDeps): Promise<AuthorizationResult> {
+async function authorize(call: PolicyCall, deps: PipelineDeps): Promise<AuthorizationResult> {
   const answers: DataAnswers = new Map();
   const wanted: DataCall[] = [];
   const req = new PolicyQuestion(call, deps, (plugin, query) => {
@@ -228,6 +228,9 @@ async function authorize(call: Pick<AuthorizationRequest, "agent" | "action" | "
   return deps.authorize(req);
 }
 
+/** Who calls which action: what the pipeline knows of a request before authorization. */
+type PolicyCall = Pick<AuthorizationRequest, "agent" | "action" | "callerid">;
+
 /** What a policy judges. Facts and classes are read only if one looks at them: with no policy, a request stats no fact file. */
 class PolicyQuestion implements AuthorizationRequest {
   readonly agent: string;
@@ -236,7 +239,7 @@ class PolicyQuestion implements AuthorizationRequest {
   readonly identity: string;
 
   constructor(
-    call: Pick<AuthorizationRequest, "agent" | "action" | "callerid">,
+    call: PolicyCall,
     private readonly deps: PipelineDeps,
     readonly data: NonNullable<AuthorizationRequest["data"]>,
   ) {

@@ -322,7 +322,10 @@ export class WorkerPool {
    */
   private behindBusy(busy: RubyWorker[], job: QueuedJob, boundMs: number): RubyWorker | undefined {
     const now = Date.now();
-    const worker = busy.find((w) => w.running?.kind === job.kind && now - w.running.startedAt < boundMs && this.hasRoomAhead(w, boundMs));
+    const worker = busy.find((w) => {
+      const running = w.running;
+      return running?.kind === job.kind && now - running.startedAt < boundMs && this.hasRoomAhead(w, boundMs);
+    });
     if (worker) this.sentAhead++;
     return worker;
   }
