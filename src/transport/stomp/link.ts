@@ -3,6 +3,7 @@ import type { Socket } from "node:net";
 import { Client, Versions, type IFrame, type IMessage } from "@stomp/stompjs";
 import { BrokerUnreachableError } from "../connection.js";
 import type { StompBroker, StompSettings } from "./settings.js";
+import { installFrameScanner } from "./frame-scanner.js";
 import { openSocket } from "./socket.js";
 
 export type LogFn = (level: "debug" | "info" | "warn" | "error", msg: string) => void;
@@ -52,6 +53,7 @@ export class StompLink {
   private firstSession: { resolve(): void; reject(err: Error): void } | undefined;
 
   constructor(private readonly opts: LinkOptions) {
+    installFrameScanner();
     const { brokers, reconnect } = opts.settings;
     this.order = reconnect.randomize ? [...brokers].sort(() => Math.random() - 0.5) : [...brokers];
     this.delay = reconnect.initialDelayMs;
