@@ -86,7 +86,7 @@ describe("compat Ruby API (compat/lib) on its own", function () {
       node.write({ op: :call, id: 2 })
       node.write({ "type" => "done", "value" => 42 })
       answer = MCompat::ApplicationHost.new(worker).request({ "op" => "call", "agent" => "rpcutil" })
-      asked = node.read
+      asked = node.next_frame
       following = worker.next_frame
       puts JSON.dump(answer: answer["value"], asked: asked["agent"], following: [following[:op].to_s, following[:id]])`);
     assert.deepEqual(r, { answer: 42, asked: "rpcutil", following: ["call", 2] });

@@ -46,11 +46,6 @@ module MCompat
       end
     end
 
-    # The next frame as read from the connection (for processes that hold none back), or nil once it closed.
-    def read
-      @reading.synchronize { read_input }
-    end
-
     # True once a frame (or the end of input) is waiting, false when `seconds` pass first.
     def waiting?(seconds)
       !@held.empty? || !@buffer.empty? || !@input.wait_readable(seconds).nil?

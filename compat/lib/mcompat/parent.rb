@@ -27,14 +27,14 @@ module MCompat
     end
 
     def run
-      init = @frames.read
+      init = @frames.next_frame
       return if init.nil?
 
       @worker.prepare(init)
       preload(init[:preload] || [])
       settle_heap
       @frames.write("type" => "preloaded")
-      while (frame = @frames.read)
+      while (frame = @frames.next_frame)
         case frame[:op]
         when :fork then fork_worker(frame[:socket], frame[:token])
         when :stop then break

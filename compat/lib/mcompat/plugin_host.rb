@@ -10,14 +10,14 @@ module MCompat
     end
 
     def run
-      init = @frames.read
+      init = @frames.next_frame
       return if init.nil?
 
       MCollective::Log.sink = ->(level, message) { @frames.write("type" => "log", "level" => level.to_s, "message" => message) }
       config = MCollective::Config.instance
       config.load_pairs(init[:config] || {}, init[:configfile])
       config.mode = :server
-      while (frame = @frames.read)
+      while (frame = @frames.next_frame)
         @frames.write(serve(frame))
       end
     end
