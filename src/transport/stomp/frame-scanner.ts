@@ -1,8 +1,9 @@
 /**
  * Incoming STOMP frames found by searching for line ends and NULs, in place of the STOMP library's parser, which
- * handles one byte per function call and pushes each into a JavaScript array: ~7 µs a 500-byte reply frame, a sixth
- * of a busy node's CPU with the garbage it makes (docs/BENCHMARKS.md). Frames come out exactly as the library's
- * parser gives them (command, headers in wire order, body bytes), so everything above it is unchanged.
+ * handles one byte per function call and pushes each into a JavaScript array: ~7 µs and a trail of garbage for a
+ * 500-byte reply frame, paid by the node and again by the client for every request (docs/BENCHMARKS.md). Frames come
+ * out exactly as the library's parser gives them (command, headers in wire order, body bytes), so everything above
+ * it is unchanged.
  */
 import { Parser, type IRawFrameType } from "@stomp/stompjs";
 
