@@ -75,6 +75,22 @@ describe("actionpolicy authorization", () => {
   });
 
   describe("rules", () => {
+    it("reads the request's facts and classes only for a rule whose callers and actions match", () => {
+      const auth = authorizer({ "puppet.policy": "policy default deny\nallow\tcert=other\t*\tcountry=uk\tweb\n" });
+      let reads = 0;
+      const counted = (callerid: string) => {
+        const req = request({ callerid });
+        return Object.defineProperties(req, {
+          facts: { get: () => (reads++, { country: "uk" }) },
+          classes: { get: () => (reads++, ["web"]) },
+        });
+      };
+      assert.equal(auth.authorize(counted("cert=admin")).allowed, false);
+      assert.equal(reads, 0);
+      assert.equal(auth.authorize(counted("cert=other")).allowed, true);
+      assert.ok(reads >= 2);
+    });
+
     it("lets the first matching rule win, allow or deny", () => {
       const auth = authorizer({ "puppet.policy": "policy default allow\ndeny\tcert=admin\tstop\t*\t*\nallow\t*\t*\t*\t*\n" });
       assert.deepEqual(auth.authorize(request({ action: "stop" })), {
