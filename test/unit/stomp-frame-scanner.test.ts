@@ -128,4 +128,13 @@ describe("STOMP frame scanner", () => {
     new Parser((f) => out.push(f), () => {}).parseChunk(bad as unknown as ArrayBuffer);
     assert.deepEqual(out.map(seen), [{ command: "MESSAGE", headers: [["content-length", "many"]], body: Buffer.from("hi") }]);
   });
+
+  it("gives each session its own scanner, so a frame cut off by a lost connection never runs into the next", () => {
+    installFrameScanner();
+    const lost: IRawFrameType[] = [];
+    const next: IRawFrameType[] = [];
+    new Parser((f) => lost.push(f), () => {}).parseChunk(Buffer.from("MESSAGE\ncontent-length:5\n\nhe") as unknown as ArrayBuffer);
+    new Parser((f) => next.push(f), () => {}).parseChunk(Buffer.from("RECEIPT\nreceipt-id:7\n\n\0") as unknown as ArrayBuffer);
+    assert.deepEqual([lost.length, next.map(seen)], [0, [{ command: "RECEIPT", headers: [["receipt-id", "7"]], body: Buffer.alloc(0) }]]);
+  });
 });
