@@ -103,6 +103,30 @@ describe("STOMP frame scanner", () => {
     assert.deepEqual(out.slice(1), ["heartbeat", { command: "RECEIPT", headers: [["receipt-id", "1"]], body: Buffer.alloc(0) }]);
   });
 
+  it("copies a frame whose headers come a line at a time only when its empty line and its end have come", () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `header-${i}:value-${i}\n`);
+    const chunks = [Buffer.from("MESSAGE\n"), ...lines.map((l) => Buffer.from(l)), Buffer.from("\n"), Buffer.from("body\0")];
+    const streamBytes = chunks.reduce((n, c) => n + c.length, 0);
+    const concat = Buffer.concat;
+    let copied = 0;
+    Buffer.concat = (list: readonly Uint8Array[], total?: number) => {
+      const joined = concat(list, total);
+      copied += joined.length;
+      return joined;
+    };
+    let out: Seen[];
+    try {
+      out = scanned(chunks);
+    } finally {
+      Buffer.concat = concat;
+    }
+    assert.equal(out.length, 1);
+    assert.ok(out[0] !== "heartbeat" && out[0].headers.length === 2000 && out[0].body.toString() === "body");
+    // Twice here (once for the headers, once for the body); re-reading the held bytes at every line would copy about
+    // a thousand times the stream.
+    assert.ok(copied < 3 * streamBytes, `copied ${copied} bytes for a ${streamBytes}-byte stream`);
+  });
+
   it("goes on with the next frame when a frame's handler throws", () => {
     const commands: Array<string | undefined> = [];
     const scanner = new FrameScanner((f) => {

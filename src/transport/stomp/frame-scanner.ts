@@ -12,13 +12,21 @@ const CR = 0x0d;
 const NUL = 0x00;
 const COLON = 0x3a;
 
-/** What an incomplete frame at the end of the buffered bytes needs before it is worth looking at again. */
-type Need = { bytes: number } | { byte: typeof LF | typeof NUL };
+/**
+ * What an incomplete frame at the end of the buffered bytes needs before it is worth looking at again: so many bytes,
+ * a byte (the command's LF, the body's NUL), or the empty line that ends the headers. Waiting for exactly that keeps
+ * a frame arriving in many chunks linear: it is copied and read once, when its end has come.
+ */
+type Need = { bytes: number } | { byte: typeof LF | typeof NUL } | "empty line";
+
+const EMPTY_LINES = ["\n\n", "\n\r\n"];
 
 /** Splits a byte stream into frames; a frame cut across chunks waits, copied once, until its end has come. */
 export class FrameScanner {
   private held: Buffer[] = [];
   private heldBytes = 0;
+  /** The last two bytes held, for an empty line cut across chunks. */
+  private heldTail: Buffer = Buffer.alloc(0);
   private need: Need = { bytes: 0 };
 
   constructor(
@@ -28,15 +36,26 @@ export class FrameScanner {
 
   push(chunk: Buffer): void {
     if (this.held.length > 0) {
+      const tail = this.heldTail;
       this.held.push(chunk);
       this.heldBytes += chunk.length;
-      const need = this.need;
-      if ("bytes" in need ? this.heldBytes < need.bytes : !chunk.includes(need.byte)) return;
+      this.heldTail = chunk.length >= 2 ? chunk.subarray(-2) : Buffer.concat([tail, chunk]).subarray(-2);
+      if (!this.arrived(tail, chunk)) return;
       chunk = Buffer.concat(this.held, this.heldBytes);
       this.held = [];
       this.heldBytes = 0;
     }
     this.scan(chunk);
+  }
+
+  /** Whether `chunk`, which came after held bytes ending in `tail`, brings what the held frame needs. */
+  private arrived(tail: Buffer, chunk: Buffer): boolean {
+    const need = this.need;
+    if (need === "empty line") {
+      const seam = Buffer.concat([tail, chunk.subarray(0, 2)]);
+      return EMPTY_LINES.some((line) => chunk.includes(line) || seam.includes(line));
+    }
+    return "bytes" in need ? this.heldBytes >= need.bytes : chunk.includes(need.byte);
   }
 
   private scan(buf: Buffer): void {
@@ -65,7 +84,7 @@ export class FrameScanner {
     let length = -1;
     for (;;) {
       eol = buf.indexOf(LF, at);
-      if (eol < 0) return this.hold(buf, start, { byte: LF });
+      if (eol < 0) return this.hold(buf, start, "empty line");
       if (eol === at || (eol === at + 1 && buf[at] === CR)) break;
       const colon = buf.indexOf(COLON, at);
       const split = colon >= 0 && colon < eol;
@@ -101,6 +120,7 @@ export class FrameScanner {
     const rest = buf.subarray(start);
     this.held = [rest];
     this.heldBytes = rest.length;
+    this.heldTail = rest.subarray(-2);
     this.need = need;
     return -1;
   }
