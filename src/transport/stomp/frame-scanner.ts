@@ -21,7 +21,7 @@ type Need = { bytes: number } | { byte: typeof LF | typeof NUL } | "empty line";
 
 const EMPTY_LINES = ["\n\n", "\n\r\n"];
 
-/** Splits a byte stream into frames; a frame cut across chunks waits, copied once, until its end has come. */
+/** Splits a byte stream into frames; a frame cut across chunks waits until what it needs has come (see Need). */
 export class FrameScanner {
   private held: Buffer[] = [];
   private heldBytes = 0;
