@@ -15,7 +15,7 @@ const COLON = 0x3a;
 /**
  * What an incomplete frame at the end of the buffered bytes needs before it is worth looking at again: so many bytes,
  * a byte (the command's LF, the body's NUL), or the empty line that ends the headers. Waiting for exactly that keeps
- * a frame arriving in many chunks linear: it is copied and read once, when its end has come.
+ * a frame arriving in many chunks linear: its bytes are joined and read again only when that has come.
  */
 type Need = { bytes: number } | { byte: typeof LF | typeof NUL } | "empty line";
 
