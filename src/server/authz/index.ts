@@ -37,32 +37,6 @@ interface LoadedPolicy {
   dataCalls: Array<{ plugin: string; query: string | null }>;
 }
 
-/**
- * What the rules look at. Facts and classes are taken from the request only when a rule gets past its callers and
- * actions to them: the pipeline reads them from disk on demand, and most rules name callers.
- */
-class PolicyContext implements RuleContext {
-  readonly callerid: string;
-  readonly identity: string;
-  readonly action: string;
-  readonly data: AuthorizationRequest["data"];
-
-  constructor(private readonly req: AuthorizationRequest, readonly groups: Map<string, string[]>, readonly log: Log) {
-    this.callerid = req.callerid;
-    this.identity = req.identity;
-    this.action = req.action;
-    this.data = req.data;
-  }
-
-  get facts(): Record<string, unknown> {
-    return this.req.facts;
-  }
-
-  get classes(): string[] {
-    return this.req.classes;
-  }
-}
-
 /** Holds the compiled policies of one directory; reads the disk only when built and on `reload()`. */
 export class ActionPolicyAuthorizer {
   private policies = new Map<string, LoadedPolicy>();
@@ -114,7 +88,7 @@ export class ActionPolicyAuthorizer {
       return allowUnconfigured ? this.allow(words) : this.deny(words);
     }
     const base = policy.file.split("/").pop();
-    const ctx = new PolicyContext(req, this.groups, this.log);
+    const ctx: RuleContext = { request: req, groups: this.groups, log: this.log };
     for (const rule of policy.rules) {
       if (!rule.matches(ctx)) continue;
       if (rule.effect === "allow") return this.allow(`Allowing based on explicit 'allow' policy rule in policyfile: ${base}`);

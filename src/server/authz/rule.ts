@@ -7,16 +7,21 @@ import { FilterError, matchCompound, parseCompound } from "../../filter/index.js
 import { RubyRegexError, rubyRegex, type RubyPattern } from "../../ruby/index.js";
 import type { Log, PolicyRule } from "./policy.js";
 
-/** What a rule is judged against. */
+/**
+ * What a rule is judged against: the request as given, so facts and classes it reads on demand are read only by a
+ * rule that gets past its callers and actions to them.
+ */
 export interface RuleContext {
-  callerid: string;
-  identity: string;
-  action: string;
-  facts: Record<string, unknown>;
-  classes: string[];
+  request: {
+    callerid: string;
+    identity: string;
+    action: string;
+    facts: Record<string, unknown>;
+    classes: string[];
+    /** Runs a data function named in a compound field; undefined when the plugin is unknown. */
+    data?: (plugin: string, query: string | null) => Record<string, unknown> | undefined;
+  };
   groups: Map<string, string[]>;
-  /** Runs a data function named in a compound field; undefined when the plugin is unknown. */
-  data?: (plugin: string, query: string | null) => Record<string, unknown> | undefined;
   log: Log;
 }
 
@@ -64,12 +69,12 @@ function both(a: Check, b: Check): Check {
 function compileCallers(field: string): Check {
   if (field === "*") return always;
   const groupNames = words(field).filter((name) => /^[\w.-]+$/.test(name));
-  return (ctx) => field.includes(ctx.callerid) || groupNames.some((name) => (ctx.groups.get(name) ?? []).includes(ctx.callerid));
+  return ({ request, groups }) => field.includes(request.callerid) || groupNames.some((name) => (groups.get(name) ?? []).includes(request.callerid));
 }
 
 function compileActions(field: string): Check {
   const actions = new Set(words(field));
-  return (ctx) => actions.has(ctx.action);
+  return (ctx) => actions.has(ctx.request.action);
 }
 
 // A facts or classes field: `*`, a compound expression, or a space list whose every term must hold.
@@ -96,13 +101,13 @@ function compileCompound(field: string, log: Log): Check {
     return never;
   }
   const calls = tokens.flatMap((t) => ("fstatement" in t ? [t.fstatement] : []));
-  return (ctx) => {
+  return ({ request, log: logLine }) => {
     for (const call of calls) {
-      if (ctx.data?.(call.name, call.params ?? null) === undefined) {
-        ctx.log("warn", `Could not call Data function in policy file: no data plugin '${call.name}' available`);
+      if (request.data?.(call.name, call.params ?? null) === undefined) {
+        logLine("warn", `Could not call Data function in policy file: no data plugin '${call.name}' available`);
       }
     }
-    return matchCompound(tokens, { identity: ctx.identity, facts: ctx.facts, classes: ctx.classes, agents: [], data: ctx.data });
+    return matchCompound(tokens, { identity: request.identity, facts: request.facts, classes: request.classes, agents: [], data: request.data });
   };
 }
 
@@ -119,7 +124,7 @@ function compileFact(term: string, log: Log): Check {
     "<": (a) => a < expected,
     ">": (a) => a > expected,
   };
-  return (ctx) => compare[op](factText(ctx.facts, name));
+  return (ctx) => compare[op](factText(ctx.request.facts, name));
 }
 
 function compileClass(term: string, log: Log): Check {
@@ -137,9 +142,9 @@ function compileClass(term: string, log: Log): Check {
       log("warn", `Cannot use policy class ${term}: ${err.message}`);
       return never;
     }
-    return (ctx) => ctx.classes.some((c) => re.test(c));
+    return (ctx) => ctx.request.classes.some((c) => re.test(c));
   }
-  return (ctx) => ctx.classes.includes(term);
+  return (ctx) => ctx.request.classes.includes(term);
 }
 
 // A fact by its name, else by a dotted path into structured facts; missing reads as "" like Ruby's nil.to_s.
