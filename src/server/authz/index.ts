@@ -3,20 +3,14 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../../config/index.js";
 import { parseGroups, parsePolicy, type Log, type PolicyFile } from "./policy.js";
-import { compileRule, ruleDataCalls, type RuleContext } from "./rule.js";
+import { compileRule, ruleDataCalls, type RuleContext, type RuleRequest } from "./rule.js";
 
 export { parsePolicy, parseGroups } from "./policy.js";
 export type { PolicyFile, PolicyRule } from "./policy.js";
 
-export interface AuthorizationRequest {
+/** A request to judge: what rules read of it, and its agent (which policy file). */
+export interface AuthorizationRequest extends RuleRequest {
   agent: string;
-  action: string;
-  callerid: string;
-  identity: string;
-  facts: Record<string, unknown>;
-  classes: string[];
-  /** Runs a data function named in a policy's compound field; undefined when unknown. */
-  data?: (plugin: string, query: string | null) => Record<string, unknown> | undefined;
 }
 
 export type AuthorizationResult = { allowed: true } | { allowed: false; reason: string };

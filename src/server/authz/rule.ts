@@ -12,17 +12,20 @@ import type { Log, PolicyRule } from "./policy.js";
  * rule that gets past its callers and actions to them.
  */
 export interface RuleContext {
-  request: {
-    callerid: string;
-    identity: string;
-    action: string;
-    facts: Record<string, unknown>;
-    classes: string[];
-    /** Runs a data function named in a compound field; undefined when the plugin is unknown. */
-    data?: (plugin: string, query: string | null) => Record<string, unknown> | undefined;
-  };
+  request: RuleRequest;
   groups: Map<string, string[]>;
   log: Log;
+}
+
+/** What rules read of a request. */
+export interface RuleRequest {
+  callerid: string;
+  identity: string;
+  action: string;
+  facts: Record<string, unknown>;
+  classes: string[];
+  /** Runs a data function named in a compound field; undefined when the plugin is unknown. */
+  data?: (plugin: string, query: string | null) => Record<string, unknown> | undefined;
 }
 
 type Check = (ctx: RuleContext) => boolean;
