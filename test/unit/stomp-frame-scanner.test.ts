@@ -127,6 +127,11 @@ describe("STOMP frame scanner", () => {
     assert.ok(copied < 3 * streamBytes, `copied ${copied} bytes for a ${streamBytes}-byte stream`);
   });
 
+  it("reads a header line without a colon as a name with an empty value, and the lines after it as usual", () => {
+    const out = scanned([Buffer.from("MESSAGE\nbare\nalso bare\nkey:a:b\nlast:c\n\nx\0")]);
+    assert.deepEqual(out, [{ command: "MESSAGE", headers: [["bare", ""], ["also bare", ""], ["key", "a:b"], ["last", "c"]], body: Buffer.from("x") }]);
+  });
+
   it("goes on with the next frame when a frame's handler throws", () => {
     const commands: Array<string | undefined> = [];
     const scanner = new FrameScanner((f) => {

@@ -82,11 +82,13 @@ export class FrameScanner {
     const frame: IRawFrameType = { command: lineText(buf, start, eol), headers: [], binaryBody: undefined };
     let at = eol + 1;
     let length = -1;
+    // The next colon from `at` on, searched again only once passed: lines without one must not each scan the rest.
+    let colon = buf.indexOf(COLON, at);
     for (;;) {
       eol = buf.indexOf(LF, at);
       if (eol < 0) return this.hold(buf, start, "empty line");
       if (eol === at || (eol === at + 1 && buf[at] === CR)) break;
-      const colon = buf.indexOf(COLON, at);
+      if (colon >= 0 && colon < at) colon = buf.indexOf(COLON, at);
       const split = colon >= 0 && colon < eol;
       const key = split ? buf.toString("utf8", at, colon) : lineText(buf, at, eol);
       const value = split ? lineText(buf, colon + 1, eol) : "";
